@@ -1,0 +1,230 @@
+// Configuration: the only module that reads the environment. Validated once with zod; every problem is
+// listed with its remedy. Pass `env` explicitly in tests.
+import { isIP } from 'node:net';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+import { ConfigError } from './errors.ts';
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1' || v === 'yes'));
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce.number().int().min(min).max(max).optional().default(fallback);
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+const optionalUrl = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()))
+  .pipe(z.url().optional());
+
+const envSchema = z.object({
+  KNOWLEDGE_DIR: z.string().default('knowledge'),
+  DATA_DIR: z.string().default('data'),
+  PORT: int(3978, 0, 65535),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Log message text (questions) too. Off by default: logs carry ids, timings and codes only. */
+  LOG_MESSAGE_TEXT: bool(false),
+
+  EMBEDDINGS_PROVIDER: z.enum(['local', 'openai', 'ollama']).default('local'),
+  EMBEDDINGS_BASE_URL: optionalUrl,
+  EMBEDDINGS_MODEL: optionalString,
+  EMBEDDINGS_API_KEY: optionalString,
+
+  LLM_PROVIDER: z.enum(['none', 'openai', 'ollama']).default('none'),
+  LLM_BASE_URL: optionalUrl,
+  LLM_MODEL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_TIMEOUT_MS: int(15_000, 100, 600_000),
+
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  SLACK_APP_TOKEN: optionalString,
+  SLACK_API_URL: optionalUrl,
+
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TENANT_ID: optionalString,
+  MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant']).default('SingleTenant'),
+  TEAMS_ALLOW_UNAUTHENTICATED: bool(false),
+
+  /** Walkthrough state lifetime. */
+  CONVERSATION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).optional().default(24),
+  REDIS_URL: optionalString,
+  /** Comma-separated `platform:userId` pairs allowed to run admin commands. */
+  MAINTAINERS: z.string().default(''),
+  STORE_QUESTION_TEXT: bool(true),
+  RETENTION_DAYS: int(90, 1, 3650),
+  /** Messages per user per minute; 0 turns the limit off. */
+  RATE_LIMIT_PER_MINUTE: int(30, 0, 100_000),
+  /** Watch KNOWLEDGE_DIR and reload on change (server only). */
+  KNOWLEDGE_WATCH: bool(true),
+  /** Salt for hashing user ids in stored records. */
+  USER_HASH_SALT: z.string().default('mlops-guide'),
+});
+
+export type Env = Record<string, string | undefined>;
+
+export interface Config {
+  knowledgeDir: string;
+  dataDir: string;
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof envSchema>['LOG_LEVEL'];
+  logMessageText: boolean;
+  embeddings: {
+    provider: 'local' | 'openai' | 'ollama';
+    baseUrl: string | undefined;
+    model: string | undefined;
+    apiKey: string | undefined;
+  };
+  llm: {
+    provider: 'none' | 'openai' | 'ollama';
+    baseUrl: string | undefined;
+    model: string | undefined;
+    apiKey: string | undefined;
+    timeoutMs: number;
+  };
+  slack:
+    | { mode: 'http'; botToken: string; signingSecret: string; apiUrl: string | undefined }
+    | { mode: 'socket'; botToken: string; appToken: string; signingSecret: string | undefined; apiUrl: string | undefined }
+    | undefined;
+  teams: {
+    appId: string | undefined;
+    appPassword: string | undefined;
+    tenantId: string | undefined;
+    appType: 'SingleTenant' | 'MultiTenant';
+    allowUnauthenticated: boolean;
+  };
+  conversationTtlMs: number;
+  redisUrl: string | undefined;
+  maintainers: Set<string>;
+  storeQuestionText: boolean;
+  retentionDays: number;
+  rateLimitPerMinute: number;
+  knowledgeWatch: boolean;
+  userHashSalt: string;
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  if (isIP(h) === 6) return h === '::1';
+  return false;
+}
+
+/** Reads and validates the configuration. Throws ConfigError listing every problem with its remedy. */
+export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: string[] = [];
+
+  if (e.EMBEDDINGS_PROVIDER !== 'local' && !e.EMBEDDINGS_MODEL) {
+    problems.push(`EMBEDDINGS_MODEL: required when EMBEDDINGS_PROVIDER=${e.EMBEDDINGS_PROVIDER} (e.g. nomic-embed-text)`);
+  }
+  if (e.EMBEDDINGS_PROVIDER === 'ollama' && !e.EMBEDDINGS_BASE_URL) {
+    problems.push('EMBEDDINGS_BASE_URL: required when EMBEDDINGS_PROVIDER=ollama (e.g. http://ollama:11434/v1)');
+  }
+  if (e.LLM_PROVIDER !== 'none' && !e.LLM_MODEL) {
+    problems.push(`LLM_MODEL: required when LLM_PROVIDER=${e.LLM_PROVIDER} (e.g. gpt-4o-mini or llama3.1)`);
+  }
+  if (e.LLM_PROVIDER === 'ollama' && !e.LLM_BASE_URL) {
+    problems.push('LLM_BASE_URL: required when LLM_PROVIDER=ollama (e.g. http://ollama:11434/v1)');
+  }
+  if (e.LLM_PROVIDER === 'openai' && !e.LLM_API_KEY && !e.LLM_BASE_URL) {
+    problems.push('LLM_API_KEY: required for LLM_PROVIDER=openai unless LLM_BASE_URL points at an on-prem server');
+  }
+
+  let slack: Config['slack'];
+  if (e.SLACK_APP_TOKEN) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required with SLACK_APP_TOKEN (Socket Mode), xoxb-…');
+    if (!e.SLACK_APP_TOKEN.startsWith('xapp-')) problems.push('SLACK_APP_TOKEN: must be an app-level token (xapp-…)');
+    if (e.SLACK_BOT_TOKEN) {
+      slack = {
+        mode: 'socket',
+        botToken: e.SLACK_BOT_TOKEN,
+        appToken: e.SLACK_APP_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        apiUrl: e.SLACK_API_URL,
+      };
+    }
+  } else if (e.SLACK_BOT_TOKEN || e.SLACK_SIGNING_SECRET) {
+    if (!e.SLACK_BOT_TOKEN) problems.push('SLACK_BOT_TOKEN: required with SLACK_SIGNING_SECRET (xoxb-…)');
+    if (!e.SLACK_SIGNING_SECRET) {
+      problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Basic Information page of the Slack app)');
+    }
+    if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
+      slack = { mode: 'http', botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL };
+    }
+  }
+
+  if (e.TEAMS_ALLOW_UNAUTHENTICATED && !isLoopbackHost(e.HOST)) {
+    problems.push(
+      `TEAMS_ALLOW_UNAUTHENTICATED: only allowed when HOST is a loopback address (127.0.0.1, ::1, localhost), not ${e.HOST}. ` +
+        'Set HOST=127.0.0.1 for the Bot Framework Emulator, or set MICROSOFT_APP_ID and MICROSOFT_APP_PASSWORD.',
+    );
+  }
+  if (e.MICROSOFT_APP_ID && !e.MICROSOFT_APP_PASSWORD) {
+    problems.push('MICROSOFT_APP_PASSWORD: required with MICROSOFT_APP_ID (client secret of the Azure Bot app)');
+  }
+  if (e.MICROSOFT_APP_ID && e.MICROSOFT_APP_TYPE === 'SingleTenant' && !e.MICROSOFT_APP_TENANT_ID) {
+    problems.push('MICROSOFT_APP_TENANT_ID: required for a SingleTenant app (or set MICROSOFT_APP_TYPE=MultiTenant)');
+  }
+
+  const maintainers = new Set<string>();
+  for (const raw of e.MAINTAINERS.split(',')) {
+    const id = raw.trim();
+    if (!id) continue;
+    if (!/^(slack|teams|cli):.+$/.test(id)) {
+      problems.push(`MAINTAINERS: "${id}" must look like slack:U0123 or teams:29:abc (platform:userId)`);
+    } else maintainers.add(id);
+  }
+  if (problems.length) throw new ConfigError(problems);
+
+  return {
+    knowledgeDir: resolve(cwd, e.KNOWLEDGE_DIR),
+    dataDir: resolve(cwd, e.DATA_DIR),
+    port: e.PORT,
+    host: e.HOST,
+    logLevel: e.LOG_LEVEL,
+    logMessageText: e.LOG_MESSAGE_TEXT,
+    embeddings: {
+      provider: e.EMBEDDINGS_PROVIDER,
+      baseUrl: e.EMBEDDINGS_BASE_URL,
+      model: e.EMBEDDINGS_MODEL,
+      apiKey: e.EMBEDDINGS_API_KEY,
+    },
+    llm: {
+      provider: e.LLM_PROVIDER,
+      baseUrl: e.LLM_BASE_URL,
+      model: e.LLM_MODEL,
+      apiKey: e.LLM_API_KEY,
+      timeoutMs: e.LLM_TIMEOUT_MS,
+    },
+    slack,
+    teams: {
+      appId: e.MICROSOFT_APP_ID,
+      appPassword: e.MICROSOFT_APP_PASSWORD,
+      tenantId: e.MICROSOFT_APP_TENANT_ID,
+      appType: e.MICROSOFT_APP_TYPE,
+      allowUnauthenticated: e.TEAMS_ALLOW_UNAUTHENTICATED,
+    },
+    conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
+    redisUrl: e.REDIS_URL,
+    maintainers,
+    storeQuestionText: e.STORE_QUESTION_TEXT,
+    retentionDays: e.RETENTION_DAYS,
+    rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
+    knowledgeWatch: e.KNOWLEDGE_WATCH,
+    userHashSalt: e.USER_HASH_SALT,
+  };
+}

@@ -1,0 +1,340 @@
+// The platform-neutral bot: routes an Inbound (message, command, click) to a command, a walkthrough step or a
+// question, and returns a Reply. Every collaborator is passed in (createBot(deps)); nothing here sends anything.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Answer, Answerer, AnswerToReply } from '../answer/types.ts';
+import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
+import type { FlowKey, Walkthroughs } from '../flows/types.ts';
+import type { KnowledgeBase, KnowledgeProblem } from '../knowledge/types.ts';
+import type { EventStore, KeyValueStore } from '../store/types.ts';
+import {
+  aboutReply,
+  COMMAND_ALIASES,
+  challengesReply,
+  commandChoice,
+  guidelinesReply,
+  helpReply,
+  propertiesReply,
+  propertyReply,
+} from './commands.ts';
+import type { Inbound } from './inbound.ts';
+import { block, CoreAction, type FeedbackValue, type Reply } from './reply.ts';
+import type { Bot, Clock, Logger } from './types.ts';
+import { silentLogger } from './types.ts';
+
+/** What a question is answered from. Swapped as a whole on reload (questions in flight keep the old one). */
+export interface KnowledgeRuntime {
+  kb: KnowledgeBase;
+  answerer: Answerer;
+}
+
+export interface ReloadResult {
+  ok: boolean;
+  entries: number;
+  problems: KnowledgeProblem[];
+  durationMs: number;
+}
+
+/** Hooks for metrics; all optional. */
+export interface BotObserver {
+  handled?(info: { platform: string; route: string; durationMs: number; outcome: 'ok' | 'error' | 'refused' }): void;
+  answered?(info: { durationMs: number; abstained: boolean; generated: boolean; fallbackReason?: string }): void;
+}
+
+export interface MaintainerReports {
+  stats(): Promise<string>;
+  gaps(): Promise<string>;
+}
+
+export interface BotDeps {
+  knowledge: () => KnowledgeRuntime;
+  answerToReply: AnswerToReply;
+  walkthroughs: Walkthroughs;
+  events: EventStore;
+  kv: KeyValueStore;
+  settings: {
+    /** `platform:userId` ids allowed to run admin commands. */
+    maintainers: ReadonlySet<string>;
+    storeQuestionText: boolean;
+    /** Messages per user per minute; 0 = off. */
+    rateLimitPerMinute: number;
+    userHashSalt: string;
+  };
+  /** Reloads the knowledge (admin reload). */
+  reload?: () => Promise<ReloadResult>;
+  reports?: MaintainerReports;
+  observer?: BotObserver;
+  logger?: Logger;
+  clock?: Clock;
+}
+
+export const MAX_QUESTION_LENGTH = 4000;
+const ANSWER_MEMORY_MS = 7 * 24 * 3_600_000;
+
+export function hashUserId(salt: string, platform: string, userId: string): string {
+  return createHash('sha256').update(`${salt}\u0000${platform}:${userId}`).digest('hex').slice(0, 32);
+}
+
+export function createBot(deps: BotDeps): Bot {
+  const logger = deps.logger ?? silentLogger;
+  const clock = deps.clock ?? Date.now;
+  const { settings } = deps;
+
+  const userHash = (inbound: Inbound) => hashUserId(settings.userHashSalt, inbound.user.platform, inbound.user.id);
+  const isMaintainer = (inbound: Inbound) => settings.maintainers.has(`${inbound.user.platform}:${inbound.user.id}`);
+  const flowKey = (inbound: Inbound): FlowKey => {
+    const key: FlowKey = {
+      platform: inbound.user.platform,
+      conversationId: inbound.conversation.id,
+      userId: inbound.user.id,
+    };
+    if (inbound.conversation.threadId) key.threadId = inbound.conversation.threadId;
+    return key;
+  };
+
+  async function rateLimited(inbound: Inbound): Promise<boolean> {
+    if (settings.rateLimitPerMinute <= 0) return false;
+    const window = Math.floor(clock() / 60_000);
+    const count = await deps.kv.increment(`rate:${inbound.user.platform}:${inbound.user.id}:${window}`, 60_000);
+    return count > settings.rateLimitPerMinute;
+  }
+
+  async function answerQuestion(inbound: Inbound, question: string): Promise<Reply> {
+    const text = question.trim();
+    if (!text) throw new MlopsGuideError(ErrorCode.InputInvalid, 'empty question');
+    if (text.length > MAX_QUESTION_LENGTH) throw new MlopsGuideError(ErrorCode.InputTooLong, 'question too long');
+    const started = clock();
+    const runtime = deps.knowledge();
+    const answer: Answer = await runtime.answerer.answer(text);
+    deps.observer?.answered?.({
+      durationMs: clock() - started,
+      abstained: answer.abstained,
+      generated: answer.generated,
+      ...(answer.fallbackReason ? { fallbackReason: answer.fallbackReason } : {}),
+    });
+    const topSourceId = answer.sources[0]?.id;
+    await deps.events.record({
+      type: 'question',
+      at: clock(),
+      platform: inbound.user.platform,
+      userHash: userHash(inbound),
+      ...(settings.storeQuestionText ? { text } : {}),
+      answerId: answer.answerId,
+      abstained: answer.abstained,
+      confidence: answer.confidence,
+      ...(topSourceId ? { topSourceId } : {}),
+    });
+    // Remembered so that feedback on this answer can be stored with its question.
+    await deps.kv.set(`answer:${answer.answerId}`, settings.storeQuestionText ? { question: text } : {}, ANSWER_MEMORY_MS);
+    return deps.answerToReply(answer);
+  }
+
+  async function feedback(inbound: Inbound & { kind: 'action' }): Promise<Reply> {
+    let value: FeedbackValue;
+    try {
+      const parsed = JSON.parse(inbound.value) as Partial<FeedbackValue>;
+      if (typeof parsed.answerId !== 'string' || (parsed.rating !== 'up' && parsed.rating !== 'down')) throw new Error('shape');
+      value = { answerId: parsed.answerId.slice(0, 100), rating: parsed.rating };
+    } catch {
+      throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
+    }
+    const remembered = await deps.kv.get<{ question?: string }>(`answer:${value.answerId}`);
+    const reason = inbound.text?.trim().slice(0, 1000);
+    await deps.events.record({
+      type: 'feedback',
+      at: clock(),
+      platform: inbound.user.platform,
+      userHash: userHash(inbound),
+      answerId: value.answerId,
+      rating: value.rating,
+      ...(reason ? { reason } : {}),
+      ...(remembered?.question ? { question: remembered.question } : {}),
+    });
+    const text =
+      value.rating === 'up'
+        ? 'Thanks for the feedback — glad it helped.'
+        : reason
+          ? 'Thanks — your reason was passed to the maintainers of the knowledge base.'
+          : 'Thanks — the maintainers will look at this answer. You can add a reason if you like.';
+    return { kind: 'notice', blocks: [block.notice('info', text)], fallbackText: text };
+  }
+
+  async function admin(inbound: Inbound, text: string): Promise<Reply> {
+    if (!isMaintainer(inbound)) {
+      const msg =
+        'Sorry, admin commands are for the maintainers of this bot. If you think you should have access, ask them to add your id to MAINTAINERS.';
+      return { kind: 'notice', blocks: [block.notice('info', msg)], fallbackText: msg };
+    }
+    const [sub = ''] = text.trim().toLowerCase().split(/\s+/);
+    if (sub === 'reload') {
+      if (!deps.reload) return notice('info', 'Reload is not available in this process.');
+      const result = await deps.reload();
+      if (result.ok) {
+        return adminReply(`Knowledge reloaded: ${result.entries} entries in ${result.durationMs} ms.`);
+      }
+      const lines = result.problems
+        .filter((p) => p.severity === 'error')
+        .slice(0, 30)
+        .map((p) => `${p.file}:${p.line}: ${p.message}`);
+      return {
+        kind: 'admin',
+        blocks: [
+          block.notice('error', 'Reload failed — the last good knowledge stays in service. Problems (as `kb check` reports them):'),
+          block.copyable('kb check', lines.join('\n') || 'unknown problem'),
+        ],
+        fallbackText: `Reload failed: ${lines.join('; ')}`,
+      };
+    }
+    if (sub === 'stats' || sub === 'gaps') {
+      if (!deps.reports) return notice('info', 'Reports are not available in this process.');
+      const markdown = sub === 'stats' ? await deps.reports.stats() : await deps.reports.gaps();
+      return adminReply(markdown);
+    }
+    return adminReply('Admin commands: `admin reload` (reload the knowledge), `admin stats` (usage), `admin gaps` (what the bot could not answer).');
+  }
+
+  const adminReply = (markdown: string): Reply => ({ kind: 'admin', blocks: [block.markdown(markdown)], fallbackText: markdown });
+  const notice = (level: 'info' | 'warning' | 'error', text: string): Reply => ({
+    kind: 'notice',
+    blocks: [block.notice(level, text)],
+    fallbackText: text,
+  });
+
+  async function runCommand(inbound: Inbound, command: string, text: string): Promise<Reply> {
+    const name = COMMAND_ALIASES[command.toLowerCase()];
+    const runtime = deps.knowledge();
+    switch (name) {
+      case 'help':
+        return helpReply({ isMaintainer: isMaintainer(inbound) });
+      case 'ask':
+        if (!text.trim()) return notice('info', 'Ask me a question after `ask`, e.g. `ask How do I find the owner of a data set?`');
+        return answerQuestion(inbound, text);
+      case 'properties':
+        return propertiesReply(runtime.kb);
+      case 'property':
+        return propertyReply(runtime.kb, text);
+      case 'challenges':
+        return challengesReply(runtime.kb);
+      case 'guidelines':
+        return guidelinesReply(runtime.kb, text);
+      case 'about':
+        return aboutReply(runtime.kb);
+      case 'infra':
+        return deps.walkthroughs.start(flowKey(inbound), 'infra', text.trim() || undefined);
+      case 'data-owner':
+        return deps.walkthroughs.start(flowKey(inbound), 'data-owner', text.trim() || undefined);
+      case 'admin':
+        return admin(inbound, text);
+      default:
+        if (!command.trim()) return helpReply({ isMaintainer: isMaintainer(inbound) });
+        return helpReply({
+          isMaintainer: isMaintainer(inbound),
+          notice: `I don't know the command "${command.slice(0, 40)}". Here is what I can do:`,
+        });
+    }
+  }
+
+  /** `property drift` typed as text → a command; anything else → undefined. */
+  function asCommandLine(text: string): { command: string; rest: string } | undefined {
+    const m = /^\s*\/?([a-z?-]+)(?:\s+([\s\S]*))?$/i.exec(text);
+    if (!m?.[1]) return undefined;
+    const word = m[1].toLowerCase();
+    if (!(word in COMMAND_ALIASES)) return undefined;
+    const rest = (m[2] ?? '').trim();
+    // "about …" or "property of …" typed as a sentence are questions, not commands.
+    if ((word === 'about' || word === 'challenges' || word === 'properties' || word === 'help') && rest.split(/\s+/).length > 2) {
+      return undefined;
+    }
+    return { command: word, rest };
+  }
+
+  async function onMessage(inbound: Inbound & { kind: 'message' }): Promise<Reply> {
+    const text = inbound.text;
+    if (!text.trim()) return helpReply({ isMaintainer: isMaintainer(inbound) });
+    const commandLine = asCommandLine(text);
+    if (commandLine) return runCommand(inbound, commandLine.command, commandLine.rest);
+    const flow = await deps.walkthroughs.onText(flowKey(inbound), text);
+    if (flow.handled) return flow.reply;
+    const answer = await answerQuestion(inbound, text);
+    if (flow.resume) {
+      return {
+        ...answer,
+        blocks: [...answer.blocks, block.choices([flow.resume], 'You are in the middle of a walkthrough:')],
+      };
+    }
+    return answer;
+  }
+
+  async function onAction(inbound: Inbound & { kind: 'action' }): Promise<Reply> {
+    if (inbound.actionId === CoreAction.Feedback) return feedback(inbound);
+    if (inbound.actionId === CoreAction.Command) {
+      const line = asCommandLine(inbound.value) ?? { command: 'ask', rest: inbound.value };
+      return runCommand(inbound, line.command, line.rest);
+    }
+    if (deps.walkthroughs.ownsAction(inbound.actionId)) {
+      return deps.walkthroughs.onAction(flowKey(inbound), inbound.actionId, inbound.value);
+    }
+    logger.warn({ actionId: inbound.actionId.slice(0, 60) }, 'unknown action');
+    return notice('info', 'That button is no longer supported. Type `help` to see what I can do.');
+  }
+
+  function routeOf(inbound: Inbound): string {
+    if (inbound.kind === 'command') return COMMAND_ALIASES[inbound.command.toLowerCase()] ?? 'unknown';
+    if (inbound.kind === 'action') return inbound.actionId.split(':')[0] ?? 'action';
+    return 'message';
+  }
+
+  return {
+    async handle(inbound: Inbound): Promise<Reply> {
+      const started = clock();
+      const route = routeOf(inbound);
+      let outcome: 'ok' | 'error' | 'refused' = 'ok';
+      try {
+        if (await rateLimited(inbound)) {
+          outcome = 'refused';
+          return notice('info', `You're sending messages faster than I can think — please wait a minute and try again.`);
+        }
+        switch (inbound.kind) {
+          case 'command':
+            return await runCommand(inbound, inbound.command, inbound.text);
+          case 'action':
+            return await onAction(inbound);
+          case 'message':
+            return await onMessage(inbound);
+        }
+      } catch (err) {
+        outcome = 'error';
+        return errorReply(err, logger);
+      } finally {
+        deps.observer?.handled?.({ platform: inbound.user.platform, route, durationMs: clock() - started, outcome });
+      }
+    },
+  };
+}
+
+/** The one place that turns an error into what the user reads. */
+export function errorReply(err: unknown, logger: Logger = silentLogger): Reply {
+  const coded = asCodedError(err);
+  const text = (() => {
+    switch (coded.code) {
+      case ErrorCode.InputInvalid:
+        return 'I could not read that. Ask a question in your own words, or type `help`.';
+      case ErrorCode.InputTooLong:
+        return `That message is too long for me (over ${MAX_QUESTION_LENGTH.toLocaleString('en')} characters). Please ask a shorter question.`;
+      case ErrorCode.StoreUnavailable:
+        return 'My storage is not reachable right now, so I cannot continue. Please try again in a moment.';
+      case ErrorCode.FlowExpired:
+        return 'That walkthrough has expired. Start it again with `infra` or `data-owner`.';
+      case ErrorCode.RateLimited:
+        return 'You are sending messages faster than I can answer — please wait a minute.';
+      default:
+        return `Something went wrong on my side (error code ${coded.code}). Please try again; if it keeps happening, tell the maintainers.`;
+    }
+  })();
+  const expected = isCodedError(err) && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong);
+  if (expected) logger.info({ code: coded.code }, 'rejected input');
+  else logger.error({ code: coded.code, err: coded.message, cause: String(coded.cause ?? '') }, 'request failed');
+  return { kind: 'error', blocks: [block.notice(expected ? 'info' : 'error', text)], fallbackText: text };
+}
+
+export const newAnswerId = (): string => randomUUID();
+export { commandChoice };

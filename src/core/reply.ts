@@ -1,0 +1,85 @@
+// The platform-neutral reply model. The core returns a Reply; adapters/slack/render.ts turns it into Block Kit
+// and adapters/teams/render.ts into an Adaptive Card. Text in `markdown` blocks is authored by the bot (a small
+// Markdown subset: **bold**, _italic_, `code`, [label](url), "- " lists, blank-line paragraphs). Anything a user
+// typed that the bot echoes goes into a `plain` block or a choice label and is escaped by the renderer.
+
+export interface SourceRef {
+  /** Knowledge entry id. */
+  id: string;
+  title: string;
+  type: string;
+  /** Citation text, e.g. "Haug et al. 2025, MLOps Adoption in the Manufacturing Industry (slides)". */
+  citation?: string;
+  url?: string;
+  score?: number;
+}
+
+export interface Choice {
+  /** What the adapter sends back in InboundAction.actionId when clicked. */
+  actionId: string;
+  /** What the adapter sends back in InboundAction.value (opaque string, at most 2,000 characters). */
+  value: string;
+  label: string;
+  style?: 'primary' | 'danger';
+}
+
+export type Block =
+  | { type: 'heading'; text: string }
+  | { type: 'markdown'; text: string }
+  /** Literal text (user input echoed back, data from the catalog): never interpreted as markup. */
+  | { type: 'plain'; text: string }
+  | { type: 'fields'; fields: { label: string; value: string }[] }
+  | { type: 'sources'; sources: SourceRef[] }
+  | { type: 'choices'; prompt?: string; choices: Choice[] }
+  | { type: 'notice'; level: 'info' | 'warning' | 'error'; text: string }
+  /** Text the user should copy as-is (decision record, access request). Markdown inside is not rendered. */
+  | { type: 'copyable'; title: string; text: string }
+  | { type: 'divider' }
+  /** 👍 / 👎 buttons for the answer with this id. */
+  | { type: 'feedback'; answerId: string };
+
+export type ReplyKind = 'answer' | 'abstain' | 'command' | 'walkthrough' | 'notice' | 'error' | 'admin';
+
+export interface Reply {
+  kind: ReplyKind;
+  blocks: Block[];
+  /** Plain text for notifications, screen readers and clients that can't render blocks. */
+  fallbackText: string;
+  /**
+   * When the reply answers a click on a walkthrough step, adapters update the message that was clicked
+   * instead of posting a new one.
+   */
+  replaceOriginal?: boolean;
+  /** Identifies an answer for feedback (also in the `feedback` block). */
+  answerId?: string;
+}
+
+/** Small builders so callers don't assemble block objects by hand. */
+export const block = {
+  heading: (text: string): Block => ({ type: 'heading', text }),
+  markdown: (text: string): Block => ({ type: 'markdown', text }),
+  plain: (text: string): Block => ({ type: 'plain', text }),
+  notice: (level: 'info' | 'warning' | 'error', text: string): Block => ({ type: 'notice', level, text }),
+  choices: (choices: Choice[], prompt?: string): Block =>
+    prompt === undefined ? { type: 'choices', choices } : { type: 'choices', prompt, choices },
+  sources: (sources: SourceRef[]): Block => ({ type: 'sources', sources }),
+  fields: (fields: { label: string; value: string }[]): Block => ({ type: 'fields', fields }),
+  copyable: (title: string, text: string): Block => ({ type: 'copyable', title, text }),
+  divider: (): Block => ({ type: 'divider' }),
+  feedback: (answerId: string): Block => ({ type: 'feedback', answerId }),
+};
+
+/**
+ * Action ids the core understands (besides walkthrough actions, which src/flows owns via `ownsAction`).
+ * - `command`: value is a command line, e.g. `property drift` or `infra` (suggestion buttons).
+ * - `feedback`: value is JSON `{"answerId": "...", "rating": "up" | "down"}`; InboundAction.text may carry a reason.
+ */
+export const CoreAction = {
+  Command: 'command',
+  Feedback: 'feedback',
+} as const;
+
+export interface FeedbackValue {
+  answerId: string;
+  rating: 'up' | 'down';
+}

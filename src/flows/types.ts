@@ -1,0 +1,32 @@
+import type { Choice, Reply } from '../core/reply.ts';
+
+/** Whose walkthrough: state is keyed by platform, conversation (and thread) and user. */
+export interface FlowKey {
+  platform: string;
+  conversationId: string;
+  threadId?: string;
+  userId: string;
+}
+
+export type FlowTextResult =
+  /** The text answered the current step (or was back/restart/cancel): show this reply. */
+  | { handled: true; reply: Reply }
+  /**
+   * The text is not an answer to the step (e.g. a question). The bot answers it as a question and appends
+   * `resume` so the user can continue where they stopped. `undefined` resume = no walkthrough active.
+   */
+  | { handled: false; resume?: Choice };
+
+/** The walkthrough service the core calls. Implemented in src/flows/. */
+export interface Walkthroughs {
+  /** Ids of the available walkthroughs, e.g. ['infra', 'data-owner']. */
+  ids(): string[];
+  /** Starts (or restarts) a walkthrough; `text` pre-fills the first step (e.g. `data-owner coating logs`). */
+  start(key: FlowKey, flowId: string, text?: string): Promise<Reply>;
+  /** True when this action id belongs to walkthroughs (so the core routes clicks here). */
+  ownsAction(actionId: string): boolean;
+  /** A click on a walkthrough choice. Old/expired clicks get a friendly reply. */
+  onAction(key: FlowKey, actionId: string, value: string): Promise<Reply>;
+  /** Free text while a walkthrough may be active. */
+  onText(key: FlowKey, text: string): Promise<FlowTextResult>;
+}

@@ -1,0 +1,191 @@
+// Loads the knowledge base: every `*.md` under the directory (README.md files and walkthroughs/ excepted) is one
+// entry, YAML front matter validated by entryFrontMatterSchema plus a Markdown body. Loading is all-or-nothing:
+// any error throws a KnowledgeError listing every problem, so a running server keeps its last good knowledge.
+import { createHash } from 'node:crypto';
+import type { Dirent } from 'node:fs';
+import { readdir, readFile, stat } from 'node:fs/promises';
+import { join, relative, sep } from 'node:path';
+import type { z } from 'zod';
+import type { Logger } from '../core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import { crossCheck, type ScannedFile } from './checks.ts';
+import { KnowledgeError } from './errors.ts';
+import { type FieldPath, parseFrontMatter } from './front-matter.ts';
+import { ENTRY_TYPES, type Entry, type EntryOf, type EntryType, entryFrontMatterSchema } from './schema.ts';
+import type { KnowledgeBase, KnowledgeProblem } from './types.ts';
+
+/** Folder (directly under the knowledge directory) whose files are walkthrough definitions, not entries. */
+export const WALKTHROUGHS_DIR = 'walkthroughs';
+
+export interface KnowledgeCheck {
+  /** Sorted by file, then line. Errors and warnings. */
+  problems: KnowledgeProblem[];
+  /** The entries that passed the schema (cross-entry errors may still concern them). */
+  entries: Entry[];
+  /** How many entry files were read. */
+  files: number;
+  /** Same value loadKnowledge would give the knowledge base. */
+  hash: string;
+}
+
+interface KnowledgeFile {
+  /** Relative to the knowledge directory, always with `/`. */
+  rel: string;
+  content: Buffer;
+}
+
+/**
+ * Checks the knowledge directory and never throws on content problems (only when `dir` is missing:
+ * KnowledgeNotFound).
+ */
+export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
+  const all = await readKnowledgeFiles(dir);
+  const scanned: ScannedFile[] = [];
+  const problems: KnowledgeProblem[] = [];
+  for (const f of all) {
+    if (!isEntryFile(f.rel)) continue;
+    const parsed = parseFrontMatter(f.rel, f.content.toString('utf8'));
+    problems.push(...parsed.problems);
+    let entry: Entry | undefined;
+    if (parsed.data) {
+      const result = entryFrontMatterSchema.safeParse(parsed.data);
+      if (result.success) entry = { ...result.data, body: parsed.body, file: f.rel } as Entry;
+      else {
+        for (const issue of result.error.issues) {
+          for (const { path, message } of describeIssue(issue, parsed.data)) {
+            problems.push({ file: f.rel, line: parsed.lineOf(path), message, severity: 'error' });
+          }
+        }
+      }
+    }
+    scanned.push({ file: f.rel, data: parsed.data, entry, body: parsed.body, bodyLine: parsed.bodyLine, lineOf: parsed.lineOf });
+  }
+  problems.push(...crossCheck(scanned));
+  problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
+  const entries = scanned.flatMap((s) => (s.entry ? [s.entry] : []));
+  return { problems, entries, files: scanned.length, hash: hashFiles(all) };
+}
+
+/**
+ * Loads and validates the knowledge base. Throws KnowledgeError (code KnowledgeInvalid) listing every problem
+ * when there is any error; warnings are logged (when a logger is given) and don't stop loading.
+ */
+export async function loadKnowledge(dir: string, options: { logger?: Logger } = {}): Promise<KnowledgeBase> {
+  const check = await checkKnowledge(dir);
+  if (check.problems.some((p) => p.severity === 'error')) throw new KnowledgeError(dir, check.problems);
+  for (const p of check.problems) options.logger?.warn({ file: p.file, line: p.line }, p.message);
+  return createKnowledgeBase(dir, check.entries, check.hash);
+}
+
+/** Builds an immutable KnowledgeBase from entries already validated (also handy for tests of other modules). */
+export function createKnowledgeBase(dir: string, entries: readonly Entry[], hash = hashEntries(entries)): KnowledgeBase {
+  const list = Object.freeze([...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
+  const byId = new Map(list.map((e) => [e.id, e]));
+  const byType = new Map<EntryType, Entry[]>(ENTRY_TYPES.map((t) => [t, list.filter((e) => e.type === t)]));
+  return Object.freeze({
+    dir,
+    entries: list,
+    hash,
+    get: (id: string) => byId.get(id),
+    ofType: <T extends EntryType>(type: T) => [...(byType.get(type) ?? [])] as EntryOf<T>[],
+  });
+}
+
+/** sha256 over every file under `dir` (sorted relative paths and contents), walkthroughs included. */
+export async function hashKnowledge(dir: string): Promise<string> {
+  return hashFiles(await readKnowledgeFiles(dir));
+}
+
+function isEntryFile(rel: string): boolean {
+  if (!rel.toLowerCase().endsWith('.md')) return false;
+  const parts = rel.split('/');
+  if (parts[0] === WALKTHROUGHS_DIR) return false;
+  return (parts.at(-1) ?? '').toLowerCase() !== 'readme.md';
+}
+
+function hashFiles(files: KnowledgeFile[]): string {
+  const h = createHash('sha256');
+  for (const f of files) {
+    // Length-prefixed so that moving bytes between a path and a content can never give the same hash.
+    h.update(`${Buffer.byteLength(f.rel)}:${f.rel}\0${f.content.length}:`);
+    h.update(f.content);
+  }
+  return h.digest('hex');
+}
+
+function hashEntries(entries: readonly Entry[]): string {
+  return createHash('sha256').update(JSON.stringify(entries)).digest('hex');
+}
+
+async function readKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> {
+  const info = await stat(dir).catch((err: unknown) => {
+    throw new MlopsGuideError(ErrorCode.KnowledgeNotFound, `Knowledge directory not found: ${dir}`, {
+      cause: err,
+      remedy: 'Set KNOWLEDGE_DIR to the folder holding the knowledge Markdown files (default: ./knowledge).',
+    });
+  });
+  if (!info.isDirectory()) {
+    throw new MlopsGuideError(ErrorCode.KnowledgeNotFound, `Knowledge path is not a directory: ${dir}`, {
+      remedy: 'Set KNOWLEDGE_DIR to the folder holding the knowledge Markdown files (default: ./knowledge).',
+    });
+  }
+  const files: KnowledgeFile[] = [];
+  const walk = async (abs: string): Promise<void> => {
+    const dirents: Dirent[] = await readdir(abs, { withFileTypes: true });
+    for (const d of dirents) {
+      // Dot files are editor swap files, .git, .DS_Store: not knowledge, and they must not change the hash.
+      if (d.name.startsWith('.')) continue;
+      const path = join(abs, d.name);
+      let isFile = d.isFile();
+      let isDir = d.isDirectory();
+      if (d.isSymbolicLink()) {
+        // Follow links to files; links to directories are skipped so a loop can't hang the loader.
+        const target = await stat(path).catch(() => undefined);
+        isFile = target?.isFile() ?? false;
+        isDir = false;
+      }
+      if (isDir) await walk(path);
+      else if (isFile) files.push({ rel: relative(dir, path).split(sep).join('/'), content: await readFile(path) });
+    }
+  };
+  await walk(dir);
+  files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
+  return files;
+}
+
+type Issue = z.core.$ZodIssue;
+
+const pathLabel = (path: FieldPath): string =>
+  path.reduce<string>(
+    (s, seg) => (typeof seg === 'number' ? `${s}[${seg}]` : s === '' ? String(seg) : `${s}.${String(seg)}`),
+    '',
+  ) || '(front matter)';
+
+function valueAt(data: unknown, path: FieldPath): unknown {
+  let v = data;
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[seg as string];
+  }
+  return v;
+}
+
+/** Turns a zod issue into `field: message` problems a maintainer understands. */
+function describeIssue(issue: Issue, data: Record<string, unknown>): { path: FieldPath; message: string }[] {
+  const path = issue.path as FieldPath;
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      path: [...path, key],
+      message: `${pathLabel([...path, key])}: unknown field (see knowledge/README.md for the fields of each type)`,
+    }));
+  }
+  if (issue.code === 'invalid_union' && path.length === 1 && path[0] === 'type') {
+    const given = data.type;
+    const what = given === undefined ? 'required' : `unknown type ${JSON.stringify(given)}`;
+    return [{ path, message: `type: ${what}; must be one of ${ENTRY_TYPES.join(', ')}` }];
+  }
+  if (issue.code === 'invalid_type' && valueAt(data, path) === undefined) {
+    return [{ path, message: `${pathLabel(path)}: required` }];
+  }
+  return [{ path, message: `${pathLabel(path)}: ${issue.message.replace(/^Invalid input: /, '')}` }];
+}

@@ -1,0 +1,20 @@
+import type { Entry, EntryOf, EntryType } from './schema.ts';
+
+/** The loaded, validated knowledge base. Immutable: a reload builds a new one and swaps it. */
+export interface KnowledgeBase {
+  readonly dir: string;
+  readonly entries: readonly Entry[];
+  /** sha256 over every knowledge file's path and content: index manifests compare it to detect staleness. */
+  readonly hash: string;
+  get(id: string): Entry | undefined;
+  ofType<T extends EntryType>(type: T): EntryOf<T>[];
+}
+
+export interface KnowledgeProblem {
+  /** Path relative to the checked directory. */
+  file: string;
+  /** 1-based line in the file (1 when the whole file is concerned). */
+  line: number;
+  message: string;
+  severity: 'error' | 'warning';
+}

@@ -1,0 +1,91 @@
+// The one HTTP server: channels (Slack, Teams) mount their endpoints on it; it adds health, readiness and
+// metrics. Channels that need no inbound port (Slack Socket Mode) only start/stop. This file is the one place
+// under src/ allowed to import express (server wiring).
+import type { Server } from 'node:http';
+import express from 'express';
+import type { Logger } from './core/types.ts';
+import { silentLogger } from './core/types.ts';
+
+/** A chat platform connection. Adapters create these; the server mounts and starts them. */
+export interface Channel {
+  name: string;
+  /** Adds HTTP routes (e.g. POST /slack/events, POST /api/messages). */
+  mount?(app: express.Express): void;
+  /** Starts outbound connections (e.g. Slack Socket Mode). */
+  start?(): Promise<void>;
+  /** Stops accepting work and finishes in-flight work. */
+  stop?(): Promise<void>;
+}
+
+export interface Readiness {
+  /** Resolves when ready; rejects (or returns a reason string) when not. */
+  check(): Promise<string | undefined>;
+}
+
+export interface HttpServerDeps {
+  host: string;
+  port: number;
+  channels: Channel[];
+  logger?: Logger;
+  readiness?: Readiness;
+  /** Prometheus text exposition for GET /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
+}
+
+export interface HttpServer {
+  app: express.Express;
+  /** Listens; resolves with the bound port (useful with port 0 in tests). */
+  start(): Promise<{ port: number }>;
+  stop(): Promise<void>;
+}
+
+export function createHttpServer(deps: HttpServerDeps): HttpServer {
+  const logger = deps.logger ?? silentLogger;
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    try {
+      const reason = deps.readiness ? await deps.readiness.check() : undefined;
+      if (reason) res.status(503).json({ status: 'not ready', reason });
+      else res.json({ status: 'ready' });
+    } catch (err) {
+      res.status(503).json({ status: 'not ready', reason: err instanceof Error ? err.message : String(err) });
+    }
+  });
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics();
+      res.type(contentType).send(body);
+    });
+  }
+  for (const channel of deps.channels) channel.mount?.(app);
+
+  let server: Server | undefined;
+  return {
+    app,
+    async start() {
+      for (const channel of deps.channels) await channel.start?.();
+      server = await new Promise<Server>((resolve, reject) => {
+        const s = app.listen(deps.port, deps.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+      });
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : deps.port;
+      logger.info({ host: deps.host, port, channels: deps.channels.map((c) => c.name) }, 'server listening');
+      return { port };
+    },
+    async stop() {
+      const s = server;
+      server = undefined;
+      if (s) {
+        await new Promise<void>((resolve) => s.close(() => resolve()));
+        s.closeAllConnections?.();
+      }
+      for (const channel of deps.channels) await channel.stop?.();
+    },
+  };
+}

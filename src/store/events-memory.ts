@@ -1,0 +1,49 @@
+// In-process EventStore: tests and single-instance runs. Events are lost when the process ends.
+import type { Clock } from '../core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
+import type { BotEvent, EventStore } from './types.ts';
+
+/**
+ * `clock` only decides the order of events recorded with the same `at` (by arrival); it is accepted so callers
+ * can wire every store the same way.
+ */
+export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
+  let events: { event: BotEvent; seq: number; arrived: number }[] = [];
+  let seq = 0;
+  let closed = false;
+  const assertOpen = () => {
+    if (closed) throw new MlopsGuideError(ErrorCode.StoreUnavailable, 'memory event store is closed');
+  };
+
+  return {
+    async record(event) {
+      assertOpen();
+      // Copied so a caller mutating its object later can't change what was recorded.
+      events.push({ event: structuredClone(validateEvent(event)), seq: seq++, arrived: clock() });
+    },
+    async list(filter) {
+      assertOpen();
+      validateFilter(filter);
+      const types = filter?.types?.length ? new Set(filter.types) : undefined;
+      return events
+        .filter(({ event }) => (filter?.since === undefined || event.at >= filter.since) && (!types || types.has(event.type)))
+        .sort((a, b) => a.event.at - b.event.at || a.arrived - b.arrived || a.seq - b.seq)
+        .map(({ event }) => structuredClone(event));
+    },
+    async purgeOlderThan(at) {
+      assertOpen();
+      validateTime(at, 'purgeOlderThan');
+      const before = events.length;
+      events = events.filter(({ event }) => event.at >= at);
+      return before - events.length;
+    },
+    async ping() {
+      assertOpen();
+    },
+    async close() {
+      closed = true;
+      events = [];
+    },
+  };
+}

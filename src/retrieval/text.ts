@@ -101,12 +101,30 @@ export function analyze(text: string, options: AnalyzerOptions = {}): string[] {
   return out;
 }
 
-/** A question's terms: its own stems (weight 1) and, with synonyms on, its synonyms' stems (lower weight). */
-export function queryTerms(text: string, options: AnalyzerOptions = {}): { own: string[]; expanded: string[] } {
+/** Content words of a text with their stems (first surface form of each stem). */
+export function contentWords(text: string, options: AnalyzerOptions = {}): { word: string; stem: string }[] {
+  const seen = new Map<string, string>();
+  for (const w of words(text, options)) if (isContentWord(w) && !seen.has(stem(w))) seen.set(stem(w), w);
+  return [...seen].map(([s, word]) => ({ word, stem: s }));
+}
+
+/**
+ * A question's terms: its own stems (weight 1) and, with synonyms on, its synonyms' stems (lower weight).
+ * `synonymsOf` maps an own stem to the expansions it brought in.
+ */
+export function queryTerms(
+  text: string,
+  options: AnalyzerOptions = {},
+): { own: string[]; expanded: string[]; synonymsOf: Map<string, string[]> } {
   const own = [...new Set(analyze(text, options))];
   const expanded = new Set<string>();
+  const synonymsOf = new Map<string, string[]>();
   if (options.synonyms !== false) {
-    for (const s of own) for (const e of TABLES.expansions.get(s) ?? []) if (!own.includes(e)) expanded.add(e);
+    for (const s of own) {
+      const extra = [...(TABLES.expansions.get(s) ?? [])].filter((e) => !own.includes(e));
+      synonymsOf.set(s, extra);
+      for (const e of extra) expanded.add(e);
+    }
   }
-  return { own, expanded: [...expanded] };
+  return { own, expanded: [...expanded], synonymsOf };
 }

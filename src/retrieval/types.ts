@@ -4,6 +4,12 @@ export interface SearchHit {
   entry: Entry;
   /** Fused relevance, higher is better (not comparable across queries). */
   score: number;
+  /** Raw lexical (BM25F) score, when the lexical index matched. */
+  lexical?: number;
+  /** Cosine similarity of the closest dense vector of this entry, when the dense index returned it. */
+  dense?: number;
+  /** The question's own terms (stems) this entry matched lexically. */
+  matched?: string[];
 }
 
 export interface Retriever {

@@ -4,12 +4,9 @@ import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
 import type { BotEvent, EventStore } from './types.ts';
 
-/**
- * `clock` only decides the order of events recorded with the same `at` (by arrival); it is accepted so callers
- * can wire every store the same way.
- */
+/** `clock` stamps events recorded without an `at`. */
 export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
-  let events: { event: BotEvent; seq: number; arrived: number }[] = [];
+  let events: { event: BotEvent; seq: number }[] = [];
   let seq = 0;
   let closed = false;
   const assertOpen = () => {
@@ -20,7 +17,7 @@ export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
     async record(event) {
       assertOpen();
       // Copied so a caller mutating its object later can't change what was recorded.
-      events.push({ event: structuredClone(validateEvent(event)), seq: seq++, arrived: clock() });
+      events.push({ event: structuredClone(validateEvent(event, clock())), seq: seq++ });
     },
     async list(filter) {
       assertOpen();
@@ -28,7 +25,7 @@ export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
       const types = filter?.types?.length ? new Set(filter.types) : undefined;
       return events
         .filter(({ event }) => (filter?.since === undefined || event.at >= filter.since) && (!types || types.has(event.type)))
-        .sort((a, b) => a.event.at - b.event.at || a.arrived - b.arrived || a.seq - b.seq)
+        .sort((a, b) => a.event.at - b.event.at || a.seq - b.seq)
         .map(({ event }) => structuredClone(event));
     },
     async purgeOlderThan(at) {

@@ -40,9 +40,16 @@ export const botEventSchema = z.discriminatedUnion('type', [
 
 export const BOT_EVENT_TYPES: readonly BotEventType[] = ['question', 'feedback', 'walkthrough', 'catalog-miss'];
 
-/** Returns the event as stored (unknown keys dropped); throws InputInvalid naming the bad fields. */
-export function validateEvent(event: unknown): BotEvent {
-  const parsed = botEventSchema.safeParse(event);
+/**
+ * Returns the event as stored (unknown keys dropped; a missing `at` becomes `now`); throws InputInvalid naming
+ * the bad fields.
+ */
+export function validateEvent(event: unknown, now: number): BotEvent {
+  const stamped =
+    event !== null && typeof event === 'object' && !Array.isArray(event) && (event as { at?: unknown }).at === undefined
+      ? { ...event, at: now }
+      : event;
+  const parsed = botEventSchema.safeParse(stamped);
   if (!parsed.success) {
     const details = parsed.error.issues.map((i) => `${i.path.join('.') || '(event)'}: ${i.message}`).join('; ');
     throw new MlopsGuideError(ErrorCode.InputInvalid, `Invalid event: ${details}`);

@@ -1,0 +1,42 @@
+// Slack platform limits, from https://docs.slack.dev/reference/block-kit/blocks and
+// https://docs.slack.dev/reference/methods/chat.postMessage. Slack rejects a message that breaks any of them
+// (`invalid_blocks`), so the renderer splits or truncates to stay inside.
+
+/** Blocks in one message (chat.postMessage, chat.update, response_url). */
+export const MAX_BLOCKS_PER_MESSAGE = 50;
+/** Blocks in a Home tab or modal view. */
+export const MAX_BLOCKS_PER_VIEW = 100;
+/** Characters in a section block's `text`. */
+export const MAX_SECTION_TEXT = 3000;
+/** Characters in each of a section block's `fields`. */
+export const MAX_FIELD_TEXT = 2000;
+/** Fields in one section block. */
+export const MAX_SECTION_FIELDS = 10;
+/** Characters in a header block's plain_text. */
+export const MAX_HEADER_TEXT = 150;
+/** Elements in one context block. */
+export const MAX_CONTEXT_ELEMENTS = 10;
+/** Characters in a context element's text (text objects are capped at 3,000). */
+export const MAX_CONTEXT_TEXT = 3000;
+/** Elements in one actions block. */
+export const MAX_ACTIONS_ELEMENTS = 25;
+/** Characters in a button label. */
+export const MAX_BUTTON_LABEL = 75;
+/** Characters in a button value. */
+export const MAX_BUTTON_VALUE = 2000;
+/** Characters in an action_id or block_id. */
+export const MAX_ACTION_ID = 255;
+export const MAX_BLOCK_ID = 255;
+/** Characters in a message's top-level `text`; Slack truncates longer text. */
+export const MAX_MESSAGE_TEXT = 40_000;
+/** Characters in a modal's title, submit and close labels. */
+export const MAX_MODAL_TITLE = 24;
+/** Characters in a view's private_metadata. */
+export const MAX_PRIVATE_METADATA = 3000;
+/** Characters a plain_text_input may be configured to accept. */
+export const MAX_INPUT_LENGTH = 3000;
+
+/** Slack expects an HTTP 200 within 3 seconds, or it retries the event (up to 3 times) and shows users an error. */
+export const ACK_DEADLINE_MS = 3000;
+/** Requests whose X-Slack-Request-Timestamp is older than this are rejected (replay protection). */
+export const MAX_REQUEST_AGE_S = 300;

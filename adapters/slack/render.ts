@@ -1,0 +1,371 @@
+// Reply → Slack Block Kit (https://docs.slack.dev/reference/block-kit/blocks), pure: no I/O, no clock.
+// Text rules (https://docs.slack.dev/messaging/formatting-message-text): `&`, `<` and `>` must be escaped as
+// `&amp;`, `&lt;`, `&gt;`; everything between `<` and `>` is a control sequence (`<!channel>`, `<@U123>`,
+// `<url|label>`). Escaping every piece of text before the renderer adds its own links means nothing a user
+// typed can ping a channel or inject a link. `plain` blocks go out as plain_text, which Slack never parses.
+import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
+import { FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID, encodeActionId } from './ids.ts';
+import {
+  MAX_ACTION_ID,
+  MAX_ACTIONS_ELEMENTS,
+  MAX_BLOCKS_PER_MESSAGE,
+  MAX_BLOCKS_PER_VIEW,
+  MAX_BUTTON_LABEL,
+  MAX_BUTTON_VALUE,
+  MAX_CONTEXT_ELEMENTS,
+  MAX_CONTEXT_TEXT,
+  MAX_FIELD_TEXT,
+  MAX_HEADER_TEXT,
+  MAX_INPUT_LENGTH,
+  MAX_MESSAGE_TEXT,
+  MAX_MODAL_TITLE,
+  MAX_PRIVATE_METADATA,
+  MAX_SECTION_FIELDS,
+  MAX_SECTION_TEXT,
+} from './limits.ts';
+
+export interface PlainText {
+  type: 'plain_text';
+  text: string;
+  emoji?: boolean;
+}
+export interface MrkdwnText {
+  type: 'mrkdwn';
+  text: string;
+}
+export type SlackText = PlainText | MrkdwnText;
+
+export interface SlackButton {
+  type: 'button';
+  text: PlainText;
+  action_id: string;
+  value: string;
+  style?: 'primary' | 'danger';
+}
+
+export type SlackBlock =
+  | { type: 'header'; text: PlainText }
+  | { type: 'section'; text: SlackText }
+  | { type: 'section'; fields: SlackText[] }
+  | { type: 'context'; elements: SlackText[] }
+  | { type: 'actions'; elements: SlackButton[] }
+  | { type: 'divider' }
+  | {
+      type: 'input';
+      block_id: string;
+      optional: boolean;
+      label: PlainText;
+      element: { type: 'plain_text_input'; action_id: string; multiline: boolean; max_length: number };
+    };
+
+/** One Slack message: `text` is the notification / screen-reader fallback (mrkdwn-escaped). */
+export interface SlackMessage {
+  text: string;
+  blocks: SlackBlock[];
+}
+
+export interface RenderOptions {
+  /** Adds a "Share in channel" button whose value is this (an id the adapter resolves). */
+  shareValue?: string;
+  /** Slack user id of the person who shared this reply into the channel. */
+  sharedBy?: string;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text helpers
+
+/** Escapes the three characters Slack treats as control characters in mrkdwn and `text`. */
+export function escapeMrkdwn(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+
+const SAFE_URL = /^(https?:\/\/|mailto:)[^\s]+$/i;
+
+function linkTo(url: string, label: string): string {
+  const cleanLabel = label.replace(/\*\*|__/g, '');
+  if (!SAFE_URL.test(url)) return `${escapeMrkdwn(cleanLabel)} (${escapeMrkdwn(url)})`;
+  // `|` ends the URL part of a Slack link; percent-encode it so the label can't be forged.
+  return `<${escapeMrkdwn(url).replace(/\|/g, '%7C')}|${escapeMrkdwn(cleanLabel)}>`;
+}
+
+/**
+ * Converts the core's Markdown subset to Slack mrkdwn: `**b**` → `*b*`, `*i*` → `_i_`, `[label](url)` →
+ * `<url|label>`, `# heading` → `*heading*`, `- item` → `• item`, `~~s~~` → `~s~`. All other text is escaped.
+ */
+export function markdownToMrkdwn(markdown: string): string {
+  const held: string[] = [];
+  const hold = (s: string) => `\u0000${held.push(s) - 1}\u0000`;
+  // Private-use markers must not come from the input.
+  let s = markdown.replace(/[\u0000\u0001]/g, '');
+  s = s.replace(/```([\s\S]*?)```/g, (_m, code: string) => hold(`\`\`\`${escapeMrkdwn(code)}\`\`\``));
+  s = s.replace(/`([^`\n]+)`/g, (_m, code: string) => hold(`\`${escapeMrkdwn(code)}\``));
+  s = s.replace(/\[([^\]\n]+)\]\(([^()\s]+)\)/g, (_m, label: string, url: string) => hold(linkTo(url, label)));
+  s = escapeMrkdwn(s);
+  s = s.replace(/^([ \t]*)[-*+][ \t]+/gm, '$1• ');
+  s = s.replace(/\*\*(?=\S)([^\n]+?)(?<=\S)\*\*/g, '\u0001$1\u0001');
+  s = s.replace(/(^|[^\w])__(?=\S)([^\n]+?)(?<=\S)__(?!\w)/g, '$1\u0001$2\u0001');
+  s = s.replace(/(^|[^\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])/g, '$1_$2_');
+  s = s.replace(/~~(?=\S)([^\n]+?)(?<=\S)~~/g, '~$1~');
+  s = s.replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, (_m, t: string) => `\u0001${t.replace(/\u0001/g, '')}\u0001`);
+  s = s.replace(/\u0001/g, '*');
+  return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => held[Number(i)] ?? '');
+}
+
+/** Moves a cut position out of a `<…>` control sequence, an `&…;` entity or a surrogate pair. */
+function safeCut(s: string, cut: number): number {
+  let c = cut;
+  const open = s.lastIndexOf('<', c - 1);
+  if (open > s.lastIndexOf('>', c - 1) && open > 0) c = open;
+  const amp = s.lastIndexOf('&', c - 1);
+  if (amp >= 0 && c - amp < 6 && !s.slice(amp, c).includes(';') && amp > 0) c = amp;
+  const code = s.charCodeAt(c - 1);
+  if (code >= 0xd800 && code <= 0xdbff && c > 1) c -= 1;
+  return c;
+}
+
+/**
+ * Splits text into pieces of at most `max` characters, preferring paragraph, then line, then word boundaries,
+ * never inside a Slack control sequence or entity. Nothing is dropped.
+ */
+export function splitText(text: string, max: number): string[] {
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    let cut = -1;
+    let skip = 0;
+    for (const sep of ['\n\n', '\n', ' ']) {
+      const at = rest.lastIndexOf(sep, max - 1);
+      if (at >= max / 2) {
+        cut = at;
+        skip = sep.length;
+        break;
+      }
+    }
+    if (cut < 0) cut = max;
+    const safe = safeCut(rest, cut);
+    if (safe !== cut) skip = 0;
+    const head = rest.slice(0, safe).trimEnd();
+    if (head) pieces.push(head);
+    rest = rest.slice(safe + skip);
+  }
+  if (rest.trim()) pieces.push(rest);
+  return pieces;
+}
+
+/** Cuts text to `max` characters (ending in "…"), never inside a control sequence or entity. */
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, safeCut(text, max - 1))}…`;
+}
+
+const plain = (text: string, max: number, emoji = true): PlainText => ({
+  type: 'plain_text',
+  text: truncate(text, max),
+  emoji,
+});
+const mrkdwn = (text: string): MrkdwnText => ({ type: 'mrkdwn', text });
+
+function chunk<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Blocks
+
+function sections(text: string): SlackBlock[] {
+  return splitText(text, MAX_SECTION_TEXT).map((t) => ({ type: 'section', text: mrkdwn(t) }));
+}
+
+function button(actionId: string, label: string, value: string, style?: 'primary' | 'danger'): SlackButton {
+  const b: SlackButton = {
+    type: 'button',
+    text: plain(label, MAX_BUTTON_LABEL),
+    action_id: actionId.slice(0, MAX_ACTION_ID),
+    value: value.slice(0, MAX_BUTTON_VALUE),
+  };
+  if (style) b.style = style;
+  return b;
+}
+
+function choiceButtons(choices: Choice[]): SlackBlock[] {
+  const buttons = choices.map((c, i) => button(encodeActionId(c.actionId, i), c.label, c.value, c.style));
+  return chunk(buttons, MAX_ACTIONS_ELEMENTS).map((elements) => ({ type: 'actions', elements }));
+}
+
+export function sourceLine(source: SourceRef, n: number): string {
+  const title = source.url ? linkTo(source.url, source.title) : `*${escapeMrkdwn(source.title)}*`;
+  const citation = source.citation ? ` — ${escapeMrkdwn(source.citation)}` : '';
+  return truncate(`[${n}] ${title}${citation}`, MAX_CONTEXT_TEXT);
+}
+
+const NOTICE_EMOJI = { info: ':information_source:', warning: ':warning:', error: ':x:' } as const;
+
+function codeSections(text: string): SlackBlock[] {
+  // A literal ``` inside would close the code block early; a zero-width space keeps it visible but inert.
+  const body = escapeMrkdwn(text.replace(/```/g, '`\u200b`\u200b`'));
+  return splitText(body, MAX_SECTION_TEXT - 8).map((t) => ({ type: 'section', text: mrkdwn(`\`\`\`\n${t}\n\`\`\``) }));
+}
+
+/** One neutral block → zero or more Block Kit blocks (long text becomes several sections). */
+export function blockToSlack(block: Block): SlackBlock[] {
+  switch (block.type) {
+    case 'heading':
+      return block.text.trim() ? [{ type: 'header', text: plain(block.text, MAX_HEADER_TEXT) }] : [];
+    case 'markdown':
+      return sections(markdownToMrkdwn(block.text));
+    case 'plain':
+      return splitText(block.text, MAX_SECTION_TEXT).map((t) => ({
+        type: 'section',
+        text: { type: 'plain_text', text: t, emoji: false },
+      }));
+    case 'fields': {
+      const fields = block.fields.map((f) =>
+        mrkdwn(truncate(`*${escapeMrkdwn(f.label)}*\n${markdownToMrkdwn(f.value)}`, MAX_FIELD_TEXT)),
+      );
+      return chunk(fields, MAX_SECTION_FIELDS).map((fs) => ({ type: 'section', fields: fs }));
+    }
+    case 'sources': {
+      const lines = block.sources.map((s, i) => mrkdwn(sourceLine(s, i + 1)));
+      return chunk(lines, MAX_CONTEXT_ELEMENTS).map((elements) => ({ type: 'context', elements }));
+    }
+    case 'choices': {
+      const prompt = block.prompt?.trim() ? sections(markdownToMrkdwn(block.prompt)) : [];
+      return [...prompt, ...choiceButtons(block.choices)];
+    }
+    case 'notice': {
+      const [first, ...rest] = splitText(markdownToMrkdwn(block.text), MAX_SECTION_TEXT - 25);
+      if (first === undefined) return [];
+      return [
+        { type: 'section', text: mrkdwn(`${NOTICE_EMOJI[block.level]} ${first}`) },
+        ...rest.map((t): SlackBlock => ({ type: 'section', text: mrkdwn(t) })),
+      ];
+    }
+    case 'copyable':
+      return [...sections(`*${escapeMrkdwn(block.title)}*`), ...codeSections(block.text)];
+    case 'divider':
+      return [{ type: 'divider' }];
+    case 'feedback':
+      return [
+        {
+          type: 'actions',
+          elements: [
+            button(encodeActionId('feedback', 0), '👍 Helpful', JSON.stringify({ answerId: block.answerId, rating: 'up' })),
+            button(
+              encodeActionId('feedback', 1),
+              '👎 Not helpful',
+              JSON.stringify({ answerId: block.answerId, rating: 'down' }),
+            ),
+          ],
+        },
+      ];
+  }
+}
+
+const SLACK_USER_ID = /^[UW][A-Z0-9]{2,}$/;
+
+/**
+ * Renders a Reply as one or more Slack messages (more than one only when it needs over 50 blocks). Never
+ * throws and never drops content: long text is split, labels are truncated.
+ */
+export function replyToBlockKit(reply: Reply, options: RenderOptions = {}): SlackMessage[] {
+  const blocks: SlackBlock[] = [];
+  if (options.sharedBy) {
+    const who = SLACK_USER_ID.test(options.sharedBy) ? `<@${options.sharedBy}>` : escapeMrkdwn(options.sharedBy);
+    blocks.push({ type: 'context', elements: [mrkdwn(`Shared by ${who}`)] });
+  }
+  for (const b of reply.blocks) blocks.push(...blockToSlack(b));
+  if (options.shareValue !== undefined) {
+    blocks.push({ type: 'actions', elements: [button(SHARE_ACTION_ID, 'Share in channel', options.shareValue)] });
+  }
+  const fallback = escapeMrkdwn(reply.fallbackText.trim() || 'MLOps Guide');
+  const text = truncate(fallback, MAX_MESSAGE_TEXT);
+  if (blocks.length === 0) return [{ text, blocks: [] }];
+  const parts = chunk(blocks, MAX_BLOCKS_PER_MESSAGE);
+  return parts.map((part, i) => ({
+    text: i === 0 ? text : `(continued ${i + 1}/${parts.length})`,
+    blocks: part,
+  }));
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Views
+
+export interface HomeView {
+  type: 'home';
+  blocks: SlackBlock[];
+}
+
+/** The App Home tab: what the bot does and buttons that start each walkthrough or list the properties. */
+export function homeView(): HomeView {
+  const blocks: SlackBlock[] = [
+    { type: 'header', text: plain('MLOps Guide', MAX_HEADER_TEXT) },
+    {
+      type: 'section',
+      text: mrkdwn(
+        'I answer MLOps questions with sources from our knowledge base, walk you through choosing ML ' +
+          'infrastructure, help you find who owns a data set, and explain the properties of ML projects.',
+      ),
+    },
+    {
+      type: 'section',
+      text: mrkdwn(
+        '*How to ask*\n• Mention me in a channel: `@MLOps Guide how do we version training data?`\n' +
+          '• Send me a direct message in the *Messages* tab\n• Type `/mlops help` anywhere for the commands',
+      ),
+    },
+    { type: 'divider' },
+    { type: 'section', text: mrkdwn('*Get started*') },
+    {
+      type: 'actions',
+      elements: [
+        button(encodeActionId('command', 0), 'Choose ML infrastructure', 'infra', 'primary'),
+        button(encodeActionId('command', 1), 'Find a data owner', 'data-owner'),
+        button(encodeActionId('command', 2), 'ML project properties', 'properties'),
+        button(encodeActionId('command', 3), 'Help', 'help'),
+      ],
+    },
+    {
+      type: 'context',
+      elements: [
+        mrkdwn('Every answer lists its sources. Rate answers with 👍 / 👎 so the maintainers can improve them.'),
+      ],
+    },
+  ];
+  return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS_PER_VIEW) };
+}
+
+export interface FeedbackModal {
+  type: 'modal';
+  callback_id: string;
+  notify_on_close: boolean;
+  private_metadata: string;
+  title: PlainText;
+  submit: PlainText;
+  close: PlainText;
+  blocks: SlackBlock[];
+}
+
+/** The small modal a 👎 opens: an optional reason. `privateMetadata` comes back in the submission. */
+export function feedbackModal(privateMetadata: string): FeedbackModal {
+  return {
+    type: 'modal',
+    callback_id: FEEDBACK_CALLBACK_ID,
+    // view_closed tells us the user skipped the reason, so the 👎 is still recorded exactly once.
+    notify_on_close: true,
+    private_metadata: privateMetadata.slice(0, MAX_PRIVATE_METADATA),
+    title: plain('Feedback', MAX_MODAL_TITLE),
+    submit: plain('Send', MAX_MODAL_TITLE),
+    close: plain('Skip', MAX_MODAL_TITLE),
+    blocks: [
+      {
+        type: 'input',
+        block_id: REASON_BLOCK_ID,
+        optional: true,
+        label: plain('What was wrong or missing? (optional)', 2000),
+        element: { type: 'plain_text_input', action_id: REASON_ACTION_ID, multiline: true, max_length: MAX_INPUT_LENGTH },
+      },
+    ],
+  };
+}

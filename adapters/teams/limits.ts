@@ -1,0 +1,57 @@
+// Microsoft Teams and Adaptive Card limits the renderer stays within, as named constants.
+// Sources: learn.microsoft.com/microsoftteams/platform (bots/how-to/format-your-bot-messages, "Message size";
+// task-modules-and-cards/cards/cards-format; cards/universal-actions-for-adaptive-cards; resources/schema/manifest-schema),
+// adaptivecards.io/explorer for element versions.
+
+/**
+ * The one Adaptive Card schema version every card declares.
+ * 1.5 is what Teams desktop and web render; Teams mobile renders 1.5 cards too but ignores elements it does not know
+ * (we use none above 1.4). Action.Execute (Universal Actions, `invoke adaptiveCard/action`) needs 1.4 or later;
+ * Container styles (`warning`, `attention`), ActionSet, `fontType: Monospace` need 1.2. Pinning one version keeps
+ * every card valid for the same hosts and lets tests compare exact JSON.
+ */
+export const ADAPTIVE_CARD_VERSION = '1.5';
+export const ADAPTIVE_CARD_SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+export const ADAPTIVE_CARD_CONTENT_TYPE = 'application/vnd.microsoft.card.adaptive';
+
+/**
+ * Teams rejects a bot message larger than about 28 KB (the whole activity: text, card JSON, envelope) with
+ * 413 "MessageSizeTooBig". Cards are packed to MAX_CARD_BYTES so the envelope (ids, conversation, summary)
+ * always fits in the rest.
+ */
+export const MAX_MESSAGE_BYTES = 28 * 1024;
+export const MAX_CARD_BYTES = 24 * 1024;
+
+/**
+ * Teams shows at most 6 actions side by side (its host config `maxActions`); more are cut off or moved to an
+ * overflow menu depending on the client. Choices are rendered as ActionSets of at most this many buttons.
+ */
+export const MAX_ACTIONS_PER_SET = 6;
+
+/** Button titles: Teams has no documented cap, but long titles are cut off on mobile. Same cap as Slack's 75. */
+export const MAX_ACTION_TITLE_CHARS = 75;
+
+/**
+ * Longest text put into one TextBlock. Teams documents no hard cap per TextBlock; long blocks are slow to render
+ * on mobile and cannot be split between messages, so long Markdown is cut at paragraph/line/word boundaries.
+ */
+export const MAX_TEXT_BLOCK_CHARS = 3000;
+
+/** `fallbackText` (shown by hosts that cannot render the card, and read by screen readers) and `summary`. */
+export const MAX_FALLBACK_TEXT_CHARS = 1000;
+/** Activity `summary`: the preview in notifications and the chat list. */
+export const MAX_SUMMARY_CHARS = 200;
+
+/** Input.Text for the 👎 reason; the core keeps at most 1,000 characters of it. */
+export const MAX_FEEDBACK_REASON_CHARS = 1000;
+
+/**
+ * How long an `invoke` (adaptiveCard/action) may take: Teams shows an error on the card when the bot has not
+ * answered within about 15 seconds (documented for invoke activities in general).
+ */
+export const INVOKE_TIMEOUT_MS = 15_000;
+
+/** Teams app manifest (v1.19 schema): a bot has at most 3 command lists of at most 10 commands each. */
+export const MAX_MANIFEST_COMMANDS = 10;
+export const MAX_COMMAND_TITLE_CHARS = 32;
+export const MAX_COMMAND_DESCRIPTION_CHARS = 128;

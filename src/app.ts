@@ -1,0 +1,135 @@
+// The composition root: builds the stores, the knowledge runtime (knowledge + index + answerer + walkthrough
+// definitions), the walkthrough service and the bot from a validated Config. The CLI (ask, chat, serve) and
+// the tests use it; nothing else wires collaborators together.
+import { join } from 'node:path';
+import { answerToReply, createAnswerer, createChatModel } from './answer/index.ts';
+import type { Config } from './config.ts';
+import { type BotObserver, createBot, hashUserId, type KnowledgeRuntime, type ReloadResult } from './core/bot.ts';
+import { createRuntimeHolder, type RuntimeHolder } from './core/runtime.ts';
+import type { Bot, Clock, Logger } from './core/types.ts';
+import { silentLogger } from './core/types.ts';
+import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
+import type { FlowKey, Walkthroughs } from './flows/types.ts';
+import { loadKnowledge } from './knowledge/load.ts';
+import { loadOrBuildIndex } from './retrieval/index.ts';
+import { createMemoryEventStore } from './store/events-memory.ts';
+import { createSqliteEventStore } from './store/events-sqlite.ts';
+import { formatGaps, knowledgeGaps } from './store/gaps.ts';
+import { createMemoryKeyValueStore } from './store/kv-memory.ts';
+import { createSqliteKeyValueStore } from './store/kv-sqlite.ts';
+import { formatStats, usageStats } from './store/stats.ts';
+import type { EventStore, KeyValueStore } from './store/types.ts';
+
+export interface AppRuntime extends KnowledgeRuntime {
+  walkthroughs: Walkthroughs;
+}
+
+export interface App {
+  config: Config;
+  bot: Bot;
+  runtime: RuntimeHolder<AppRuntime>;
+  kv: KeyValueStore;
+  events: EventStore;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export interface AppOptions {
+  logger?: Logger;
+  clock?: Clock;
+  /** `sqlite` (default: state survives restarts, in DATA_DIR), `memory` (tests, one-shot `ask`). */
+  storage?: 'sqlite' | 'memory';
+  /** Override stores (e.g. Redis for scale-out, fakes in tests). */
+  kv?: KeyValueStore;
+  events?: EventStore;
+  observer?: BotObserver;
+  /** Called after every reload (metrics). */
+  onReload?: (result: ReloadResult) => void;
+}
+
+export async function buildRuntime(
+  config: Config,
+  deps: { kv: KeyValueStore; events: EventStore; logger: Logger; clock: Clock },
+): Promise<AppRuntime> {
+  const kb = await loadKnowledge(config.knowledgeDir);
+  const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
+  const retriever = await loadOrBuildIndex(kb, config, deps.logger);
+  const llm = config.llm.provider === 'none' ? undefined : await createChatModel(config, deps.logger);
+  const answerer = createAnswerer({ kb, retriever, llm, logger: deps.logger, clock: deps.clock });
+  const walkthroughs = createWalkthroughs({
+    definitions,
+    store: deps.kv,
+    knowledge: () => kb,
+    events: deps.events,
+    hashUser: (platformUserId: string) => {
+      const [platform = '', ...rest] = platformUserId.split(':');
+      return hashUserId(config.userHashSalt, platform, rest.join(':'));
+    },
+    clock: deps.clock,
+    ttlMs: config.conversationTtlMs,
+    logger: deps.logger,
+  });
+  return { kb, answerer, walkthroughs };
+}
+
+/** Forwards to the walkthroughs of the runtime in service, so a reload swaps definitions too. */
+function currentWalkthroughs(runtime: () => AppRuntime): Walkthroughs {
+  return {
+    ids: () => runtime().walkthroughs.ids(),
+    start: (key: FlowKey, flowId: string, text?: string) => runtime().walkthroughs.start(key, flowId, text),
+    ownsAction: (actionId: string) => runtime().walkthroughs.ownsAction(actionId),
+    onAction: (key: FlowKey, actionId: string, value: string) => runtime().walkthroughs.onAction(key, actionId, value),
+    onText: (key: FlowKey, text: string) => runtime().walkthroughs.onText(key, text),
+  };
+}
+
+export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? Date.now;
+  const storage = options.storage ?? 'sqlite';
+  const kv =
+    options.kv ?? (storage === 'sqlite' ? createSqliteKeyValueStore(join(config.dataDir, 'state.sqlite'), clock) : createMemoryKeyValueStore(clock));
+  const events =
+    options.events ?? (storage === 'sqlite' ? createSqliteEventStore(join(config.dataDir, 'events.sqlite')) : createMemoryEventStore(clock));
+
+  const initial = await buildRuntime(config, { kv, events, logger, clock });
+  const runtime = createRuntimeHolder<AppRuntime>(initial, () => buildRuntime(config, { kv, events, logger, clock }), {
+    logger,
+    clock,
+    ...(options.onReload ? { onReload: options.onReload } : {}),
+  });
+
+  const bot = createBot({
+    knowledge: runtime.current,
+    answerToReply,
+    walkthroughs: currentWalkthroughs(runtime.current),
+    events,
+    kv,
+    settings: {
+      maintainers: config.maintainers,
+      storeQuestionText: config.storeQuestionText,
+      rateLimitPerMinute: config.rateLimitPerMinute,
+      userHashSalt: config.userHashSalt,
+    },
+    reload: (): Promise<ReloadResult> => runtime.reload(),
+    reports: {
+      stats: async () => formatStats(usageStats(await events.list(), clock())),
+      gaps: async () => formatGaps(knowledgeGaps(await events.list())),
+    },
+    ...(options.observer ? { observer: options.observer } : {}),
+    logger,
+    clock,
+  });
+
+  return {
+    config,
+    bot,
+    runtime,
+    kv,
+    events,
+    logger,
+    async close() {
+      await Promise.allSettled([kv.close(), events.close()]);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+// `mlops-guide chat`: a terminal conversation through the same core as Slack and Teams. Choices are shown as
+// numbered options; typing a number clicks it. Works with piped input too (one message per line).
+import { createInterface } from 'node:readline';
+import { userInfo } from 'node:os';
+import { createApp } from '../app.ts';
+import { loadConfig } from '../config.ts';
+import type { Inbound } from '../core/inbound.ts';
+import type { Choice } from '../core/reply.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { createLogger } from './logger.ts';
+import { replyToText } from './render-text.ts';
+
+export interface ChatOptions {
+  input?: NodeJS.ReadableStream;
+  /** Echo each input line (useful for transcripts of piped input). */
+  echo?: boolean;
+}
+
+export async function runChat(
+  args: string[],
+  io: CliIo,
+  env: NodeJS.ProcessEnv,
+  options: ChatOptions = {},
+): Promise<number> {
+  const echo = options.echo ?? args.includes('--echo');
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  const app = await createApp(config, { logger });
+  const input = options.input ?? process.stdin;
+  const interactive = input === process.stdin && process.stdin.isTTY;
+  let username = 'local';
+  try {
+    username = userInfo().username || 'local';
+  } catch {
+    // no passwd entry (containers): keep the default
+  }
+  const base = {
+    user: { platform: 'cli' as const, id: username },
+    conversation: { platform: 'cli' as const, id: 'terminal', isDirect: true },
+  };
+
+  io.out(
+    'MLOps Guide — ask a question, or type `help`. Type a number to pick an option, `quit` to leave.\n' +
+      'Try: `infra` (choose ML infrastructure) or `data-owner` (find a data owner).',
+  );
+  let choices: Choice[] = [];
+  const rl = createInterface({ input, terminal: false });
+  const prompt = () => {
+    if (interactive) process.stdout.write('\nyou> ');
+  };
+  prompt();
+  try {
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (echo) io.out(`\nyou> ${line}`);
+      if (!line) {
+        prompt();
+        continue;
+      }
+      if (/^(quit|exit|bye|:q)$/i.test(line)) break;
+      let inbound: Inbound;
+      const n = /^\d{1,2}$/.test(line) ? Number(line) : 0;
+      const picked = n > 0 ? choices[n - 1] : undefined;
+      if (picked) inbound = { ...base, kind: 'action', actionId: picked.actionId, value: picked.value };
+      else inbound = { ...base, kind: 'message', text: line };
+      const reply = await app.bot.handle(inbound);
+      const rendered = replyToText(reply);
+      choices = rendered.choices;
+      io.out(`\nbot> ${rendered.text}`);
+      prompt();
+    }
+  } finally {
+    rl.close();
+    await app.close();
+  }
+  return EXIT.ok;
+}

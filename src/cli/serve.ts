@@ -1,0 +1,114 @@
+// `mlops-guide serve`: one HTTP server for Slack (/slack/events, or Socket Mode), Teams (/api/messages),
+// /healthz, /readyz and /metrics. Adapters are imported lazily so `ask` and `chat` never load Bolt/botbuilder.
+import { createApp, type App } from '../app.ts';
+import { type Config, loadConfig } from '../config.ts';
+import type { Logger } from '../core/types.ts';
+import { createMetrics } from '../metrics.ts';
+import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
+import type { KeyValueStore } from '../store/types.ts';
+import { EXIT, type CliIo } from './io.ts';
+import { createLogger } from './logger.ts';
+
+export interface Service {
+  app: App;
+  server: HttpServer;
+  port: number;
+  /** Graceful stop: stop accepting, finish in-flight work, close stores. */
+  stop(): Promise<void>;
+}
+
+const DAY_MS = 86_400_000;
+
+/** Builds and starts everything `serve` runs. Tests call this with an injected config. */
+export async function startService(config: Config, options: { logger: Logger; kv?: KeyValueStore }): Promise<Service> {
+  const { logger } = options;
+  const metrics = createMetrics();
+  let kv = options.kv;
+  if (!kv && config.redisUrl) {
+    const { createRedisKeyValueStore } = await import('../store/kv-redis.ts');
+    kv = createRedisKeyValueStore(config.redisUrl, { logger });
+  }
+  const app = await createApp(config, {
+    logger,
+    observer: metrics.observer,
+    onReload: (r) => metrics.reloaded(r),
+    ...(kv ? { kv } : {}),
+  });
+
+  const channels: Channel[] = [];
+  if (config.slack) {
+    const { createSlackChannel } = await import('../../adapters/slack/index.ts');
+    channels.push(await createSlackChannel({ config, bot: app.bot, kv: app.kv, logger }));
+  }
+  const { createTeamsChannel } = await import('../../adapters/teams/index.ts');
+  channels.push(createTeamsChannel({ config, bot: app.bot, kv: app.kv, logger }));
+
+  const server = createHttpServer({
+    host: config.host,
+    port: config.port,
+    channels,
+    logger,
+    metrics: () => metrics.render(),
+    readiness: {
+      async check() {
+        if (app.runtime.current().kb.entries.length === 0) return 'knowledge not loaded';
+        try {
+          await app.kv.ping();
+        } catch (err) {
+          return `state store unreachable: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        try {
+          await app.events.ping();
+        } catch (err) {
+          return `event store unreachable: ${err instanceof Error ? err.message : String(err)}`;
+        }
+        return undefined;
+      },
+    },
+  });
+  const { port } = await server.start();
+
+  const stopWatching = config.knowledgeWatch ? app.runtime.watch(config.knowledgeDir) : () => {};
+  const purge = async () => {
+    try {
+      const removed = await app.events.purgeOlderThan(Date.now() - config.retentionDays * DAY_MS);
+      if (removed) logger.info({ removed, retentionDays: config.retentionDays }, 'purged old records');
+    } catch (err) {
+      logger.warn({ err: String(err) }, 'retention purge failed');
+    }
+  };
+  await purge();
+  const purgeTimer = setInterval(() => void purge(), DAY_MS / 4);
+  purgeTimer.unref();
+
+  return {
+    app,
+    server,
+    port,
+    async stop() {
+      clearInterval(purgeTimer);
+      stopWatching();
+      await server.stop();
+      await app.close();
+    },
+  };
+}
+
+export async function runServe(_args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
+  const config = loadConfig(env);
+  const logger = createLogger(config.logLevel, 1);
+  const service = await startService(config, { logger });
+  io.err(`MLOps Guide listening on http://${config.host}:${service.port} (Ctrl-C to stop)`);
+  await new Promise<void>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info({ signal }, 'shutting down: finishing in-flight work');
+      service.stop().then(resolve, (err) => {
+        logger.error({ err: String(err) }, 'error during shutdown');
+        resolve();
+      });
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+  return EXIT.ok;
+}

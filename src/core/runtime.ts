@@ -1,0 +1,104 @@
+// Holds the knowledge the bot answers from and swaps it atomically on reload. A reload builds the new
+// knowledge (parse, check, index) off the request path; questions asked meanwhile use the old one. A broken
+// edit leaves the last good knowledge in service and reports the problems.
+import { watch, type FSWatcher } from 'node:fs';
+import { asCodedError } from '../errors.ts';
+import { KnowledgeError } from '../knowledge/errors.ts';
+import type { KnowledgeProblem } from '../knowledge/types.ts';
+import type { KnowledgeRuntime, ReloadResult } from './bot.ts';
+import type { Clock, Logger } from './types.ts';
+import { silentLogger } from './types.ts';
+
+export interface RuntimeHolder<R extends KnowledgeRuntime = KnowledgeRuntime> {
+  current(): R;
+  /** Rebuilds and swaps. Concurrent calls share one rebuild. */
+  reload(): Promise<ReloadResult>;
+  /** Watches a directory and reloads (debounced) when something in it changes. Returns a stop function. */
+  watch(dir: string, options?: { debounceMs?: number }): () => void;
+  readonly reloads: { ok: number; failed: number };
+}
+
+export function createRuntimeHolder<R extends KnowledgeRuntime>(
+  initial: R,
+  build: () => Promise<R>,
+  options: { logger?: Logger; clock?: Clock; onReload?: (result: ReloadResult) => void } = {},
+): RuntimeHolder<R> {
+  const logger = options.logger ?? silentLogger;
+  const clock = options.clock ?? Date.now;
+  let current = initial;
+  let inFlight: Promise<ReloadResult> | undefined;
+  let again = false;
+  const reloads = { ok: 0, failed: 0 };
+
+  async function rebuild(): Promise<ReloadResult> {
+    const started = clock();
+    try {
+      const next = await build();
+      current = next;
+      reloads.ok++;
+      const result = { ok: true, entries: next.kb.entries.length, problems: [], durationMs: clock() - started };
+      logger.info({ entries: result.entries, durationMs: result.durationMs }, 'knowledge reloaded');
+      return result;
+    } catch (err) {
+      reloads.failed++;
+      const problems: KnowledgeProblem[] =
+        err instanceof KnowledgeError
+          ? err.problems
+          : [{ file: '(knowledge)', line: 1, message: asCodedError(err).message, severity: 'error' }];
+      logger.error(
+        {
+          code: asCodedError(err).code,
+          problems: problems.filter((p) => p.severity === 'error').map((p) => `${p.file}:${p.line}: ${p.message}`),
+        },
+        'knowledge reload failed; keeping the last good knowledge',
+      );
+      return { ok: false, entries: current.kb.entries.length, problems, durationMs: clock() - started };
+    }
+  }
+
+  function reload(): Promise<ReloadResult> {
+    if (inFlight) {
+      // An edit arrived during a rebuild: rebuild once more afterwards so the newest files are served.
+      again = true;
+      return inFlight;
+    }
+    inFlight = (async () => {
+      let result = await rebuild();
+      while (again) {
+        again = false;
+        result = await rebuild();
+      }
+      return result;
+    })().finally(() => {
+      inFlight = undefined;
+    });
+    return inFlight.then((r) => {
+      options.onReload?.(r);
+      return r;
+    });
+  }
+
+  return {
+    current: () => current,
+    reload,
+    reloads,
+    watch(dir, watchOptions = {}) {
+      const debounceMs = watchOptions.debounceMs ?? 300;
+      let timer: NodeJS.Timeout | undefined;
+      let watcher: FSWatcher | undefined;
+      try {
+        watcher = watch(dir, { recursive: true }, () => {
+          clearTimeout(timer);
+          timer = setTimeout(() => void reload(), debounceMs);
+        });
+        watcher.on('error', (err) => logger.warn({ err: String(err) }, 'knowledge watcher error'));
+      } catch (err) {
+        logger.warn({ err: String(err), dir }, 'cannot watch the knowledge directory; use admin reload');
+      }
+      return () => {
+        clearTimeout(timer);
+        watcher?.close();
+      };
+    },
+  };
+}

@@ -1,0 +1,97 @@
+// SQLite EventStore (the default, in DATA_DIR): one table, JSON payload, indexed by time and type.
+// WAL lets the server write while `kb gaps` / `admin stats` read; better-sqlite3 is synchronous, which is fine
+// for single-row inserts (tens of microseconds) and keeps ordering simple.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
+import type { BotEvent, EventStore } from './types.ts';
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS bot_events (
+  id INTEGER PRIMARY KEY AUTOINCREMENT,
+  at INTEGER NOT NULL,
+  type TEXT NOT NULL,
+  payload TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS bot_events_at ON bot_events (at);
+CREATE INDEX IF NOT EXISTS bot_events_type_at ON bot_events (type, at);
+`;
+
+const unavailable = (message: string, cause?: unknown) =>
+  new MlopsGuideError(ErrorCode.StoreUnavailable, message, {
+    cause,
+    remedy: 'Check that DATA_DIR exists, is writable and is on a local disk (SQLite WAL needs one).',
+  });
+
+/** `path` is a file (its directory is created) or ':memory:'. `clock` stamps events recorded without `at`. */
+export function createSqliteEventStore(path: string, options: { clock?: Clock } = {}): EventStore {
+  const clock = options.clock ?? Date.now;
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    db.pragma('busy_timeout = 5000');
+    db.exec(SCHEMA);
+  } catch (err) {
+    throw unavailable(`Cannot open the event store at ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+  }
+
+  const insert = db.prepare('INSERT INTO bot_events (at, type, payload) VALUES (?, ?, ?)');
+  const purge = db.prepare('DELETE FROM bot_events WHERE at < ?');
+  const ping = db.prepare('SELECT 1');
+
+  // Any SQLite failure (closed handle, disk full, file removed) becomes StoreUnavailable; our own coded errors
+  // (invalid input) pass through unchanged.
+  const run = <T>(what: string, fn: () => T): T => {
+    if (!db.open) throw unavailable(`event store at ${path} is closed`);
+    try {
+      return fn();
+    } catch (err) {
+      if (err instanceof MlopsGuideError) throw err;
+      throw unavailable(`event store ${what} failed: ${err instanceof Error ? err.message : String(err)}`, err);
+    }
+  };
+
+  return {
+    async record(event) {
+      run('record', () => {
+        const e = validateEvent(event, clock());
+        insert.run(e.at, e.type, JSON.stringify(e));
+      });
+    },
+    async list(filter) {
+      return run('list', () => {
+        validateFilter(filter);
+        const where: string[] = [];
+        const params: (number | string)[] = [];
+        if (filter?.since !== undefined) {
+          where.push('at >= ?');
+          params.push(filter.since);
+        }
+        if (filter?.types?.length) {
+          where.push(`type IN (${filter.types.map(() => '?').join(', ')})`);
+          params.push(...filter.types);
+        }
+        const sql = `SELECT payload FROM bot_events ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY at, id`;
+        const rows = db.prepare(sql).all(...params) as { payload: string }[];
+        return rows.map((r) => JSON.parse(r.payload) as BotEvent);
+      });
+    },
+    async purgeOlderThan(at) {
+      return run('purge', () => {
+        validateTime(at, 'purgeOlderThan');
+        return purge.run(at).changes;
+      });
+    },
+    async ping() {
+      run('ping', () => ping.get());
+    },
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

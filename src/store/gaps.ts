@@ -1,0 +1,211 @@
+// Knowledge gaps for maintainers: what users asked that the knowledge base didn't answer well. Questions are
+// grouped by a simple deterministic similarity (normalised, stemmed tokens, Jaccard) so ten phrasings of one
+// missing topic show up as one line to fix, not ten.
+import { stemmer } from 'stemmer';
+import type { BotEvent } from './types.ts';
+
+export type GapKind = 'unanswered' | 'low-confidence' | 'downvoted' | 'catalog-miss';
+
+export interface GapGroup {
+  kind: GapKind;
+  /** The most frequent phrasing in the group (or NO_TEXT when text isn't stored). */
+  representative: string;
+  /** Other distinct phrasings, most frequent first (at most MAX_EXAMPLES). */
+  examples: string[];
+  count: number;
+  /** Time of the latest event in the group (ms). */
+  lastAt: number;
+  /** 👎 reasons given (downvoted only), most frequent first. */
+  reasons?: string[];
+}
+
+export interface GapOptions {
+  /** Answers with a confidence below this count as gaps (default 0.35). */
+  lowConfidence?: number;
+  /** Token Jaccard similarity at or above which two questions are grouped (default 0.5). */
+  similarity?: number;
+}
+
+export const NO_TEXT = '(question text not stored)';
+export const DEFAULT_LOW_CONFIDENCE = 0.35;
+const MAX_EXAMPLES = 5;
+const MAX_REASONS = 10;
+const KIND_ORDER: GapKind[] = ['unanswered', 'low-confidence', 'downvoted', 'catalog-miss'];
+
+const STOP_WORDS = new Set(
+  (
+    'a an and are as at be been but by can could do does did for from has have how i if in into is it its me my ' +
+    'of on or our should so that the their there these this to us was we what when where which who why will with ' +
+    'would you your'
+  ).split(' '),
+);
+
+interface Item {
+  kind: GapKind;
+  text: string | undefined;
+  at: number;
+  reason?: string;
+}
+
+interface Group {
+  kind: GapKind;
+  /** Tokens of the first item: later items are compared with the seed, so groups can't drift by chaining. */
+  seed: Set<string>;
+  /** Exact key for texts without usable tokens (missing text, only stop words or punctuation). */
+  key: string | undefined;
+  items: Item[];
+}
+
+export function normaliseText(text: string): string {
+  return text
+    .toLowerCase()
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function gapTokens(text: string): Set<string> {
+  return new Set(
+    normaliseText(text)
+      .split(' ')
+      .filter((t) => t !== '' && !STOP_WORDS.has(t))
+      .map((t) => (/^\p{L}+$/u.test(t) ? stemmer(t) : t)),
+  );
+}
+
+function jaccard(a: Set<string>, b: Set<string>): number {
+  let shared = 0;
+  for (const t of a) if (b.has(t)) shared++;
+  const union = a.size + b.size - shared;
+  return union === 0 ? 0 : shared / union;
+}
+
+/** Groups questions abstained on, low-confidence answers, 👎 feedback and unmet catalog searches. */
+export function knowledgeGaps(events: readonly BotEvent[], options: GapOptions = {}): GapGroup[] {
+  const threshold = options.lowConfidence ?? DEFAULT_LOW_CONFIDENCE;
+  const similarity = options.similarity ?? 0.5;
+  const questionByAnswer = new Map<string, string>();
+  for (const e of events) if (e.type === 'question' && e.text) questionByAnswer.set(e.answerId, e.text);
+
+  const items: Item[] = [];
+  for (const e of events) {
+    if (e.type === 'question') {
+      if (e.abstained) items.push({ kind: 'unanswered', text: e.text, at: e.at });
+      else if (e.confidence < threshold) items.push({ kind: 'low-confidence', text: e.text, at: e.at });
+    } else if (e.type === 'feedback' && e.rating === 'down') {
+      const text = e.question ?? questionByAnswer.get(e.answerId);
+      const reason = e.reason?.trim();
+      items.push(reason ? { kind: 'downvoted', text, at: e.at, reason } : { kind: 'downvoted', text, at: e.at });
+    } else if (e.type === 'catalog-miss') {
+      items.push({ kind: 'catalog-miss', text: e.query, at: e.at });
+    }
+  }
+  // Oldest first, so the same events always give the same groups whatever order they were passed in.
+  const ordered = items.map((item, i) => ({ item, i })).sort((a, b) => a.item.at - b.item.at || a.i - b.i);
+
+  const groups: Group[] = [];
+  for (const { item } of ordered) {
+    const text = item.text?.trim() ? item.text : undefined;
+    const tokens = text ? gapTokens(text) : new Set<string>();
+    const key = text === undefined ? NO_TEXT : tokens.size === 0 ? normaliseText(text) : undefined;
+    let best: Group | undefined;
+    let bestScore = 0;
+    for (const g of groups) {
+      if (g.kind !== item.kind) continue;
+      const score = key !== undefined || g.key !== undefined ? (g.key === key ? 1 : 0) : jaccard(tokens, g.seed);
+      if (score > bestScore) {
+        best = g;
+        bestScore = score;
+      }
+    }
+    if (best && bestScore >= similarity) best.items.push({ ...item, text });
+    else groups.push({ kind: item.kind, seed: tokens, key, items: [{ ...item, text }] });
+  }
+
+  return groups.map(toGapGroup).sort(
+    (a, b) =>
+      b.count - a.count ||
+      b.lastAt - a.lastAt ||
+      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+      a.representative.localeCompare(b.representative),
+  );
+}
+
+function toGapGroup(g: Group): GapGroup {
+  // Phrasings by normalised text: count, latest original spelling, latest time.
+  const phrasings = new Map<string, { text: string; count: number; at: number }>();
+  for (const item of g.items) {
+    const text = item.text ?? NO_TEXT;
+    const key = item.text === undefined ? NO_TEXT : normaliseText(text);
+    const p = phrasings.get(key);
+    if (!p) phrasings.set(key, { text, count: 1, at: item.at });
+    else {
+      p.count++;
+      if (item.at >= p.at) {
+        p.at = item.at;
+        p.text = text;
+      }
+    }
+  }
+  const ranked = [...phrasings.values()].sort((a, b) => b.count - a.count || b.at - a.at);
+  const group: GapGroup = {
+    kind: g.kind,
+    representative: ranked[0]?.text ?? NO_TEXT,
+    examples: ranked.slice(1, 1 + MAX_EXAMPLES).map((p) => p.text),
+    count: g.items.length,
+    lastAt: g.items.reduce((max, i) => Math.max(max, i.at), Number.NEGATIVE_INFINITY),
+  };
+  if (g.kind === 'downvoted') {
+    const reasons = new Map<string, number>();
+    for (const item of g.items) if (item.reason) reasons.set(item.reason, (reasons.get(item.reason) ?? 0) + 1);
+    group.reasons = [...reasons.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, MAX_REASONS)
+      .map(([r]) => r);
+  }
+  return group;
+}
+
+const KIND_LABEL: Record<GapKind, string> = {
+  unanswered: 'unanswered',
+  'low-confidence': 'low confidence',
+  downvoted: '👎 downvoted',
+  'catalog-miss': 'data catalog miss',
+};
+
+/**
+ * Text users typed is defused before it goes into Markdown: the reply model's subset has no escape syntax that
+ * every renderer honours, so emphasis and code marks are dropped and brackets become parentheses (no links).
+ * Renderers still escape `&`, `<` and `>` for their platform.
+ */
+export function defuseMarkdown(text: string): string {
+  return text
+    .replace(/[*_`~]/g, '')
+    .replace(/\[/g, '(')
+    .replace(/\]/g, ')')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+const day = (at: number) => new Date(at).toISOString().slice(0, 10);
+
+/** Markdown for `admin gaps` and `kb gaps`: the top groups, each with its kind, count, last date and examples. */
+export function formatGaps(groups: readonly GapGroup[], options: { limit?: number } = {}): string {
+  if (groups.length === 0) {
+    return '**Knowledge gaps**\n\nNo gaps recorded: no unanswered, low-confidence or 👎 answers and no catalog misses.';
+  }
+  const limit = options.limit ?? 20;
+  const total = groups.reduce((n, g) => n + g.count, 0);
+  const parts = [`**Knowledge gaps**: ${groups.length} topics from ${total} events, most frequent first.`];
+  groups.slice(0, limit).forEach((g, i) => {
+    const lines = [`**${i + 1}. ${KIND_LABEL[g.kind]} ×${g.count}** (last ${day(g.lastAt)}): ${defuseMarkdown(g.representative)}`];
+    if (g.examples.length) lines.push(`Also asked: ${g.examples.map(defuseMarkdown).join(' · ')}`);
+    if (g.reasons?.length) lines.push(`Reasons: ${g.reasons.map(defuseMarkdown).join(' · ')}`);
+    parts.push(lines.join('\n'));
+  });
+  if (groups.length > limit) parts.push(`_…and ${groups.length - limit} more topics._`);
+  parts.push('_Add or extend a knowledge entry (its `questions`) for each topic, then run `kb check`._');
+  return parts.join('\n\n');
+}

@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { isLoopbackHost, loadConfig } from '../src/config.ts';
+import { ConfigError } from '../src/errors.ts';
+
+const problemsOf = (env: Record<string, string>) => {
+  try {
+    loadConfig(env, '/app');
+    return [];
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as ConfigError).problems;
+  }
+};
+
+describe('loadConfig', () => {
+  it('runs on embedded defaults with an empty environment: offline, no platforms', () => {
+    const c = loadConfig({}, '/app');
+    expect(c.port).toBe(3978);
+    expect(c.host).toBe('0.0.0.0');
+    expect(c.knowledgeDir).toBe('/app/knowledge');
+    expect(c.dataDir).toBe('/app/data');
+    expect(c.llm.provider).toBe('none');
+    expect(c.embeddings.provider).toBe('local');
+    expect(c.slack).toBeUndefined();
+    expect(c.teams.appId).toBeUndefined();
+    expect(c.conversationTtlMs).toBe(24 * 3_600_000);
+    expect(c.retentionDays).toBe(90);
+    expect(c.storeQuestionText).toBe(true);
+  });
+
+  it('selects Slack HTTP mode with a bot token and signing secret, Socket Mode with an app token', () => {
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 's' }).slack?.mode).toBe('http');
+    expect(loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_APP_TOKEN: 'xapp-1' }).slack?.mode).toBe('socket');
+  });
+
+  it('lists every problem with its remedy at once', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LLM_PROVIDER: 'ollama',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+    });
+    expect(problems.join('\n')).toMatch(/PORT/);
+    const more = problemsOf({ LLM_PROVIDER: 'ollama', SLACK_BOT_TOKEN: 'xoxb-1', MAINTAINERS: 'U123' });
+    expect(more.some((p) => p.startsWith('LLM_MODEL'))).toBe(true);
+    expect(more.some((p) => p.startsWith('LLM_BASE_URL'))).toBe(true);
+    expect(more.some((p) => p.startsWith('SLACK_SIGNING_SECRET'))).toBe(true);
+    expect(more.some((p) => p.startsWith('MAINTAINERS') && p.includes('slack:U0123'))).toBe(true);
+  });
+
+  it('refuses TEAMS_ALLOW_UNAUTHENTICATED unless HOST is loopback', () => {
+    expect(problemsOf({ TEAMS_ALLOW_UNAUTHENTICATED: 'true' })[0]).toMatch(/loopback/);
+    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true', HOST: '127.0.0.1' }).teams.allowUnauthenticated).toBe(true);
+  });
+
+  it('requires a tenant for single-tenant Teams apps', () => {
+    expect(problemsOf({ MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'p' })[0]).toMatch(/MICROSOFT_APP_TENANT_ID/);
+    expect(loadConfig({ MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TYPE: 'MultiTenant' }).teams.appType).toBe('MultiTenant');
+  });
+
+  it('parses maintainers and booleans', () => {
+    const c = loadConfig({ MAINTAINERS: 'slack:U0123, teams:29:abc', STORE_QUESTION_TEXT: 'false' });
+    expect([...c.maintainers]).toEqual(['slack:U0123', 'teams:29:abc']);
+    expect(c.storeQuestionText).toBe(false);
+  });
+
+  it('recognises loopback hosts', () => {
+    for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
+    for (const h of ['0.0.0.0', '10.0.0.1', 'example.com', '::']) expect(isLoopbackHost(h)).toBe(false);
+  });
+});

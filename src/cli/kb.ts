@@ -21,7 +21,7 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
       return kbBuild(rest, io);
     case 'gaps': {
       const config = loadConfig(env);
-      const events = createSqliteEventStore(join(config.dataDir, 'events.sqlite'));
+      const events = createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
       try {
         io.out(formatGaps(knowledgeGaps(await events.list())));
       } finally {

@@ -2,10 +2,10 @@
 // problem as `file:line: message`, so editors and CI logs link straight to the offending line.
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { type Env, loadConfig } from '../config.ts';
-import { isCodedError } from '../errors.ts';
-import { ErrorCode } from '../errors.ts';
+import { ErrorCode, isCodedError } from '../errors.ts';
+import { checkWalkthroughs } from '../flows/index.ts';
 import { formatProblem } from '../knowledge/errors.ts';
-import { checkKnowledge } from '../knowledge/load.ts';
+import { checkKnowledge, createKnowledgeBase } from '../knowledge/load.ts';
 import type { KnowledgeProblem } from '../knowledge/types.ts';
 import { type CliIo, EXIT } from './io.ts';
 
@@ -14,7 +14,7 @@ export interface KbCliOptions {
   env?: Env;
   /** Directory paths are resolved against and printed relative to; default process.cwd(). */
   cwd?: string;
-  /** Extra checks over the same directory (walkthrough definitions); problems use paths relative to it. */
+  /** Walkthrough checks over the same directory (default: checkWalkthroughs from src/flows); paths relative to it. */
   checkWalkthroughs?: (dir: string) => Promise<KnowledgeProblem[]>;
 }
 
@@ -91,8 +91,11 @@ export async function kbCheck(args: string[], io: CliIo, options: KbCliOptions =
     if (reportNotFound(err, io)) return EXIT.usage;
     throw err;
   }
-  const problems = [...result.problems];
-  if (options.checkWalkthroughs) problems.push(...(await options.checkWalkthroughs(dir)));
+  // Walkthroughs cite entry ids: check them against the entries that did load.
+  const walkthroughs =
+    options.checkWalkthroughs ??
+    ((d: string) => checkWalkthroughs(d, { baseDir: d, knowledge: createKnowledgeBase(d, result.entries) }));
+  const problems = [...result.problems, ...(await walkthroughs(dir))];
 
   const shown = (file: string) => {
     const abs = isAbsolute(file) ? file : join(dir, file);

@@ -1,6 +1,7 @@
 // `mlops-guide kb stats [DIR] [--json]`: how many entries of each type the knowledge base holds.
-import { type KnowledgeStats, knowledgeStats } from '../knowledge/stats.ts';
+
 import { checkKnowledge } from '../knowledge/load.ts';
+import { type KnowledgeStats, knowledgeStats } from '../knowledge/stats.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { type KbCliOptions, parseKbArgs, reportNotFound } from './kb-check.ts';
 
@@ -10,7 +11,10 @@ Counts the entries in the knowledge base in DIR (default: KNOWLEDGE_DIR, ./knowl
 by type, and the data sets by classification. --json prints
 { "total": n, "byType": {...}, "datasetsByClassification": {...} }.`;
 
-export async function kbStats(args: string[], io: CliIo, options: Omit<KbCliOptions, 'checkWalkthroughs'> = {},
+export async function kbStats(
+  args: string[],
+  io: CliIo,
+  options: Omit<KbCliOptions, 'checkWalkthroughs'> = {},
 ): Promise<number> {
   const parsed = parseKbArgs(args, io, STATS_USAGE, ['--json'], options);
   if (typeof parsed === 'number') return parsed;

@@ -68,7 +68,8 @@ export function crossCheck(files: ScannedFile[]): KnowledgeProblem[] {
     ids.forEach((ref, i) => {
       const type = typeOf(ref);
       if (type === undefined) add(f, [field, i], `${field}: unknown id "${ref}"`);
-      else if (want !== undefined && type !== want) add(f, [field, i], `${field}: "${ref}" is a ${type}, not a ${want}`);
+      else if (want !== undefined && type !== want)
+        add(f, [field, i], `${field}: "${ref}" is a ${type}, not a ${want}`);
       else if (ref === f.entry?.id) add(f, [field, i], `${field}: "${ref}" refers to the entry itself`, 'warning');
       else valid++;
     });
@@ -88,7 +89,11 @@ export function crossCheck(files: ScannedFile[]): KnowledgeProblem[] {
     if (e.type === 'challenge') {
       const valid = checkRefs(f, 'solutions', e.solutions, 'solution');
       if (valid === 0) {
-        add(f, ['solutions'], 'challenge without an existing solution: add a solution entry or fix the ids in solutions');
+        add(
+          f,
+          ['solutions'],
+          'challenge without an existing solution: add a solution entry or fix the ids in solutions',
+        );
       }
     }
     if (e.type === 'solution') checkRefs(f, 'addresses', e.addresses, 'challenge');

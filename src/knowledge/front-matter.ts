@@ -18,7 +18,8 @@ export interface ParsedFile {
 }
 
 const FENCE = '---';
-const FRONT_MATTER_HINT = 'start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown body';
+const FRONT_MATTER_HINT =
+  'start the file with a line `---`, then the YAML fields, then a line `---`, then the Markdown body';
 
 export function parseFrontMatter(file: string, raw: string): ParsedFile {
   const text = raw.charCodeAt(0) === 0xfeff ? raw.slice(1) : raw;
@@ -59,7 +60,12 @@ export function parseFrontMatter(file: string, raw: string): ParsedFile {
   }
   if (doc.errors.length) return { ...base, data: undefined, lineOf: () => 1 };
   for (const w of doc.warnings) {
-    problems.push({ file, line: (w.linePos?.[0].line ?? 1) + offset, message: `YAML: ${yamlMessage(w.message)}`, severity: 'warning' });
+    problems.push({
+      file,
+      line: (w.linePos?.[0].line ?? 1) + offset,
+      message: `YAML: ${yamlMessage(w.message)}`,
+      severity: 'warning',
+    });
   }
 
   const data: unknown = doc.toJS();

@@ -58,7 +58,14 @@ export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
         }
       }
     }
-    scanned.push({ file: f.rel, data: parsed.data, entry, body: parsed.body, bodyLine: parsed.bodyLine, lineOf: parsed.lineOf });
+    scanned.push({
+      file: f.rel,
+      data: parsed.data,
+      entry,
+      body: parsed.body,
+      bodyLine: parsed.bodyLine,
+      lineOf: parsed.lineOf,
+    });
   }
   problems.push(...crossCheck(scanned));
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
@@ -78,7 +85,11 @@ export async function loadKnowledge(dir: string, options: { logger?: Logger } = 
 }
 
 /** Builds an immutable KnowledgeBase from entries already validated (also handy for tests of other modules). */
-export function createKnowledgeBase(dir: string, entries: readonly Entry[], hash = hashEntries(entries)): KnowledgeBase {
+export function createKnowledgeBase(
+  dir: string,
+  entries: readonly Entry[],
+  hash = hashEntries(entries),
+): KnowledgeBase {
   const list = Object.freeze([...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   const byId = new Map(list.map((e) => [e.id, e]));
   const byType = new Map<EntryType, Entry[]>(ENTRY_TYPES.map((t) => [t, list.filter((e) => e.type === t)]));

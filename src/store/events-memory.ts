@@ -24,7 +24,9 @@ export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
       validateFilter(filter);
       const types = filter?.types?.length ? new Set(filter.types) : undefined;
       return events
-        .filter(({ event }) => (filter?.since === undefined || event.at >= filter.since) && (!types || types.has(event.type)))
+        .filter(
+          ({ event }) => (filter?.since === undefined || event.at >= filter.since) && (!types || types.has(event.type)),
+        )
         .sort((a, b) => a.event.at - b.event.at || a.seq - b.seq)
         .map(({ event }) => structuredClone(event));
     },

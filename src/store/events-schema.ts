@@ -59,7 +59,10 @@ export function validateEvent(event: unknown, now: number): BotEvent {
 
 export function validateFilter(filter: { since?: number; types?: BotEventType[] } | undefined): void {
   if (filter?.since !== undefined && !Number.isFinite(filter.since)) {
-    throw new MlopsGuideError(ErrorCode.InputInvalid, `Invalid event filter: since must be a time in ms, got ${filter.since}`);
+    throw new MlopsGuideError(
+      ErrorCode.InputInvalid,
+      `Invalid event filter: since must be a time in ms, got ${filter.since}`,
+    );
   }
   for (const t of filter?.types ?? []) {
     if (!BOT_EVENT_TYPES.includes(t)) {
@@ -72,5 +75,6 @@ export function validateFilter(filter: { since?: number; types?: BotEventType[] 
 }
 
 export function validateTime(at: number, what: string): void {
-  if (!Number.isFinite(at)) throw new MlopsGuideError(ErrorCode.InputInvalid, `${what}: expected a time in ms, got ${at}`);
+  if (!Number.isFinite(at))
+    throw new MlopsGuideError(ErrorCode.InputInvalid, `${what}: expected a time in ms, got ${at}`);
 }

@@ -37,7 +37,10 @@ export function createSqliteEventStore(path: string, options: { clock?: Clock } 
     db.pragma('busy_timeout = 5000');
     db.exec(SCHEMA);
   } catch (err) {
-    throw unavailable(`Cannot open the event store at ${path}: ${err instanceof Error ? err.message : String(err)}`, err);
+    throw unavailable(
+      `Cannot open the event store at ${path}: ${err instanceof Error ? err.message : String(err)}`,
+      err,
+    );
   }
 
   const insert = db.prepare('INSERT INTO bot_events (at, type, payload) VALUES (?, ?, ?)');

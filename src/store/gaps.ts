@@ -49,6 +49,8 @@ interface Item {
 
 interface Group {
   kind: GapKind;
+  /** Creation order: ties between equally similar groups go to the older one. */
+  index: number;
   /** Tokens of the first item: later items are compared with the seed, so groups can't drift by chaining. */
   seed: Set<string>;
   /** Exact key for texts without usable tokens (missing text, only stop words or punctuation). */
@@ -106,31 +108,57 @@ export function knowledgeGaps(events: readonly BotEvent[], options: GapOptions =
   const ordered = items.map((item, i) => ({ item, i })).sort((a, b) => a.item.at - b.item.at || a.i - b.i);
 
   const groups: Group[] = [];
+  // Only groups sharing a token can reach the threshold: an inverted index keeps this near-linear.
+  const byToken = new Map<string, Group[]>();
+  const byKey = new Map<string, Group>();
   for (const { item } of ordered) {
     const text = item.text?.trim() ? item.text : undefined;
     const tokens = text ? gapTokens(text) : new Set<string>();
     const key = text === undefined ? NO_TEXT : tokens.size === 0 ? normaliseText(text) : undefined;
+    const stored = { ...item, text };
+    if (key !== undefined) {
+      const exact = byKey.get(`${item.kind}\0${key}`);
+      if (exact) exact.items.push(stored);
+      else {
+        const g: Group = { kind: item.kind, index: groups.length, seed: tokens, key, items: [stored] };
+        groups.push(g);
+        byKey.set(`${item.kind}\0${key}`, g);
+      }
+      continue;
+    }
     let best: Group | undefined;
     let bestScore = 0;
-    for (const g of groups) {
-      if (g.kind !== item.kind) continue;
-      const score = key !== undefined || g.key !== undefined ? (g.key === key ? 1 : 0) : jaccard(tokens, g.seed);
-      if (score > bestScore) {
-        best = g;
-        bestScore = score;
+    for (const t of tokens) {
+      for (const g of byToken.get(`${item.kind}\0${t}`) ?? []) {
+        const score = jaccard(tokens, g.seed);
+        // Ties go to the older group, so the result doesn't depend on Set iteration details.
+        if (score > bestScore || (score === bestScore && best && g.index < best.index)) {
+          best = g;
+          bestScore = score;
+        }
       }
     }
-    if (best && bestScore >= similarity) best.items.push({ ...item, text });
-    else groups.push({ kind: item.kind, seed: tokens, key, items: [{ ...item, text }] });
+    if (best && bestScore >= similarity) best.items.push(stored);
+    else {
+      const g: Group = { kind: item.kind, index: groups.length, seed: tokens, key, items: [stored] };
+      groups.push(g);
+      for (const t of tokens) {
+        const list = byToken.get(`${item.kind}\0${t}`) ?? [];
+        list.push(g);
+        byToken.set(`${item.kind}\0${t}`, list);
+      }
+    }
   }
 
-  return groups.map(toGapGroup).sort(
-    (a, b) =>
-      b.count - a.count ||
-      b.lastAt - a.lastAt ||
-      KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
-      a.representative.localeCompare(b.representative),
-  );
+  return groups
+    .map(toGapGroup)
+    .sort(
+      (a, b) =>
+        b.count - a.count ||
+        b.lastAt - a.lastAt ||
+        KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) ||
+        a.representative.localeCompare(b.representative),
+    );
 }
 
 function toGapGroup(g: Group): GapGroup {
@@ -200,7 +228,9 @@ export function formatGaps(groups: readonly GapGroup[], options: { limit?: numbe
   const total = groups.reduce((n, g) => n + g.count, 0);
   const parts = [`**Knowledge gaps**: ${groups.length} topics from ${total} events, most frequent first.`];
   groups.slice(0, limit).forEach((g, i) => {
-    const lines = [`**${i + 1}. ${KIND_LABEL[g.kind]} ×${g.count}** (last ${day(g.lastAt)}): ${defuseMarkdown(g.representative)}`];
+    const lines = [
+      `**${i + 1}. ${KIND_LABEL[g.kind]} ×${g.count}** (last ${day(g.lastAt)}): ${defuseMarkdown(g.representative)}`,
+    ];
     if (g.examples.length) lines.push(`Also asked: ${g.examples.map(defuseMarkdown).join(' · ')}`);
     if (g.reasons?.length) lines.push(`Reasons: ${g.reasons.map(defuseMarkdown).join(' · ')}`);
     parts.push(lines.join('\n'));

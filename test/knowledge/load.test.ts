@@ -42,13 +42,19 @@ describe('loadKnowledge', () => {
 
   it('filters entries by type with ofType', async () => {
     const base = await loadKnowledge(GOOD);
-    expect(base.ofType('dataset').map((d) => d.classification).sort()).toEqual(['internal', 'public']);
+    expect(
+      base
+        .ofType('dataset')
+        .map((d) => d.classification)
+        .sort(),
+    ).toEqual(['internal', 'public']);
     expect(base.ofType('property')[0]?.name).toBe('drift');
     expect(base.ofType('challenge')).toHaveLength(1);
   });
 
   it('gives the same hash for the same files, and a different one after any edit (walkthroughs included)', async () => {
     kb = await copyGood();
+    await kb.write('walkthroughs/infra.yaml', 'id: infra\n');
     const before = (await loadKnowledge(kb.dir)).hash;
     expect((await loadKnowledge(kb.dir)).hash).toBe(before);
     await kb.edit('walkthroughs/infra.yaml', 'id: infra', 'id: infra2');
@@ -97,7 +103,12 @@ describe('loadKnowledge', () => {
     kb = await copyGood();
     await kb.edit('glossary/glossary-mlops.md', '## Key points\n- Code, data and models all change.', 'More text.');
     const warnings: unknown[] = [];
-    const logger = { debug() {}, info() {}, error() {}, warn: (obj: object, msg?: string) => warnings.push({ obj, msg }) };
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (obj: object, msg?: string) => warnings.push({ obj, msg }),
+    };
     const base = await loadKnowledge(kb.dir, { logger });
     expect(base.get('glossary-mlops')).toBeDefined();
     expect(warnings).toHaveLength(1);

@@ -1,0 +1,131 @@
+// KeyValueStore on SQLite (better-sqlite3): the embedded default in DATA_DIR/state.sqlite. One process at a time
+// writes it (several replicas share state through Redis instead). WAL lets readers run beside the writer.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import Database from 'better-sqlite3';
+import type { Clock } from '../core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import type { KeyValueStore } from './types.ts';
+
+/** Expired rows are deleted on every this-many writes (reads already ignore them). */
+const PURGE_EVERY_WRITES = 200;
+
+interface Row {
+  value: string;
+  expires_at: number | null;
+}
+
+export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now): KeyValueStore {
+  let db: Database.Database;
+  try {
+    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
+    db = new Database(path);
+    db.pragma('journal_mode = WAL');
+    // Another process may hold a write lock briefly (e.g. `kb` commands while the server runs).
+    db.pragma('busy_timeout = 5000');
+    db.exec(`CREATE TABLE IF NOT EXISTS kv (
+      key TEXT PRIMARY KEY,
+      value TEXT NOT NULL,
+      expires_at INTEGER
+    ) WITHOUT ROWID`);
+    db.exec('CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL');
+  } catch (err) {
+    throw new MlopsGuideError(ErrorCode.StoreUnavailable, `cannot open the state database ${path}: ${(err as Error).message}`, {
+      cause: err,
+      remedy: 'Check that DATA_DIR exists and is writable by the bot, and that the file is not a damaged database.',
+    });
+  }
+
+  const selectStmt = db.prepare<[string, number], Row>('SELECT value, expires_at FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
+  const upsertStmt = db.prepare<[string, string, number | null]>(
+    'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
+  );
+  const deleteStmt = db.prepare<[string]>('DELETE FROM kv WHERE key = ?');
+  const purgeStmt = db.prepare<[number]>('DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= ?');
+  const pingStmt = db.prepare('SELECT 1');
+
+  let closed = false;
+  let writes = 0;
+  const assertOpen = () => {
+    if (closed || !db.open) throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database ${path} is closed`);
+  };
+  const wrap = <T>(fn: () => T): T => {
+    assertOpen();
+    try {
+      return fn();
+    } catch (err) {
+      throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database error: ${(err as Error).message}`, { cause: err });
+    }
+  };
+  const afterWrite = () => {
+    writes += 1;
+    if (writes % PURGE_EVERY_WRITES === 0) purgeStmt.run(clock());
+  };
+  const encode = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
+  const expiry = (ttlMs: number | undefined): number | null => (ttlMs === undefined ? null : clock() + ttlMs);
+
+  // Transactions make check-then-write atomic (better-sqlite3 runs them synchronously; IMMEDIATE takes the
+  // write lock first so another process can't slip in between).
+  const setIfAbsentTx = db.transaction((key: string, value: string, expiresAt: number): boolean => {
+    if (selectStmt.get(key, clock())) return false;
+    upsertStmt.run(key, value, expiresAt);
+    return true;
+  });
+  const incrementTx = db.transaction((key: string, ttlMs: number): number => {
+    const row = selectStmt.get(key, clock());
+    if (!row) {
+      upsertStmt.run(key, '1', clock() + ttlMs);
+      return 1;
+    }
+    const next = Number(JSON.parse(row.value)) + 1;
+    upsertStmt.run(key, String(next), row.expires_at);
+    return next;
+  });
+
+  return {
+    async get<T>(key: string) {
+      return wrap(() => {
+        const row = selectStmt.get(key, clock());
+        return row === undefined ? undefined : (JSON.parse(row.value) as T);
+      });
+    },
+    async set<T>(key: string, value: T, ttlMs?: number) {
+      wrap(() => {
+        upsertStmt.run(key, encode(value), expiry(ttlMs));
+        afterWrite();
+      });
+    },
+    async delete(key: string) {
+      wrap(() => {
+        deleteStmt.run(key);
+      });
+    },
+    async setIfAbsent<T>(key: string, value: T, ttlMs: number) {
+      return wrap(() => {
+        const set = setIfAbsentTx.immediate(key, encode(value), clock() + ttlMs);
+        afterWrite();
+        return set;
+      });
+    },
+    async increment(key: string, ttlMs: number) {
+      return wrap(() => {
+        const n = incrementTx.immediate(key, ttlMs);
+        afterWrite();
+        return n;
+      });
+    },
+    async ping() {
+      wrap(() => pingStmt.get());
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      // Clean up expired rows and fold the WAL back into the main file before closing.
+      try {
+        purgeStmt.run(clock());
+      } finally {
+        db.close();
+      }
+    },
+  };
+}

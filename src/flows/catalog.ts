@@ -152,7 +152,7 @@ export function searchCatalog(kb: KnowledgeBase, query: string, limit = 5): Cata
   const matches: CatalogMatch[] = [];
   for (const r of results) {
     const entry = kb.get(String(r.id));
-    if (!entry || entry.type !== 'dataset') continue;
+    if (entry?.type !== 'dataset') continue;
     // Coverage counts the user's own words (a word counts when it or one of its synonyms matched).
     const matchedTerms = new Set(r.queryTerms);
     const covered = words.filter((w) => matchedTerms.has(w) || (SYNONYMS[w] ?? []).some((s) => matchedTerms.has(s)));
@@ -163,7 +163,5 @@ export function searchCatalog(kb: KnowledgeBase, query: string, limit = 5): Cata
   const top = matches[0];
   if (!top) return [];
   // Keep results reasonably close to the best one; drop weak tails.
-  return matches
-    .filter((m) => m.score >= top.score * 0.2)
-    .slice(0, Math.max(1, limit));
+  return matches.filter((m) => m.score >= top.score * 0.2).slice(0, Math.max(1, limit));
 }

@@ -132,9 +132,20 @@ export const accessResultSchema = z
     searchStep: kebab,
     pickStep: kebab,
     /** What each owner role does (Markdown), shown after a pick. */
-    roles: z.object(Object.fromEntries(OWNER_ROLES.map((r) => [r, text])) as Record<(typeof OWNER_ROLES)[number], typeof text>).strict(),
+    roles: z
+      .object(
+        Object.fromEntries(OWNER_ROLES.map((r) => [r, text])) as Record<(typeof OWNER_ROLES)[number], typeof text>,
+      )
+      .strict(),
     /** What each classification requires (Markdown). */
-    handling: z.object(Object.fromEntries(CLASSIFICATIONS.map((c) => [c, text])) as Record<(typeof CLASSIFICATIONS)[number], typeof text>).strict(),
+    handling: z
+      .object(
+        Object.fromEntries(CLASSIFICATIONS.map((c) => [c, text])) as Record<
+          (typeof CLASSIFICATIONS)[number],
+          typeof text
+        >,
+      )
+      .strict(),
     /** Extra warnings, e.g. when: { classification: [strictly-confidential], location: [cloud] }. */
     notes: z.array(noteSchema).default([]),
     /** Intro shown above the draft (Markdown). */

@@ -1,17 +1,17 @@
 // The pure step function: advance(definition, state, input, context) → { state, reply, handled, events }.
 // No I/O: the service loads state, passes the knowledge base (and catalog matches, if it has them) in `context`,
 // then stores the new state and records the events.
-import { block, type Block, type Choice, type Reply, type SourceRef } from '../core/reply.ts';
+import { type Block, block, type Choice, type Reply, type SourceRef } from '../core/reply.ts';
 import type { DatasetEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type CatalogMatch, searchCatalog } from './catalog.ts';
 import {
   type Condition,
   RESULT_STEP,
-  type When,
   type WalkthroughDefinition,
   type WalkthroughOption,
   type WalkthroughStep,
+  type When,
 } from './definition.ts';
 import { controlOf, looksLikeQuestion, matchOption } from './match.ts';
 import { buildResult, datasetDetailBlocks } from './results.ts';
@@ -116,10 +116,20 @@ export function decodeAction(raw: string): ActionValue | undefined {
   return { f: o.f, s: o.s, r: o.r, a: o.a as ActionKind, ...(typeof o.v === 'string' ? { v: o.v } : {}) };
 }
 
-function choice(state: Pick<FlowState, 'flow' | 'step' | 'rev'>, a: ActionKind, label: string, v?: string, style?: Choice['style']): Choice {
+function choice(
+  state: Pick<FlowState, 'flow' | 'step' | 'rev'>,
+  a: ActionKind,
+  label: string,
+  v?: string,
+  style?: Choice['style'],
+): Choice {
   const value: ActionValue = { f: state.flow, s: state.step, r: state.rev, a, ...(v === undefined ? {} : { v }) };
   // Slack wants action ids unique within a block, so the action (and answer) is part of the id.
-  const c: Choice = { actionId: `${ACTION_PREFIX}${a}${v === undefined ? '' : `:${v}`}`, value: encodeAction(value), label };
+  const c: Choice = {
+    actionId: `${ACTION_PREFIX}${a}${v === undefined ? '' : `:${v}`}`,
+    value: encodeAction(value),
+    label,
+  };
   if (style) c.style = style;
   return c;
 }
@@ -241,7 +251,9 @@ function stepReply(
   if (step.kind === 'catalog-pick') {
     blocks.push(...pickBlocks(state, ctx.knowledge, step.limit));
     blocks.push(block.markdown(prompt));
-    const c = (state.candidates ?? []).slice(0, step.limit).map((cand) => choice(state, 'answer', shorten(cand.title, 70), cand.id, 'primary'));
+    const c = (state.candidates ?? [])
+      .slice(0, step.limit)
+      .map((cand) => choice(state, 'answer', shorten(cand.title, 70), cand.id, 'primary'));
     blocks.push(block.choices(c));
     fallback.push(`Matches: ${(state.candidates ?? []).map((c2) => c2.title).join('; ')}.`);
   } else {
@@ -251,7 +263,9 @@ function stepReply(
     if (step.kind === 'choice') {
       blocks.push(
         block.choices(
-          step.options.map((o) => choice(state, 'answer', o.label, o.value, earlier?.value === o.value ? 'primary' : undefined)),
+          step.options.map((o) =>
+            choice(state, 'answer', o.label, o.value, earlier?.value === o.value ? 'primary' : undefined),
+          ),
         ),
       );
       fallback.push(`Options: ${step.options.map((o, i) => `${i + 1}. ${o.label}`).join('; ')}.`);
@@ -266,7 +280,11 @@ function stepReply(
 function pickBlocks(state: FlowState, kb: KnowledgeBase, limit: number): Block[] {
   const out: Block[] = [];
   const candidates = (state.candidates ?? []).slice(0, limit);
-  out.push(block.markdown(`I found ${candidates.length === 1 ? 'one data set' : `${candidates.length} data sets`} in the data catalog:`));
+  out.push(
+    block.markdown(
+      `I found ${candidates.length === 1 ? 'one data set' : `${candidates.length} data sets`} in the data catalog:`,
+    ),
+  );
   for (const cand of candidates) {
     const e = kb.get(cand.id);
     out.push(block.divider());
@@ -349,7 +367,12 @@ function start(def: WalkthroughDefinition, prefill: string | undefined, ctx: Flo
   return { state, reply: stepReply(def, state, ctx, { intro: true }), handled: true, events };
 }
 
-function click(def: WalkthroughDefinition, state: FlowState | undefined, action: ActionValue, ctx: FlowContext): AdvanceResult {
+function click(
+  def: WalkthroughDefinition,
+  state: FlowState | undefined,
+  action: ActionValue,
+  ctx: FlowContext,
+): AdvanceResult {
   if (action.a === 'start') return start(def, undefined, ctx);
   if (!state || state.flow !== def.id) return { state, reply: expiredReply(def), handled: true, events: [] };
   const replace = (r: AdvanceResult): AdvanceResult => ({ ...r, reply: { ...r.reply, replaceOriginal: true } });
@@ -412,18 +435,29 @@ function answer(
 ): AdvanceResult {
   const withAnswer: FlowState = { ...state, answers: { ...state.answers, [step.id]: given } };
   const next = moveTo(def, withAnswer, step, optionNext ?? defaultNext(def, step));
-  if (next.step !== RESULT_STEP) return { state: next, reply: stepReply(def, next, ctx, { before }), handled: true, events: [] };
+  if (next.step !== RESULT_STEP)
+    return { state: next, reply: stepReply(def, next, ctx, { before }), handled: true, events: [] };
   const reply = resultReply(def, next, ctx);
   const events: FlowEvent[] = [];
-  if (!state.finished) events.push({ type: 'walkthrough', event: 'finished', outcome: buildResult(def, next, ctx).outcome });
+  if (!state.finished)
+    events.push({ type: 'walkthrough', event: 'finished', outcome: buildResult(def, next, ctx).outcome });
   return { state: { ...next, finished: true }, reply, handled: true, events };
 }
 
-function pick(def: WalkthroughDefinition, state: FlowState, step: WalkthroughStep, id: string, ctx: FlowContext): AdvanceResult {
+function pick(
+  def: WalkthroughDefinition,
+  state: FlowState,
+  step: WalkthroughStep,
+  id: string,
+  ctx: FlowContext,
+): AdvanceResult {
   const entry = ctx.knowledge.get(id);
   const offered = (state.candidates ?? []).some((c) => c.id === id);
   if (!offered || !entry || entry.type !== 'dataset') {
-    const notice = block.notice('warning', 'That data set is no longer in the catalog. Please pick another one or search again.');
+    const notice = block.notice(
+      'warning',
+      'That data set is no longer in the catalog. Please pick another one or search again.',
+    );
     return { state, reply: stepReply(def, state, ctx, { notice }), handled: true, events: [] };
   }
   const snapshot = snapshotOf(entry);
@@ -432,7 +466,13 @@ function pick(def: WalkthroughDefinition, state: FlowState, step: WalkthroughSte
   return answer(def, withDataset, step, { value: entry.id, label: entry.title }, undefined, ctx, before);
 }
 
-function search(def: WalkthroughDefinition, state: FlowState, query: string, ctx: FlowContext, intro = false): AdvanceResult {
+function search(
+  def: WalkthroughDefinition,
+  state: FlowState,
+  query: string,
+  ctx: FlowContext,
+  intro = false,
+): AdvanceResult {
   const searchStepId = def.result.kind === 'access-request' ? def.result.searchStep : state.step;
   const searchStep = stepById(def, searchStepId);
   const pickStep = def.result.kind === 'access-request' ? stepById(def, def.result.pickStep) : undefined;
@@ -454,7 +494,9 @@ function search(def: WalkthroughDefinition, state: FlowState, query: string, ctx
         block.notice('info', 'Nothing in the data catalog matched your search:'),
         block.plain(query),
         block.markdown(text),
-        block.markdown(`**Search again?** Type other words: the system's name, a measurement, a process step or a data set name.`),
+        block.markdown(
+          `**Search again?** Type other words: the system's name, a measurement, a process step or a data set name.`,
+        ),
         controls({ ...base, rev: base.rev + 1 }, { back: true, cancel: true }),
       ],
       fallbackText: `Nothing in the data catalog matched "${shorten(query, 80)}". ${stripMarkdown(text)}`,

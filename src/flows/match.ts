@@ -25,9 +25,50 @@ const CONTROL_WORDS: Record<string, Control> = {
 
 /** Words that carry no meaning for matching an answer ("it's", "I think", "we are", …). */
 const FILLER = new Set([
-  'a', 'an', 'the', 'it', 'its', 'it\'s', 'is', 'it is', 'i', 'im', 'think', 'guess', 'we', 'our', 'are', 'be',
-  'probably', 'maybe', 'please', 'just', 'that', 'this', 'data', 'say', 'would', 'well', 'so', 'um', 'uh', 'ok', 'okay',
-  'yeah', 'really', 'very', 'mostly', 'rather', 'pretty', 'sure', 'needed', 'need', 'required', 'only', 'all', 'of',
+  'a',
+  'an',
+  'the',
+  'it',
+  'its',
+  "it's",
+  'is',
+  'it is',
+  'i',
+  'im',
+  'think',
+  'guess',
+  'we',
+  'our',
+  'are',
+  'be',
+  'probably',
+  'maybe',
+  'please',
+  'just',
+  'that',
+  'this',
+  'data',
+  'say',
+  'would',
+  'well',
+  'so',
+  'um',
+  'uh',
+  'ok',
+  'okay',
+  'yeah',
+  'really',
+  'very',
+  'mostly',
+  'rather',
+  'pretty',
+  'sure',
+  'needed',
+  'need',
+  'required',
+  'only',
+  'all',
+  'of',
 ]);
 
 const NEGATIONS = new Set(['not', 'no', 'never', 'dont', 'isnt', 'arent', 'doesnt', 'without', 'nor']);
@@ -161,6 +202,9 @@ export function matchOption<T extends Matchable>(input: string, options: readonl
   });
   const best = Math.max(...scored.map((s) => s.score));
   if (best <= 0) return { kind: 'none' };
-  const top = scored.filter((s) => s.score === best).map((s) => s.option);
+  // Coverage (< 1 point) only breaks ties between exact phrase matches; when options match the same words equally
+  // well ("yes" vs "Yes, cloud" / "Yes, on-prem") the user is asked which one they meant.
+  const margin = best >= 1000 ? 0 : 0.999;
+  const top = scored.filter((s) => s.score >= best - margin && s.score > 0).map((s) => s.option);
   return top.length === 1 && top[0] ? { kind: 'match', option: top[0] } : { kind: 'ambiguous', options: top };
 }

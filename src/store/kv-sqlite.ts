@@ -30,13 +30,19 @@ export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now)
     ) WITHOUT ROWID`);
     db.exec('CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL');
   } catch (err) {
-    throw new MlopsGuideError(ErrorCode.StoreUnavailable, `cannot open the state database ${path}: ${(err as Error).message}`, {
-      cause: err,
-      remedy: 'Check that DATA_DIR exists and is writable by the bot, and that the file is not a damaged database.',
-    });
+    throw new MlopsGuideError(
+      ErrorCode.StoreUnavailable,
+      `cannot open the state database ${path}: ${(err as Error).message}`,
+      {
+        cause: err,
+        remedy: 'Check that DATA_DIR exists and is writable by the bot, and that the file is not a damaged database.',
+      },
+    );
   }
 
-  const selectStmt = db.prepare<[string, number], Row>('SELECT value, expires_at FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)');
+  const selectStmt = db.prepare<[string, number], Row>(
+    'SELECT value, expires_at FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',
+  );
   const upsertStmt = db.prepare<[string, string, number | null]>(
     'INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at',
   );
@@ -54,7 +60,9 @@ export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now)
     try {
       return fn();
     } catch (err) {
-      throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database error: ${(err as Error).message}`, { cause: err });
+      throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database error: ${(err as Error).message}`, {
+        cause: err,
+      });
     }
   };
   const afterWrite = () => {

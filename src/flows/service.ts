@@ -1,0 +1,153 @@
+// The Walkthroughs service the core calls: loads state from the KeyValueStore, runs the pure step function,
+// stores the new state (with expiry) and records events. One walkthrough per platform, conversation (+thread)
+// and user at a time; starting another replaces it.
+import { createHash } from 'node:crypto';
+import { block, type Choice, type Reply } from '../core/reply.ts';
+import { type Clock, type Logger, silentLogger } from '../core/types.ts';
+import type { KnowledgeBase } from '../knowledge/types.ts';
+import type { BotEvent, EventStore, KeyValueStore } from '../store/types.ts';
+import type { WalkthroughDefinition } from './definition.ts';
+import {
+  ACTION_PREFIX,
+  type AdvanceResult,
+  advance,
+  decodeAction,
+  encodeAction,
+  type FlowEvent,
+  type FlowInput,
+  type FlowState,
+  startChoice,
+} from './engine.ts';
+import type { FlowKey, FlowTextResult, Walkthroughs } from './types.ts';
+
+export interface WalkthroughDeps {
+  definitions: readonly WalkthroughDefinition[];
+  store: KeyValueStore;
+  /** The current knowledge base (a reload swaps it; each call reads it afresh). */
+  knowledge: () => KnowledgeBase;
+  events?: EventStore;
+  /**
+   * Turns `platform:userId` (e.g. `slack:U123`) into the hash stored in events (default: sha256, 16 hex
+   * characters; pass a salted hash in production).
+   */
+  hashUser?: (platformUserId: string) => string;
+  clock?: Clock;
+  /** State lifetime after the last step (default 24 h). */
+  ttlMs?: number;
+  logger?: Logger;
+}
+
+export const DEFAULT_FLOW_TTL_MS = 24 * 60 * 60 * 1000;
+
+/** Store key of a user's walkthrough in a conversation (and thread). */
+export function flowStoreKey(key: FlowKey): string {
+  const parts = [key.platform, key.conversationId, key.threadId ?? '-', key.userId].map((p) => encodeURIComponent(p));
+  return `flow:${parts.join(':')}`;
+}
+
+const defaultHash = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 16);
+
+export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
+  const byId = new Map(deps.definitions.map((d) => [d.id, d]));
+  const clock = deps.clock ?? Date.now;
+  const ttlMs = deps.ttlMs ?? DEFAULT_FLOW_TTL_MS;
+  const logger = deps.logger ?? silentLogger;
+  const hashUser = deps.hashUser ?? defaultHash;
+
+  const unknownFlow = (flowId: string): Reply => {
+    const choices: Choice[] = [...byId.values()].map((d) => startChoice(d.id, d.title));
+    return {
+      kind: 'walkthrough',
+      blocks: [
+        block.notice('warning', `There is no walkthrough called “${flowId.slice(0, 60)}”.`),
+        ...(choices.length > 0 ? [block.choices(choices, 'Available walkthroughs:')] : []),
+      ],
+      fallbackText: `There is no walkthrough called "${flowId.slice(0, 60)}". Available: ${[...byId.keys()].join(', ') || 'none'}.`,
+    };
+  };
+
+  const record = async (key: FlowKey, flow: string, events: FlowEvent[]) => {
+    if (!deps.events || events.length === 0) return;
+    const base = { at: clock(), platform: key.platform, userHash: hashUser(`${key.platform}:${key.userId}`) };
+    for (const e of events) {
+      const event: BotEvent =
+        e.type === 'catalog-miss'
+          ? { type: 'catalog-miss', ...base, query: e.query }
+          : {
+              type: 'walkthrough',
+              ...base,
+              flow,
+              event: e.event,
+              ...(e.outcome === undefined ? {} : { outcome: e.outcome }),
+            };
+      try {
+        await deps.events.record(event);
+      } catch (err) {
+        // Statistics must never break a walkthrough; the failure is logged for the maintainer.
+        logger.warn({ err, type: event.type }, 'could not record walkthrough event');
+      }
+    }
+  };
+
+  const run = async (
+    key: FlowKey,
+    def: WalkthroughDefinition,
+    state: FlowState | undefined,
+    input: FlowInput,
+  ): Promise<AdvanceResult> => {
+    const result = advance(def, state, input, { knowledge: deps.knowledge(), now: clock() });
+    const storeKey = flowStoreKey(key);
+    if (result.state === undefined) {
+      if (state !== undefined && state.flow === def.id) await deps.store.delete(storeKey);
+    } else if (result.state !== state) {
+      await deps.store.set(storeKey, result.state, ttlMs);
+    }
+    await record(key, def.id, result.events);
+    logger.debug({ flow: def.id, step: result.state?.step, handled: result.handled }, 'walkthrough step');
+    return result;
+  };
+
+  const load = (key: FlowKey) => deps.store.get<FlowState>(flowStoreKey(key));
+
+  return {
+    ids: () => [...byId.keys()],
+
+    async start(key, flowId, text) {
+      const def = byId.get(flowId);
+      if (!def) return unknownFlow(flowId);
+      return (await run(key, def, undefined, { kind: 'start', ...(text === undefined ? {} : { text }) })).reply;
+    },
+
+    ownsAction: (actionId) => actionId.startsWith(ACTION_PREFIX),
+
+    async onAction(key, _actionId, value) {
+      const action = decodeAction(value);
+      const def = action ? byId.get(action.f) : undefined;
+      if (!action || !def) {
+        const reply = unknownFlow(action?.f ?? 'that button');
+        reply.blocks[0] = block.notice('info', 'That button belongs to a walkthrough I no longer know — start again?');
+        reply.fallbackText = 'That walkthrough has expired — start again?';
+        return reply;
+      }
+      const state = action.a === 'start' ? undefined : await load(key);
+      return (await run(key, def, state, { kind: 'click', action })).reply;
+    },
+
+    async onText(key, text): Promise<FlowTextResult> {
+      const state = await load(key);
+      const def = state ? byId.get(state.flow) : undefined;
+      if (!state || !def) return { handled: false };
+      const result = await run(key, def, state, { kind: 'text', text });
+      if (result.handled) return { handled: true, reply: result.reply };
+      // A finished walkthrough has nothing to resume: the text is simply a new question.
+      if (state.finished && state.step === 'result') return { handled: false };
+      const resume: Choice = {
+        actionId: `${ACTION_PREFIX}show`,
+        value: encodeAction({ f: state.flow, s: state.step, r: state.rev, a: 'show' }),
+        label: 'Continue the walkthrough',
+        style: 'primary',
+      };
+      return { handled: false, resume };
+    },
+  };
+}

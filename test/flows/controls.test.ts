@@ -1,0 +1,168 @@
+import { describe, expect, it } from 'vitest';
+import { allChoices, click, findChoice, harness, headingOf, stepOf, text, type } from './helpers.ts';
+
+const HOUR = 60 * 60 * 1000;
+
+describe('walkthrough controls', () => {
+  it('goes back with a button and keeps the earlier answer', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    expect(allChoices(first).map((c) => c.label)).not.toContain('← Back');
+    const second = await click(h, first, 'Confidential');
+    const back = await click(h, second, '← Back');
+    expect(back.replaceOriginal).toBe(true);
+    expect(stepOf(back)).toBe('classification');
+    expect(text(back)).toContain('Your earlier answer: Confidential');
+    expect(findChoice(back, 'Confidential').style).toBe('primary');
+  });
+
+  it('goes back, restarts and cancels with typed words', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'infra');
+    await type(h, 'internal');
+    expect(stepOf(await type(h, 'go back'))).toBe('classification');
+    await type(h, 'internal');
+    const restarted = await type(h, 'start over');
+    expect(stepOf(restarted)).toBe('classification');
+    expect(text(restarted)).not.toContain('Your earlier answer');
+    const cancelled = await type(h, 'cancel');
+    expect(text(cancelled)).toContain('Walkthrough cancelled');
+    expect(await h.flows.onText(h.key, 'internal')).toEqual({ handled: false });
+    expect(h.events.events.map((e) => (e.type === 'walkthrough' ? e.event : e.type))).toEqual(['started', 'cancelled']);
+  });
+
+  it('says so when going back from the first question', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'infra');
+    const r = await type(h, 'back');
+    expect(stepOf(r)).toBe('classification');
+    expect(text(r)).toContain('nothing to go back to');
+  });
+
+  it('restarts and cancels with buttons', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    const second = await click(h, first, 'Internal');
+    const restarted = await click(h, second, 'Start over');
+    expect(stepOf(restarted)).toBe('classification');
+    expect(restarted.replaceOriginal).toBe(true);
+    const cancelled = await click(h, restarted, 'Cancel');
+    expect(cancelled.replaceOriginal).toBe(true);
+    expect(text(cancelled)).toContain('Walkthrough cancelled');
+    const again = await click(h, cancelled, /Start again/);
+    expect(stepOf(again)).toBe('classification');
+  });
+
+  it('answers a click on an expired walkthrough with "start again?"', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    h.clock.now += 25 * HOUR;
+    const expired = await click(h, first, 'Public');
+    expect(text(expired)).toContain('That walkthrough has expired');
+    const restart = findChoice(expired, /Start again/);
+    expect(h.flows.ownsAction(restart.actionId)).toBe(true);
+    expect(stepOf(await h.flows.onAction(h.key, restart.actionId, restart.value))).toBe('classification');
+    expect(await h.flows.onText({ ...h.key, userId: 'U2' }, 'public')).toEqual({ handled: false });
+  });
+
+  it('keeps a walkthrough alive while the user keeps answering within the TTL', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    h.clock.now += 20 * HOUR;
+    const second = await click(h, first, 'Internal');
+    h.clock.now += 20 * HOUR;
+    expect(stepOf(await click(h, second, /Yes, it may go/))).toBe('runtime');
+  });
+
+  it('re-shows the current step on a stale click from an earlier step', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    const second = await click(h, first, 'Internal');
+    const stale = await click(h, first, 'Confidential');
+    expect(stepOf(stale)).toBe('policy');
+    expect(text(stale)).toContain('That button belongs to an earlier question');
+    expect(stale.replaceOriginal).toBe(true);
+    // The stale click changed nothing: going back shows the first answer.
+    expect(text(await click(h, second, '← Back'))).toContain('Your earlier answer: Internal');
+  });
+
+  it('lets the core answer a question asked mid-walkthrough and resume afterwards', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    await click(h, first, 'Confidential');
+    const q = await h.flows.onText(h.key, 'What does strictly confidential mean?');
+    expect(q.handled).toBe(false);
+    if (q.handled || !q.resume) throw new Error('expected a resume choice');
+    expect(q.resume.label).toBe('Continue the walkthrough');
+    expect(h.flows.ownsAction(q.resume.actionId)).toBe(true);
+    const resumed = await h.flows.onAction(h.key, q.resume.actionId, q.resume.value);
+    expect(stepOf(resumed)).toBe('policy');
+    expect(resumed.replaceOriginal).toBeFalsy();
+    expect(stepOf(await type(h, 'no'))).toBe('overclassified');
+  });
+
+  it('does not capture text after the result is shown', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'infra');
+    for (const a of ['public', 'anywhere', 'none', 'yes', 'high', 'api']) await type(h, a);
+    expect(await h.flows.onText(h.key, 'how do I monitor drift?')).toEqual({ handled: false });
+    expect(headingOf(await type(h, 'back'))).toBe('Choose ML infrastructure');
+  });
+
+  it('keeps walkthroughs of different users and threads apart', async () => {
+    const h = await harness();
+    const other = { ...h.key, userId: 'U2' };
+    const thread = { ...h.key, threadId: 'T1' };
+    await h.flows.start(h.key, 'infra');
+    await h.flows.start(other, 'data-owner');
+    expect(stepOf(await type(h, 'internal'))).toBe('policy');
+    expect(await h.flows.onText(thread, 'internal')).toEqual({ handled: false });
+    const search = await type(h, 'coating logs', other);
+    expect(stepOf(search)).toBe('dataset');
+  });
+
+  it('answers an unknown walkthrough id with the available ones', async () => {
+    const h = await harness();
+    expect(h.flows.ids()).toEqual(['data-owner', 'infra']);
+    const r = await h.flows.start(h.key, 'nope');
+    expect(text(r)).toContain('There is no walkthrough called “nope”');
+    expect(allChoices(r).map((c) => c.label)).toEqual(['Find a data owner', 'Choose ML infrastructure']);
+  });
+
+  it.each(['not json', '{"f":"infra"}', '{"f":"ghost","s":"x","r":1,"a":"answer"}', '[]', ''])(
+    'answers a malformed button value %j without crashing',
+    async (value) => {
+      const h = await harness();
+      const r = await h.flows.onAction(h.key, 'walkthrough:answer', value);
+      expect(text(r)).toContain('start again?');
+    },
+  );
+
+  it('owns only walkthrough action ids', async () => {
+    const h = await harness();
+    expect(h.flows.ownsAction('walkthrough:answer:public')).toBe(true);
+    expect(h.flows.ownsAction('command')).toBe(false);
+    expect(h.flows.ownsAction('feedback')).toBe(false);
+  });
+
+  it('rejects a tampered answer value gracefully', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    const c = findChoice(first, 'Public');
+    const tampered = JSON.stringify({ ...JSON.parse(c.value), v: 'top-secret' });
+    const r = await h.flows.onAction(h.key, c.actionId, tampered);
+    expect(stepOf(r)).toBe('classification');
+    expect(text(r)).toContain('please pick one of the options');
+  });
+
+  it('gives every button in a block a distinct action id and a value under 2,000 characters', async () => {
+    const h = await harness();
+    const first = await h.flows.start(h.key, 'infra');
+    for (const b of first.blocks) {
+      if (b.type !== 'choices') continue;
+      const ids = b.choices.map((c) => c.actionId);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const c of b.choices) expect(c.value.length).toBeLessThan(2000);
+    }
+  });
+});

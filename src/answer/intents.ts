@@ -3,13 +3,36 @@
 
 /** Where/how to deploy, host, run or serve a model; which platform or infrastructure. → `infra` walkthrough. */
 export const INFRA_STEMS: ReadonlySet<string> = new Set([
-  'deploi', 'deploy', 'host', 'serv', 'run', 'infrastructur', 'platform', 'cloud', 'onprem', 'sidecar', 'edg',
-  'inferenc', 'product', 'kubernet', 'cluster', 'server',
+  'deploi',
+  'deploy',
+  'host',
+  'serv',
+  'run',
+  'infrastructur',
+  'platform',
+  'cloud',
+  'onprem',
+  'sidecar',
+  'edg',
+  'inferenc',
+  'product',
+  'kubernet',
+  'cluster',
+  'server',
 ]);
 
 /** Finding data, data sets, their owners or access. → `data-owner` walkthrough. */
 export const DATA_STEMS: ReadonlySet<string> = new Set([
-  'dataset', 'owner', 'own', 'ownership', 'steward', 'custodian', 'access', 'catalog', 'catalogu', 'discoveri',
+  'dataset',
+  'owner',
+  'own',
+  'ownership',
+  'steward',
+  'custodian',
+  'access',
+  'catalog',
+  'catalogu',
+  'discoveri',
 ]);
 
 /** Only together with the word "data": "find data", "where is the data". */

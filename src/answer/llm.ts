@@ -3,10 +3,11 @@
 // must cite them as [n], and the citations are checked before anything is shown.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import type { Config } from '../config.ts';
-import type { Entry } from '../knowledge/schema.ts';
+import type { Logger } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import type { Entry } from '../knowledge/schema.ts';
 import { keyPoints } from './key-points.ts';
-import { fillTemplate, neutralizeDelimiters, type Prompts } from './prompts.ts';
+import { fillTemplate, loadPrompts, neutralizeDelimiters, type Prompts } from './prompts.ts';
 
 /** A chat model the answerer can call (ChatOpenAI in production, FakeListChatModel in tests). */
 export type ChatModel = Pick<BaseChatModel, 'invoke'>;
@@ -17,12 +18,24 @@ export interface LlmSettings {
   timeoutMs: number;
 }
 
-/** ChatOpenAI for `config.llm`, or undefined when LLM_PROVIDER=none. Imported lazily (≈300 ms). */
-export async function createChatModel(config: Pick<Config, 'llm'>): Promise<ChatModel | undefined> {
+/**
+ * The opt-in LLM for `config.llm` (ChatOpenAI against an OpenAI-compatible endpoint) with the prompt templates
+ * loaded from prompts/, or undefined when LLM_PROVIDER=none. @langchain/openai is imported lazily (≈300 ms).
+ */
+export async function createChatModel(
+  config: Pick<Config, 'llm'>,
+  logger?: Logger,
+  options: { promptsDir?: string } = {},
+): Promise<LlmSettings | undefined> {
   const l = config.llm;
   if (l.provider === 'none') return undefined;
+  const prompts = loadPrompts(options.promptsDir);
   const { ChatOpenAI } = await import('@langchain/openai');
-  return new ChatOpenAI({
+  logger?.info(
+    { provider: l.provider, model: l.model, baseUrl: l.baseUrl, timeoutMs: l.timeoutMs },
+    'LLM answers enabled',
+  );
+  const model = new ChatOpenAI({
     model: l.model ?? 'gpt-4o-mini',
     // Ollama and most on-prem gateways ignore the key, but the client insists on one.
     apiKey: l.apiKey ?? 'not-needed',
@@ -32,11 +45,16 @@ export async function createChatModel(config: Pick<Config, 'llm'>): Promise<Chat
     timeout: l.timeoutMs,
     ...(l.baseUrl ? { configuration: { baseURL: l.baseUrl } } : {}),
   });
+  return { model, prompts, timeoutMs: l.timeoutMs };
 }
 
 export const MAX_LLM_ANSWER_CHARS = 3_000;
 
-export function buildMessages(prompts: Prompts, question: string, entries: readonly Entry[]): { system: string; user: string } {
+export function buildMessages(
+  prompts: Prompts,
+  question: string,
+  entries: readonly Entry[],
+): { system: string; user: string } {
   const blocks = entries.map((e, i) =>
     fillTemplate(prompts.entry, {
       n: String(i + 1),
@@ -65,7 +83,11 @@ export function checkCitations(text: string, n: number): { ok: true; cited: numb
 }
 
 /** Calls the model; throws LlmTimeout, LlmFailed or LlmInvalidAnswer. Returns the checked Markdown. */
-export async function generateAnswer(settings: LlmSettings, question: string, entries: readonly Entry[]): Promise<string> {
+export async function generateAnswer(
+  settings: LlmSettings,
+  question: string,
+  entries: readonly Entry[],
+): Promise<string> {
   const { system, user } = buildMessages(settings.prompts, question, entries);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -90,9 +112,13 @@ export async function generateAnswer(settings: LlmSettings, question: string, en
     content = message.content;
   } catch (err) {
     if (err instanceof MlopsGuideError) throw err;
-    throw new MlopsGuideError(ErrorCode.LlmFailed, `LLM call failed: ${err instanceof Error ? err.message : String(err)}`, {
-      cause: err,
-    });
+    throw new MlopsGuideError(
+      ErrorCode.LlmFailed,
+      `LLM call failed: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
   } finally {
     clearTimeout(timer);
   }

@@ -28,7 +28,9 @@ export function loadPrompts(dir: string = DEFAULT_PROMPTS_DIR): Prompts {
 }
 
 export function fillTemplate(template: string, values: Record<string, string>): string {
-  return template.replace(/\{(\w+)\}/g, (whole, key: string) => (Object.hasOwn(values, key) ? (values[key] as string) : whole));
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    Object.hasOwn(values, key) ? (values[key] as string) : whole,
+  );
 }
 
 /** Keeps data from closing its delimiter block (`QUESTION>>>`, `<<<ENTRIES`) or opening another one. */

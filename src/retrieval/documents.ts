@@ -80,8 +80,5 @@ export function toLexicalDoc(entry: Entry): LexicalDoc {
 /** Short texts embedded for the dense index, each pointing back at its entry (max similarity wins). */
 export function denseTexts(entry: Entry): string[] {
   const names = entryNames(entry);
-  return [
-    `${entry.title}. ${names.join(', ')}. ${entry.summary}`,
-    ...entry.questions,
-  ];
+  return [`${entry.title}. ${names.join(', ')}. ${entry.summary}`, ...entry.questions];
 }

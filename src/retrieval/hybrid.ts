@@ -1,11 +1,12 @@
 // The hybrid retriever: a lexical BM25F index (MiniSearch with our own analysis) beside a dense index of averaged
 // word vectors (hnswlib-node through LangChain's HNSWLib, cosine space), fused per entry.
+
+import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
-import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
-import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { EntryType } from '../knowledge/schema.ts';
-import { FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, denseTexts, toLexicalDoc } from './documents.ts';
+import type { KnowledgeBase } from '../knowledge/types.ts';
+import { denseTexts, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
 import { analyze, contentWords, queryTerms, words } from './text.ts';
 import type { Retriever, SearchHit } from './types.ts';
 
@@ -25,6 +26,10 @@ export interface RetrievalOptions {
    * tell domain words from everyday words in the abstain signals; without it every word counts as specific.
    */
   generalRank?: (word: string) => number | undefined;
+  /** Weight of a matched word pair relative to a single word (default 1). */
+  bigramWeight?: number;
+  /** Index adjacent word pairs too, so "key challenge" ranks entries with that phrase first (default true). */
+  bigrams?: boolean;
 }
 
 export interface TermSignal {
@@ -44,7 +49,7 @@ export interface TermSignal {
 /** What the question's words look like against the knowledge vocabulary (abstain signals). */
 export interface QuerySignals {
   terms: TermSignal[];
-  /** Weighted share (idf × specificity) of the question's terms that occur in the knowledge base. */
+  /** Specificity-weighted share of the question's terms that occur in the knowledge base. */
   coverage: number;
   /** Weighted share of the question's terms matched by a hit (its `matched` stems). */
   coverageOf(hit: SearchHit): number;
@@ -72,19 +77,30 @@ export interface RetrieverParts {
   dense: HNSWLib | undefined;
 }
 
+/** Stems plus, with bigrams on, adjacent stem pairs joined by `_`. */
+export function indexTerms(text: string, options: RetrievalOptions): string[] {
+  const stems = analyze(text, { synonyms: options.synonyms !== false });
+  if (options.bigrams === false) return stems;
+  const pairs: string[] = [];
+  for (let i = 1; i < stems.length; i++) pairs.push(`${stems[i - 1]}_${stems[i]}`);
+  return [...stems, ...pairs];
+}
+
 export function lexicalOptions(options: RetrievalOptions): MiniSearchOptions<LexicalDoc> {
-  const synonyms = options.synonyms !== false;
   return {
     idField: 'id',
     fields: LEXICAL_FIELDS,
     storeFields: [],
-    tokenize: (text) => analyze(text, { synonyms }),
+    tokenize: (text) => indexTerms(text, options),
     processTerm: (term) => term,
     searchOptions: { boost: { ...FIELD_BOOSTS } },
   };
 }
 
-export function buildLexical(kb: KnowledgeBase, options: RetrievalOptions): { lexical: MiniSearch<LexicalDoc>; vocabulary: Vocabulary } {
+export function buildLexical(
+  kb: KnowledgeBase,
+  options: RetrievalOptions,
+): { lexical: MiniSearch<LexicalDoc>; vocabulary: Vocabulary } {
   const synonyms = options.synonyms !== false;
   const lexical = new MiniSearch<LexicalDoc>(lexicalOptions(options));
   const df: Record<string, number> = {};
@@ -109,7 +125,9 @@ export function buildLexical(kb: KnowledgeBase, options: RetrievalOptions): { le
 export async function buildDense(kb: KnowledgeBase, embeddings: EmbeddingsInterface): Promise<HNSWLib | undefined> {
   const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
   const { Document } = await import('@langchain/core/documents');
-  const docs = kb.entries.flatMap((e) => denseTexts(e).map((t) => new Document({ pageContent: t, metadata: { id: e.id } })));
+  const docs = kb.entries.flatMap((e) =>
+    denseTexts(e).map((t) => new Document({ pageContent: t, metadata: { id: e.id } })),
+  );
   if (docs.length === 0) return undefined;
   const vectors = await embeddings.embedDocuments(docs.map((d) => d.pageContent));
   const dims = vectors[0]?.length ?? 0;
@@ -132,11 +150,16 @@ const RRF_K = 60;
 /** Dense candidates looked at per question (vectors, several per entry). */
 const DENSE_CANDIDATES = 60;
 
-export function retrieverFromParts(kb: KnowledgeBase, parts: RetrieverParts, options: RetrievalOptions = {}): HybridRetriever {
+export function retrieverFromParts(
+  kb: KnowledgeBase,
+  parts: RetrieverParts,
+  options: RetrievalOptions = {},
+): HybridRetriever {
   const synonyms = options.synonyms !== false;
   const fusion = options.fusion ?? 'blend';
   const denseWeight = options.denseWeight ?? 0.3;
   const synonymWeight = options.synonymWeight ?? 0.6;
+  const bigramWeight = options.bigramWeight ?? 1;
   const { lexical, vocabulary, dense } = parts;
   const vectorCount = dense ? dense.index.getCurrentCount() : 0;
   const maxIdf = Math.log(1 + 2 * Math.max(1, vocabulary.n));
@@ -156,14 +179,18 @@ export function retrieverFromParts(kb: KnowledgeBase, parts: RetrieverParts, opt
   };
 
   function signals(query: string): QuerySignals {
-    const terms: TermSignal[] = contentWords(query, { synonyms }).map(({ word, stem }) => ({
-      word,
-      stem,
-      known: (vocabulary.df[stem] ?? 0) > 0,
-      idf: idf(stem),
-      specificity: specificity(word, stem),
-    }));
-    const weight = (t: TermSignal) => t.idf * t.specificity;
+    // Numbers say nothing about the topic ("the 3 research questions").
+    const terms: TermSignal[] = contentWords(query, { synonyms })
+      .filter(({ word }) => !/^\p{N}+$/u.test(word))
+      .map(({ word, stem }) => ({
+        word,
+        stem,
+        known: (vocabulary.df[stem] ?? 0) > 0,
+        idf: idf(stem),
+        specificity: specificity(word, stem),
+      }));
+    // Specificity alone: "does the entry talk about what the question is about", not "how rare is the word".
+    const weight = (t: TermSignal) => t.specificity;
     const total = terms.reduce((a, t) => a + weight(t), 0);
     const share = (pick: (t: TermSignal) => boolean) =>
       total > 0 ? terms.filter(pick).reduce((a, t) => a + weight(t), 0) / total : 0;
@@ -186,13 +213,15 @@ export function retrieverFromParts(kb: KnowledgeBase, parts: RetrieverParts, opt
     };
     const { own, expanded, synonymsOf } = queryTerms(query, { synonyms });
     const ownSet = new Set(own);
+    const pairs =
+      options.bigrams === false ? [] : [...new Set(indexTerms(query, options).filter((t) => t.includes('_')))];
 
     const lex = new Map<string, { score: number; matched: string[] }>();
     if (own.length > 0) {
-      const results = lexical.search([...own, ...expanded].join(' '), {
+      const results = lexical.search([...own, ...expanded, ...pairs].join(' '), {
         tokenize: (s) => s.split(' ').filter(Boolean),
         processTerm: (t) => t,
-        boostTerm: (t) => (ownSet.has(t) ? 1 : synonymWeight),
+        boostTerm: (t) => (ownSet.has(t) ? 1 : t.includes('_') ? bigramWeight : synonymWeight),
         filter: (r) => ok(String(r.id)),
       });
       for (const r of results) {
@@ -220,7 +249,8 @@ export function retrieverFromParts(kb: KnowledgeBase, parts: RetrieverParts, opt
     const ids = new Set([...lex.keys(), ...den.keys()]);
     const fused = new Map<string, number>();
     if (fusion === 'rrf') {
-      const rank = (m: Map<string, number>) => new Map([...m].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
+      const rank = (m: Map<string, number>) =>
+        new Map([...m].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
       const lr = rank(new Map([...lex].map(([id, v]) => [id, v.score])));
       const dr = rank(den);
       for (const id of ids) {
@@ -241,19 +271,20 @@ export function retrieverFromParts(kb: KnowledgeBase, parts: RetrieverParts, opt
       }
     }
 
-    return [...fused]
-      .sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
-      .slice(0, k)
-      .map(([id, score]) => {
-        const l = lex.get(id);
-        const d = den.get(id);
-        return {
-          entry: kb.get(id)!,
-          score,
-          ...(l ? { lexical: l.score, matched: l.matched } : { matched: [] }),
-          ...(d !== undefined ? { dense: d } : {}),
-        };
+    const hits: SearchHit[] = [];
+    for (const [id, score] of [...fused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k)) {
+      const entry = kb.get(id);
+      if (!entry) continue;
+      const l = lex.get(id);
+      const d = den.get(id);
+      hits.push({
+        entry,
+        score,
+        ...(l ? { lexical: l.score, matched: l.matched } : { matched: [] }),
+        ...(d !== undefined ? { dense: d } : {}),
       });
+    }
+    return hits;
   }
 
   return {

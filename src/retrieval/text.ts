@@ -14,7 +14,8 @@ say says shall she should so some still such than that the their theirs them the
 those through thus to too under until up upon us use used using very via want wants was we well were what whats when
 where whether which while who whom whose why will with within without would yes yet you your yours yourself
 yourselves thing things way ways tell know explain describe anyone someone something anything kind sort lot lots
-s t d ll m re ve`.split(/\s+/);
+s t d ll m re ve dont doesnt didnt cant cannot couldnt wont wouldnt shouldnt isnt arent wasnt werent im ive
+youre theyre weve hes shes thats theres whats heres`.split(/\s+/);
 export const STOP_WORDS: ReadonlySet<string> = new Set(STOP);
 
 export interface AnalyzerOptions {
@@ -41,10 +42,17 @@ function buildSynonymTables(): SynonymTables {
     const token = canonicalToken(head);
     const stems = new Set<string>([stemmer(token)]);
     for (const term of group) {
-      const words = term.toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+      const words = term
+        .toLowerCase()
+        .split(/[^\p{L}\p{N}]+/u)
+        .filter(Boolean);
       if (words.length > 1) {
         const body = words.map((w) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\-_/]+');
-        phrases.push({ pattern: new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'gu'), token, length: words.length });
+        phrases.push({
+          pattern: new RegExp(`(?<![\\p{L}\\p{N}])${body}(?![\\p{L}\\p{N}])`, 'gu'),
+          token,
+          length: words.length,
+        });
       } else if (words[0] && !STOP_WORDS.has(words[0])) {
         stems.add(stemmer(words[0]));
       }
@@ -61,13 +69,19 @@ function buildSynonymTables(): SynonymTables {
 
 const TABLES = buildSynonymTables();
 
+// C0 controls and DEL (built from a string so the source holds no literal control-character class).
+const CONTROL_CHARS = new RegExp(
+  `[${String.fromCharCode(0)}-${String.fromCharCode(0x1f)}${String.fromCharCode(0x7f)}]+`,
+  'g',
+);
+
 /** Lower-cases, folds compatibility forms and strips chat markup (`<!channel>`, `<@U123>`, `<url|label>`). */
 export function normalize(text: string, options: AnalyzerOptions = {}): string {
   let s = text
     .normalize('NFKC')
     .replace(/<([^<>|]*)\|([^<>]*)>/g, ' $2 ')
     .replace(/<[!@#][^<>]*>/g, ' ')
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+    .replace(CONTROL_CHARS, ' ')
     .replace(/[’`´]/g, "'")
     .toLowerCase();
   if (options.synonyms !== false) for (const { pattern, token } of TABLES.phrases) s = s.replace(pattern, ` ${token} `);

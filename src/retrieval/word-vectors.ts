@@ -2,8 +2,9 @@
 // compact binary (top N words, Int8 rows with a per-row Float32 scale, plus the vocabulary) under
 // DATA_DIR/vectors/. Parsing the package's 294 MB JSON takes ~4 s and ~1.1 GB, so it is never done at bot start
 // unless the binary is missing; loading the binary takes tens of milliseconds.
-import { createRequire } from 'node:module';
+
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Logger } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
@@ -72,7 +73,7 @@ export function writeWordVectors(dir: string, source: VectorsSource, maxWords = 
     scales.push(scale);
   }
   const all = new Int8Array(kept.length * dims);
-  rows.forEach((r, i) => all.set(r, i * dims));
+  for (const [i, r] of rows.entries()) all.set(r, i * dims);
   const source_ = source.source ?? SOURCE_PACKAGE;
   const meta: VectorsMeta = {
     id: `${source_}@${source.sourceVersion}/top${kept.length}-int8-v${VECTORS_FORMAT_VERSION}`,
@@ -109,8 +110,9 @@ export function buildWordVectorsFromPackage(dir: string, maxWords = DEFAULT_VECT
   let version: string;
   try {
     jsonPath = require.resolve(SOURCE_PACKAGE);
-    version = (JSON.parse(readFileSync(require.resolve(`${SOURCE_PACKAGE}/package.json`), 'utf8')) as { version: string })
-      .version;
+    version = (
+      JSON.parse(readFileSync(require.resolve(`${SOURCE_PACKAGE}/package.json`), 'utf8')) as { version: string }
+    ).version;
   } catch (err) {
     throw new MlopsGuideError(ErrorCode.VectorsMissing, `The ${SOURCE_PACKAGE} package is not installed.`, {
       cause: err,
@@ -146,14 +148,18 @@ export function loadWordVectors(dir: string): WordVectors {
     const vocab = readFileSync(join(dir, FILES.vocab), 'utf8').split('\n');
     const rows = new Int8Array(rowsBuf.buffer, rowsBuf.byteOffset, rowsBuf.byteLength);
     // Copy: a Buffer's byteOffset is not always 4-aligned.
-    const scales = new Float32Array(scalesBuf.buffer.slice(scalesBuf.byteOffset, scalesBuf.byteOffset + scalesBuf.byteLength));
+    const scales = new Float32Array(
+      scalesBuf.buffer.slice(scalesBuf.byteOffset, scalesBuf.byteOffset + scalesBuf.byteLength),
+    );
     if (
       meta.formatVersion !== VECTORS_FORMAT_VERSION ||
       vocab.length !== meta.words ||
       rows.length !== meta.words * dims ||
       scales.length !== meta.words
     ) {
-      throw new Error(`sizes do not match meta.json (${vocab.length} words, ${rows.length} values, ${scales.length} scales)`);
+      throw new Error(
+        `sizes do not match meta.json (${vocab.length} words, ${rows.length} values, ${scales.length} scales)`,
+      );
     }
     const index = new Map<string, number>();
     for (let i = 0; i < vocab.length; i++) {
@@ -203,7 +209,10 @@ export function ensureWordVectors(dataDir: string, logger: Logger): WordVectors 
     logger.info({ dir, reason }, 'building offline word vectors (one-time, a few seconds)');
     const started = performance.now();
     const meta = buildWordVectorsFromPackage(dir);
-    logger.info({ dir, id: meta.id, words: meta.words, ms: Math.round(performance.now() - started) }, 'word vectors built');
+    logger.info(
+      { dir, id: meta.id, words: meta.words, ms: Math.round(performance.now() - started) },
+      'word vectors built',
+    );
     return loadWordVectors(dir);
   }
 }

@@ -1,0 +1,212 @@
+// Index persistence under DATA_DIR/index/: manifest.json, lexical.json (MiniSearch), vocabulary.json and dense/
+// (LangChain HNSWLib: hnswlib.index, args.json, docstore.json). An index is used only when its manifest matches
+// the knowledge hash and the embeddings id; otherwise (stale, missing, corrupt, other embeddings) it is rebuilt.
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import MiniSearch from 'minisearch';
+import type { Config } from '../config.ts';
+import type { Logger } from '../core/types.ts';
+import { silentLogger } from '../core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import type { KnowledgeBase } from '../knowledge/types.ts';
+import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
+import {
+  buildDense,
+  buildLexical,
+  type HybridRetriever,
+  lexicalOptions,
+  type RetrievalOptions,
+  retrieverFromParts,
+  type Vocabulary,
+} from './hybrid.ts';
+import { ensureWordVectors, type WordVectors } from './word-vectors.ts';
+
+export const INDEX_FORMAT_VERSION = 1;
+
+export interface IndexManifest {
+  formatVersion: number;
+  knowledgeHash: string;
+  embeddingsId: string;
+  builtAt: string;
+  counts: { entries: number; lexicalTerms: number; vectors: number };
+}
+
+export interface IndexDeps {
+  logger?: Logger;
+  /** Embeddings to use instead of the configured ones (tests). */
+  embeddings?: NamedEmbeddings;
+  /** Word vectors for the abstain signals (general-English word frequencies); loaded from DATA_DIR when omitted. */
+  vectors?: WordVectors | null;
+  retrieval?: RetrievalOptions;
+}
+
+export interface IndexInfo {
+  manifest: IndexManifest;
+  /** 'loaded' from disk, or 'built' (with why). */
+  source: 'loaded' | 'built';
+  reason?: string;
+  ms: number;
+}
+
+/** A ready retriever plus what happened to its index. */
+export type LoadedIndex = HybridRetriever & { readonly index: IndexInfo };
+
+const withInfo = (retriever: HybridRetriever, index: IndexInfo): LoadedIndex => ({ ...retriever, index });
+
+export const indexDir = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'index');
+
+async function resolveDeps(config: Pick<Config, 'dataDir' | 'embeddings'>, deps: IndexDeps) {
+  const logger = deps.logger ?? silentLogger;
+  let vectors = deps.vectors;
+  if (vectors === undefined) {
+    try {
+      vectors = ensureWordVectors(config.dataDir, logger);
+    } catch (err) {
+      // Remote embeddings still work without local vectors; only the specificity signal is lost.
+      if (config.embeddings.provider === 'local') throw err;
+      logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
+      vectors = null;
+    }
+  }
+  const embeddings = deps.embeddings ?? (await createEmbeddings(config, logger));
+  const options: RetrievalOptions = { ...deps.retrieval, ...(vectors ? { generalRank: vectors.rank } : {}) };
+  return { logger, embeddings, options };
+}
+
+/** Builds both indexes and writes them to DATA_DIR/index/ (atomically: a temp folder renamed into place). */
+export async function buildIndex(
+  kb: KnowledgeBase,
+  config: Pick<Config, 'dataDir' | 'embeddings'>,
+  deps: IndexDeps = {},
+): Promise<LoadedIndex> {
+  const started = performance.now();
+  const { embeddings, options } = await resolveDeps(config, deps);
+  return build(kb, config, embeddings, options, started, 'kb build');
+}
+
+async function build(
+  kb: KnowledgeBase,
+  config: Pick<Config, 'dataDir'>,
+  embeddings: NamedEmbeddings,
+  options: RetrievalOptions,
+  started: number,
+  reason: string,
+): Promise<LoadedIndex> {
+  const { lexical, vocabulary } = buildLexical(kb, options);
+  let dense: Awaited<ReturnType<typeof buildDense>>;
+  try {
+    dense = await buildDense(kb, embeddings.embeddings);
+  } catch (err) {
+    throw new MlopsGuideError(ErrorCode.EmbeddingsFailed, `Embedding the knowledge failed: ${String(err)}`, {
+      cause: err,
+    });
+  }
+  const retriever = retrieverFromParts(kb, { lexical, vocabulary, dense }, options);
+  const manifest: IndexManifest = {
+    formatVersion: INDEX_FORMAT_VERSION,
+    knowledgeHash: kb.hash,
+    embeddingsId: embeddings.id,
+    builtAt: new Date().toISOString(),
+    counts: retriever.counts,
+  };
+  const dir = indexDir(config);
+  const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(tmp, 'lexical.json'), JSON.stringify(lexical));
+  writeFileSync(join(tmp, 'vocabulary.json'), JSON.stringify(vocabulary));
+  if (dense) await dense.save(join(tmp, 'dense'));
+  // The manifest is written last: a folder without one is never loaded.
+  writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  rmSync(dir, { recursive: true, force: true });
+  renameSync(tmp, dir);
+  return withInfo(retriever, { manifest, source: 'built', reason, ms: performance.now() - started });
+}
+
+/** Reads the manifest, or undefined when there is none (throws IndexCorrupt when it is unreadable). */
+export function readManifest(dir: string): IndexManifest | undefined {
+  const path = join(dir, 'manifest.json');
+  if (!existsSync(path)) return undefined;
+  try {
+    const m = JSON.parse(readFileSync(path, 'utf8')) as IndexManifest;
+    if (typeof m.knowledgeHash !== 'string' || typeof m.embeddingsId !== 'string' || typeof m.counts !== 'object') {
+      throw new Error('missing fields');
+    }
+    return m;
+  } catch (err) {
+    throw new MlopsGuideError(ErrorCode.IndexCorrupt, `Index manifest ${path} is unreadable: ${String(err)}`, {
+      cause: err,
+    });
+  }
+}
+
+async function load(
+  kb: KnowledgeBase,
+  dir: string,
+  manifest: IndexManifest,
+  embeddings: NamedEmbeddings,
+  options: RetrievalOptions,
+): Promise<HybridRetriever> {
+  try {
+    const lexical = MiniSearch.loadJSON(readFileSync(join(dir, 'lexical.json'), 'utf8'), lexicalOptions(options));
+    const vocabulary = JSON.parse(readFileSync(join(dir, 'vocabulary.json'), 'utf8')) as Vocabulary;
+    let dense: Awaited<ReturnType<typeof buildDense>>;
+    if (manifest.counts.vectors > 0) {
+      const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
+      dense = await HNSWLib.load(join(dir, 'dense'), embeddings.embeddings);
+    }
+    const retriever = retrieverFromParts(kb, { lexical, vocabulary, dense }, options);
+    const c = retriever.counts;
+    if (
+      c.entries !== manifest.counts.entries ||
+      c.vectors !== manifest.counts.vectors ||
+      lexical.documentCount !== c.entries
+    ) {
+      throw new Error(`counts differ from the manifest (${JSON.stringify(c)} vs ${JSON.stringify(manifest.counts)})`);
+    }
+    return retriever;
+  } catch (err) {
+    throw new MlopsGuideError(
+      ErrorCode.IndexCorrupt,
+      `Index in ${dir} is unreadable: ${err instanceof Error ? err.message : String(err)}`,
+      {
+        cause: err,
+      },
+    );
+  }
+}
+
+/**
+ * Loads DATA_DIR/index/ when it matches the knowledge and the embeddings; otherwise rebuilds it (and logs why).
+ * Never fails because of the index itself: a corrupt index is rebuilt.
+ */
+export async function loadOrBuildIndex(
+  kb: KnowledgeBase,
+  config: Pick<Config, 'dataDir' | 'embeddings'>,
+  logger: Logger,
+  deps: Omit<IndexDeps, 'logger'> = {},
+): Promise<LoadedIndex> {
+  const started = performance.now();
+  const { embeddings, options } = await resolveDeps(config, { ...deps, logger });
+  const dir = indexDir(config);
+  let reason: string;
+  try {
+    const manifest = readManifest(dir);
+    if (!manifest) reason = 'no index yet';
+    else if (manifest.formatVersion !== INDEX_FORMAT_VERSION)
+      reason = `index format ${manifest.formatVersion} is outdated`;
+    else if (manifest.embeddingsId !== embeddings.id) {
+      reason = `index was built with other embeddings (${manifest.embeddingsId}, now ${embeddings.id})`;
+    } else if (manifest.knowledgeHash !== kb.hash) reason = 'knowledge changed since the index was built';
+    else {
+      const retriever = await load(kb, dir, manifest, embeddings, options);
+      return withInfo(retriever, { manifest, source: 'loaded', ms: performance.now() - started });
+    }
+  } catch (err) {
+    reason = err instanceof MlopsGuideError ? err.message : String(err);
+    logger.warn({ dir, code: ErrorCode.IndexCorrupt, reason }, 'index is corrupt; rebuilding it');
+  }
+  logger.info({ dir, reason }, 'building the search index');
+  const built = await build(kb, config, embeddings, options, started, reason);
+  logger.info({ dir, ms: Math.round(built.index.ms), counts: built.index.manifest.counts }, 'search index built');
+  return built;
+}

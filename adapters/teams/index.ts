@@ -1,0 +1,179 @@
+// Microsoft Teams channel: wiring only. POST /api/messages (the Azure Bot "messaging endpoint") → authentication →
+// botbuilder CloudAdapter → MlopsGuideTeamsHandler. Follows learn.microsoft.com/azure/bot-service/rest-api/
+// bot-framework-rest-connector-api-reference (the HTTP contract) and STACK.md gotcha 11.
+// Every botbuilder import lives in adapters/teams/ so a move to @microsoft/agents-hosting touches only this folder.
+import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
+import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Config } from '../../src/config.ts';
+import type { Bot, Logger } from '../../src/core/types.ts';
+import { silentLogger } from '../../src/core/types.ts';
+import { asCodedError } from '../../src/errors.ts';
+import type { Channel } from '../../src/server.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
+import {
+  authenticationFailureStatus,
+  type CredentialsFactory,
+  createBotFrameworkAuthentication,
+  teamsAuthMode,
+} from './auth.ts';
+import { MlopsGuideTeamsHandler } from './handler.ts';
+import { activityEnvelopeProblem } from './inbound.ts';
+
+export { activityToInbound } from './inbound.ts';
+export { replyToAdaptiveCards } from './render.ts';
+
+export const TEAMS_MESSAGES_PATH = '/api/messages';
+
+/** Largest request body accepted; Teams activities are far smaller (a message is capped at ~28 KB). */
+const MAX_REQUEST_BYTES = '256kb';
+
+export interface TeamsChannelDeps {
+  config: Config;
+  bot: Bot;
+  /** De-duplicates redelivered activities. */
+  kv: KeyValueStore;
+  logger?: Logger;
+  /** Outbound credentials instead of the app password (tests; later certificate or managed identity). */
+  credentialsFactory?: CredentialsFactory;
+}
+
+type AuthResult = Awaited<ReturnType<ReturnType<typeof createBotFrameworkAuthentication>['authenticateRequest']>>;
+
+/** CloudAdapter whose turn runner takes an already authenticated request (we authenticate first to map errors). */
+class TeamsCloudAdapter extends CloudAdapter {
+  runTurn(
+    auth: AuthResult,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ): Promise<InvokeResponse | undefined> {
+    return this.processActivity(auth, activity, logic);
+  }
+}
+
+const problem = (res: Response, status: number, error: string, message: string) => {
+  res.status(status).json({ error, message });
+};
+
+/**
+ * Creates the Teams channel for the HTTP server. Throws ConfigError (code config_invalid) for unsafe settings:
+ * TEAMS_ALLOW_UNAUTHENTICATED with a HOST that is not loopback, or an app id without its secret/tenant.
+ */
+export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
+  const logger = deps.logger?.child?.({ channel: 'teams' }) ?? deps.logger ?? silentLogger;
+  const mode = teamsAuthMode(deps.config);
+  const authentication = createBotFrameworkAuthentication(deps.config.teams, deps.credentialsFactory);
+  const adapter = new TeamsCloudAdapter(authentication);
+  const handler = new MlopsGuideTeamsHandler({ bot: deps.bot, kv: deps.kv, logger });
+  const inFlight = new Set<Promise<void>>();
+  let stopping = false;
+
+  if (mode === 'disabled') {
+    logger.warn(
+      {},
+      'Teams endpoint answers 401: set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID',
+    );
+  } else if (mode === 'unauthenticated-loopback') {
+    logger.warn(
+      { host: deps.config.host },
+      'Teams endpoint accepts unauthenticated requests (Bot Framework Emulator mode, loopback only)',
+    );
+  }
+
+  /** Runs before the body is parsed: without an app id nothing is processed at all (botbuilder would accept anything). */
+  const guard = (_req: Request, res: Response, next: NextFunction) => {
+    if (mode === 'disabled') {
+      problem(res, 401, 'unauthorized', 'Teams is not configured on this server (MICROSOFT_APP_ID is not set).');
+      return;
+    }
+    if (stopping) {
+      problem(res, 503, 'unavailable', 'The server is shutting down.');
+      return;
+    }
+    next();
+  };
+
+  async function processRequest(req: Request, res: Response): Promise<void> {
+    const bad = activityEnvelopeProblem(req.body);
+    if (bad) {
+      problem(res, 400, 'bad_request', bad);
+      return;
+    }
+    const activity = req.body as Activity;
+    const header = req.headers.authorization ?? '';
+
+    let auth: AuthResult;
+    try {
+      auth = await authentication.authenticateRequest(activity, header);
+    } catch (err) {
+      const status = authenticationFailureStatus(err);
+      const reason = err instanceof Error ? err.message : String(err);
+      if (status === 401) logger.info({ reason, hasToken: header !== '' }, 'teams request rejected');
+      else logger.error({ reason }, 'teams authentication unavailable (OpenID metadata)');
+      problem(
+        res,
+        status,
+        status === 401 ? 'unauthorized' : 'unavailable',
+        status === 401 ? 'Invalid or missing Bot Framework token.' : 'Authentication is unavailable right now.',
+      );
+      return;
+    }
+
+    const started = Date.now();
+    try {
+      const invokeResponse = await adapter.runTurn(auth, activity, (context) => handler.run(context));
+      res.status(invokeResponse?.status ?? 200);
+      if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
+      else res.end();
+      logger.debug(
+        { type: activity.type, status: invokeResponse?.status ?? 200, ms: Date.now() - started },
+        'teams activity',
+      );
+    } catch (err) {
+      const coded = asCodedError(err);
+      logger.error({ code: coded.code, err: coded.message, type: activity.type }, 'teams turn failed');
+      if (!res.headersSent) problem(res, 500, 'internal', 'The bot failed to handle this activity.');
+    }
+  }
+
+  return {
+    name: 'teams',
+    mount(app) {
+      app.post(
+        TEAMS_MESSAGES_PATH,
+        guard,
+        express.json({ limit: MAX_REQUEST_BYTES }),
+        async (req: Request, res: Response) => {
+          const work = processRequest(req, res);
+          inFlight.add(work);
+          try {
+            await work;
+          } finally {
+            inFlight.delete(work);
+          }
+        },
+      );
+      // Body parser failures (bad JSON, too large) for this route only.
+      app.use(TEAMS_MESSAGES_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+        const status =
+          typeof err === 'object' && err !== null && 'status' in err
+            ? Number((err as { status: unknown }).status)
+            : 500;
+        if (status >= 400 && status < 500) {
+          logger.info({ status }, 'teams request body rejected');
+          problem(
+            res,
+            status,
+            'bad_request',
+            status === 413 ? 'The request body is too large.' : 'The request body is not valid JSON.',
+          );
+          return;
+        }
+        next(err);
+      });
+    },
+    async stop() {
+      stopping = true;
+      await Promise.allSettled([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,433 @@
+// Reply → Adaptive Cards for Microsoft Teams. Pure: no I/O, no botbuilder. Follows the Adaptive Cards schema
+// (adaptivecards.io/explorer) and Teams' card formatting rules
+// (learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/cards-format).
+//
+// Teams facts this file relies on:
+// - TextBlock supports a Markdown subset: **bold**, _italic_, "- " / "1. " lists, [label](url); no HTML, no headings,
+//   no code fences. Newlines in lists may be "\n" or "\r".
+// - A mention (`<at>Name</at>`) only becomes a mention together with an `msteams.entities` entry. We never emit
+//   entities, and we strip `<at>` tags from all text anyway, so echoed user text can't notify anyone.
+// - Button titles are plain text (no Markdown); TextBlock and FactSet text is Markdown, so literal text is escaped.
+// - Action.Submit sends a `message` activity whose `value` is the action's data merged with the card's inputs;
+//   Action.Execute (Universal Actions) sends `invoke` `adaptiveCard/action` with `value.action.{verb,data}`.
+import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
+import { CoreAction } from '../../src/core/reply.ts';
+import {
+  ADAPTIVE_CARD_CONTENT_TYPE,
+  ADAPTIVE_CARD_SCHEMA,
+  ADAPTIVE_CARD_VERSION,
+  MAX_ACTION_TITLE_CHARS,
+  MAX_ACTIONS_PER_SET,
+  MAX_CARD_BYTES,
+  MAX_FALLBACK_TEXT_CHARS,
+  MAX_FEEDBACK_REASON_CHARS,
+  MAX_TEXT_BLOCK_CHARS,
+} from './limits.ts';
+
+export interface CardElement {
+  type: string;
+  [key: string]: unknown;
+}
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: string;
+  fallbackText: string;
+  body: CardElement[];
+  msteams: { width: 'Full' };
+}
+
+/** What a click on a choice sends back to the bot. */
+export interface ActionData {
+  actionId: string;
+  value: string;
+}
+
+/**
+ * `execute`: Action.Execute (Teams: the invoke response replaces the card in place, with a spinner while waiting).
+ * `submit`: Action.Submit (the Bot Framework Emulator and Web Chat, which don't send adaptiveCard/action).
+ */
+export type ActionMode = 'execute' | 'submit';
+
+export interface RenderOptions {
+  actions?: ActionMode;
+  /** Largest serialized card; smaller values only in tests. */
+  maxCardBytes?: number;
+  /** Longest TextBlock text; smaller values only in tests. */
+  maxTextChars?: number;
+}
+
+/** The id of the Input.Text that carries a 👎 reason; its value arrives in the action data as `text`. */
+export const FEEDBACK_REASON_INPUT_ID = 'text';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Text
+
+const MENTION_TAG = /<\/?at\b[^>]*>/gi;
+
+/** Removes `<at>` / `</at>` tags (keeping the name between them), so text can never carry a mention. */
+export function stripMentionTags(text: string): string {
+  return text.replace(MENTION_TAG, '');
+}
+
+/**
+ * Makes literal text safe inside a Markdown TextBlock: the characters of the Markdown subset Teams renders (emphasis,
+ * code, links, list markers at a line start, entities) are backslash-escaped; `<at>` tags are removed first.
+ * Deliberately minimal — headings, quotes, tables and HTML are not rendered in Adaptive Cards, so `#`, `>`, `|`
+ * and `<` stay as typed and copy cleanly.
+ */
+export function escapeMarkdown(text: string): string {
+  return stripMentionTags(text)
+    .replace(/[\\`*_~[\]]/g, '\\$&')
+    .replace(/&(?=#?[a-z0-9]+;)/gi, '\\&')
+    .replace(/^(\s*)([-+])(?=\s)/gm, '$1\\$2')
+    .replace(/^(\s*\d+)([.)])(?=\s)/gm, '$1\\$2');
+}
+
+/** The core's Markdown subset → Teams TextBlock Markdown ("* " bullets become "- "; `<at>` tags removed). */
+export function markdownToTeams(text: string): string {
+  return stripMentionTags(text)
+    .replace(/\r\n?/g, '\n')
+    .replace(/^(\s*)\* /gm, '$1- ')
+    .trim();
+}
+
+/** Plain-text button titles: no mention tags, no line breaks, at most MAX_ACTION_TITLE_CHARS. */
+export function actionTitle(label: string): string {
+  return truncate(stripMentionTags(label).replace(/\s+/g, ' ').trim(), MAX_ACTION_TITLE_CHARS) || '…';
+}
+
+export function truncate(text: string, max: number): string {
+  if (text.length <= max) return text;
+  return `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+/**
+ * Cuts text into pieces of at most `max` characters, preferring paragraph breaks, then line breaks, then spaces.
+ * Nothing is dropped: joining the pieces with the separators they were cut at gives the text back.
+ */
+export function splitText(text: string, max: number): string[] {
+  if (text.length <= max) return [text];
+  const pieces: string[] = [];
+  let rest = text;
+  while (rest.length > max) {
+    const window = rest.slice(0, max + 1);
+    let cut = window.lastIndexOf('\n\n');
+    let skip = 2;
+    if (cut < max / 3) {
+      cut = window.lastIndexOf('\n');
+      skip = 1;
+    }
+    if (cut < max / 3) {
+      cut = window.lastIndexOf(' ');
+      skip = 1;
+    }
+    if (cut < max / 3) {
+      cut = max;
+      skip = 0;
+    }
+    pieces.push(rest.slice(0, cut).trimEnd());
+    rest = rest.slice(cut + skip).replace(/^\n+/, '');
+  }
+  if (rest.trim()) pieces.push(rest);
+  return pieces.filter((p) => p.trim() !== '');
+}
+
+const safeUrl = (url: string | undefined): string | undefined => {
+  if (!url || !/^https?:\/\/[^\s]+$/i.test(url)) return undefined;
+  return url.replace(/[()<>]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Elements
+
+interface Unit {
+  element: CardElement;
+  /** Keep on the same card as the next unit (a heading and what it introduces). */
+  keepWithNext?: boolean;
+}
+
+const textBlock = (text: string, extra: Record<string, unknown> = {}): CardElement => ({
+  type: 'TextBlock',
+  text,
+  wrap: true,
+  ...extra,
+});
+
+function action(mode: ActionMode, title: string, data: ActionData, style?: Choice['style']): CardElement {
+  const el: CardElement =
+    mode === 'execute'
+      ? { type: 'Action.Execute', title, verb: data.actionId, data: { actionId: data.actionId, value: data.value } }
+      : { type: 'Action.Submit', title, data: { actionId: data.actionId, value: data.value } };
+  if (style === 'primary') el.style = 'positive';
+  if (style === 'danger') el.style = 'destructive';
+  return el;
+}
+
+function chunk<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+function sourceLine(source: SourceRef, index: number): string {
+  const title = escapeMarkdown(source.title);
+  const url = safeUrl(source.url);
+  const label = url ? `[${title}](${url})` : `**${title}**`;
+  const citation = source.citation ? ` — ${escapeMarkdown(source.citation)}` : '';
+  return `${index + 1}. ${label}${citation}`;
+}
+
+const NOTICE_STYLE = { info: 'emphasis', warning: 'warning', error: 'attention' } as const;
+const NOTICE_ICON = { info: 'ℹ️', warning: '⚠️', error: '⛔' } as const;
+
+function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
+  switch (b.type) {
+    case 'heading':
+      return [{ element: textBlock(escapeMarkdown(b.text), { size: 'Medium', weight: 'Bolder' }), keepWithNext: true }];
+    case 'markdown':
+      return splitText(markdownToTeams(b.text), maxText).map((t) => ({ element: textBlock(t) }));
+    case 'plain':
+      return splitText(b.text.trim(), maxText).map((t) => ({ element: textBlock(escapeMarkdown(t)) }));
+    case 'fields':
+      if (b.fields.length === 0) return [];
+      return chunk(b.fields, 10).map((fields) => ({
+        element: {
+          type: 'FactSet',
+          facts: fields.map((f) => ({ title: escapeMarkdown(f.label), value: escapeMarkdown(f.value) })),
+        },
+      }));
+    case 'sources': {
+      if (b.sources.length === 0) return [];
+      const lines = b.sources.map(sourceLine);
+      const groups: string[][] = [[]];
+      let size = 0;
+      for (const line of lines) {
+        const current = groups[groups.length - 1] as string[];
+        if (current.length > 0 && size + line.length + 1 > maxText) {
+          groups.push([line]);
+          size = line.length;
+        } else {
+          current.push(line);
+          size += line.length + 1;
+        }
+      }
+      return groups.map((group, i) => ({
+        element: {
+          type: 'Container',
+          spacing: 'Medium',
+          items: [
+            textBlock(i === 0 ? 'Sources' : 'Sources (continued)', { size: 'Small', weight: 'Bolder', isSubtle: true }),
+            textBlock(group.join('\n'), { size: 'Small', isSubtle: true, spacing: 'Small' }),
+          ],
+        },
+      }));
+    }
+    case 'choices': {
+      const units: Unit[] = [];
+      if (b.prompt) units.push({ element: textBlock(markdownToTeams(b.prompt)), keepWithNext: true });
+      for (const group of chunk(b.choices, MAX_ACTIONS_PER_SET)) {
+        units.push({
+          element: {
+            type: 'ActionSet',
+            actions: group.map((c) =>
+              action(mode, actionTitle(c.label), { actionId: c.actionId, value: c.value }, c.style),
+            ),
+          },
+        });
+      }
+      return units;
+    }
+    case 'notice':
+      return splitText(markdownToTeams(b.text), maxText).map((t, i) => ({
+        element: {
+          type: 'Container',
+          style: NOTICE_STYLE[b.level],
+          items: [textBlock(i === 0 ? `${NOTICE_ICON[b.level]} ${t}` : t)],
+        },
+      }));
+    case 'copyable': {
+      // One TextBlock per line: a single TextBlock would fold single newlines, and the text must keep its lines.
+      const lines = b.text.replace(/\r\n?/g, '\n').split('\n');
+      const groups: string[][] = [[]];
+      let size = 0;
+      for (const raw of lines) {
+        for (const line of raw.length > maxText ? splitText(raw, maxText) : [raw]) {
+          const current = groups[groups.length - 1] as string[];
+          if (current.length > 0 && size + line.length > maxText) {
+            groups.push([line]);
+            size = line.length;
+          } else {
+            current.push(line);
+            size += line.length;
+          }
+        }
+      }
+      return groups.map((group, i) => ({
+        element: {
+          type: 'Container',
+          style: 'emphasis',
+          items: [
+            textBlock(escapeMarkdown(i === 0 ? b.title : `${b.title} (continued)`), { weight: 'Bolder' }),
+            ...group.map((line) =>
+              // A non-breaking space keeps empty lines visible (an empty TextBlock is dropped by renderers).
+              textBlock(line.trim() === '' ? '\u00a0' : escapeMarkdown(line), {
+                fontType: 'Monospace',
+                spacing: 'None',
+              }),
+            ),
+          ],
+        },
+      }));
+    }
+    case 'divider':
+      return [];
+    case 'feedback': {
+      const value = (rating: 'up' | 'down') => JSON.stringify({ answerId: b.answerId, rating });
+      return [
+        {
+          element: {
+            type: 'ActionSet',
+            spacing: 'Medium',
+            actions: [
+              action(mode, '👍 Helpful', { actionId: CoreAction.Feedback, value: value('up') }),
+              {
+                type: 'Action.ShowCard',
+                title: '👎 Not helpful',
+                card: {
+                  type: 'AdaptiveCard',
+                  body: [
+                    {
+                      type: 'Input.Text',
+                      id: FEEDBACK_REASON_INPUT_ID,
+                      label: 'What was wrong or missing? (optional)',
+                      isMultiline: true,
+                      maxLength: MAX_FEEDBACK_REASON_CHARS,
+                    },
+                  ],
+                  actions: [action(mode, 'Send feedback', { actionId: CoreAction.Feedback, value: value('down') })],
+                },
+              },
+            ],
+          },
+        },
+      ];
+    }
+  }
+}
+
+function replyToUnits(reply: Reply, mode: ActionMode, maxText: number): Unit[] {
+  const units: Unit[] = [];
+  let separatorNext = false;
+  for (const b of reply.blocks) {
+    if (b.type === 'divider') {
+      separatorNext = units.length > 0;
+      continue;
+    }
+    const produced = blockToUnits(b, mode, maxText);
+    const first = produced[0];
+    if (first && separatorNext) {
+      first.element = { ...first.element, separator: true, spacing: 'Medium' };
+      separatorNext = false;
+    }
+    units.push(...produced);
+  }
+  return units;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cards
+
+const bytes = (value: unknown): number => Buffer.byteLength(JSON.stringify(value), 'utf8');
+
+function card(body: CardElement[], fallbackText: string): AdaptiveCard {
+  return {
+    type: 'AdaptiveCard',
+    $schema: ADAPTIVE_CARD_SCHEMA,
+    version: ADAPTIVE_CARD_VERSION,
+    fallbackText,
+    body,
+    msteams: { width: 'Full' },
+  };
+}
+
+const continuedLabel = (part: number, total: number): CardElement =>
+  textBlock(`(continued, part ${part} of ${total})`, { size: 'Small', isSubtle: true });
+
+/**
+ * Renders a Reply as one or more Adaptive Cards (one per Teams message). A reply too large for one message is
+ * split between elements (long text was already cut into several TextBlocks), never rejected.
+ */
+export function replyToAdaptiveCards(reply: Reply, options: RenderOptions = {}): AdaptiveCard[] {
+  const mode = options.actions ?? 'execute';
+  const maxBytes = options.maxCardBytes ?? MAX_CARD_BYTES;
+  const maxText = options.maxTextChars ?? MAX_TEXT_BLOCK_CHARS;
+  const fallback = truncate(stripMentionTags(reply.fallbackText).trim(), MAX_FALLBACK_TEXT_CHARS) || 'MLOps Guide';
+
+  let units = replyToUnits(reply, mode, maxText);
+  if (units.length === 0) units = [{ element: textBlock(escapeMarkdown(fallback)) }];
+
+  // Room for the card skeleton, the fallback text and a "(continued, part N of M)" line.
+  const reserve = bytes(card([continuedLabel(999, 999)], fallback)) + 16;
+  const budget = Math.max(maxBytes - reserve, 256);
+
+  // Group units that must stay together (a heading with what follows), then pack groups greedily.
+  const groups: CardElement[][] = [];
+  let pending: CardElement[] = [];
+  for (const unit of units) {
+    pending.push(unit.element);
+    if (!unit.keepWithNext) {
+      groups.push(pending);
+      pending = [];
+    }
+  }
+  if (pending.length) groups.push(pending);
+
+  const bodies: CardElement[][] = [];
+  let current: CardElement[] = [];
+  let currentSize = 0;
+  const flush = () => {
+    if (current.length) bodies.push(current);
+    current = [];
+    currentSize = 0;
+  };
+  for (const group of groups) {
+    const groupSize = group.reduce((n, el) => n + bytes(el) + 1, 0);
+    if (current.length && currentSize + groupSize > budget) flush();
+    if (groupSize > budget) {
+      // A group larger than a card (only a heading glued to a huge element): place its elements one by one.
+      for (const el of group) {
+        const size = bytes(el) + 1;
+        if (current.length && currentSize + size > budget) flush();
+        current.push(el);
+        currentSize += size;
+      }
+      continue;
+    }
+    current.push(...group);
+    currentSize += groupSize;
+  }
+  flush();
+
+  const total = bodies.length;
+  return bodies.map((body, i) => {
+    if (i === 0) return card(body, fallback);
+    const first = body[0];
+    // A separator at the top of a continuation card would draw a line under nothing.
+    let rest = body;
+    if (first && 'separator' in first) {
+      const { separator: _separator, spacing: _spacing, ...plain } = first;
+      rest = [plain as CardElement, ...body.slice(1)];
+    }
+    return card(
+      [continuedLabel(i + 1, total), ...rest],
+      truncate(`${fallback} (part ${i + 1} of ${total})`, MAX_FALLBACK_TEXT_CHARS),
+    );
+  });
+}
+
+/** The Bot Framework attachment for a card. */
+export function cardAttachment(card: AdaptiveCard): { contentType: string; content: AdaptiveCard } {
+  return { contentType: ADAPTIVE_CARD_CONTENT_TYPE, content: card };
+}

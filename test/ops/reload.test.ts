@@ -12,7 +12,7 @@ const ENTRY = 'glossary/glossary-mlops.md';
 const maintainer = { platform: 'slack' as const, id: 'UADMIN' };
 const someone = { platform: 'teams' as const, id: '29:someone' };
 const conversation = { platform: 'slack' as const, id: 'C1' };
-const admin = (text: string, user = maintainer): Inbound => ({ kind: 'command', user, conversation, command: 'admin', text });
+const admin = (text: string, user: { platform: 'slack' | 'teams'; id: string } = maintainer): Inbound => ({ kind: 'command', user, conversation, command: 'admin', text });
 const textOf = (r: Reply) => r.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {

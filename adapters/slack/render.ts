@@ -4,7 +4,7 @@
 // `<url|label>`). Escaping every piece of text before the renderer adds its own links means nothing a user
 // typed can ping a channel or inject a link. `plain` blocks go out as plain_text, which Slack never parses.
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
-import { FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID, encodeActionId } from './ids.ts';
+import { encodeActionId, FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID } from './ids.ts';
 import {
   MAX_ACTION_ID,
   MAX_ACTIONS_ELEMENTS,
@@ -94,21 +94,21 @@ function linkTo(url: string, label: string): string {
  */
 export function markdownToMrkdwn(markdown: string): string {
   const held: string[] = [];
-  const hold = (s: string) => `\u0000${held.push(s) - 1}\u0000`;
+  const hold = (s: string) => `\uE000${held.push(s) - 1}\uE000`;
   // Private-use markers must not come from the input.
-  let s = markdown.replace(/[\u0000\u0001]/g, '');
+  let s = markdown.replace(/[\uE000\uE001]/g, '');
   s = s.replace(/```([\s\S]*?)```/g, (_m, code: string) => hold(`\`\`\`${escapeMrkdwn(code)}\`\`\``));
   s = s.replace(/`([^`\n]+)`/g, (_m, code: string) => hold(`\`${escapeMrkdwn(code)}\``));
   s = s.replace(/\[([^\]\n]+)\]\(([^()\s]+)\)/g, (_m, label: string, url: string) => hold(linkTo(url, label)));
   s = escapeMrkdwn(s);
   s = s.replace(/^([ \t]*)[-*+][ \t]+/gm, '$1• ');
-  s = s.replace(/\*\*(?=\S)([^\n]+?)(?<=\S)\*\*/g, '\u0001$1\u0001');
-  s = s.replace(/(^|[^\w])__(?=\S)([^\n]+?)(?<=\S)__(?!\w)/g, '$1\u0001$2\u0001');
+  s = s.replace(/\*\*(?=\S)([^\n]+?)(?<=\S)\*\*/g, '\uE001$1\uE001');
+  s = s.replace(/(^|[^\w])__(?=\S)([^\n]+?)(?<=\S)__(?!\w)/g, '$1\uE001$2\uE001');
   s = s.replace(/(^|[^\w*])\*(?=\S)([^*\n]+?)(?<=\S)\*(?![\w*])/g, '$1_$2_');
   s = s.replace(/~~(?=\S)([^\n]+?)(?<=\S)~~/g, '~$1~');
-  s = s.replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, (_m, t: string) => `\u0001${t.replace(/\u0001/g, '')}\u0001`);
-  s = s.replace(/\u0001/g, '*');
-  return s.replace(/\u0000(\d+)\u0000/g, (_m, i: string) => held[Number(i)] ?? '');
+  s = s.replace(/^#{1,6}[ \t]+(.+?)[ \t]*#*[ \t]*$/gm, (_m, t: string) => `\uE001${t.replace(/\uE001/g, '')}\uE001`);
+  s = s.replace(/\uE001/g, '*');
+  return s.replace(/\uE000(\d+)\uE000/g, (_m, i: string) => held[Number(i)] ?? '');
 }
 
 /** Moves a cut position out of a `<…>` control sequence, an `&…;` entity or a surrogate pair. */
@@ -148,7 +148,7 @@ export function splitText(text: string, max: number): string[] {
     if (head) pieces.push(head);
     rest = rest.slice(safe + skip);
   }
-  if (rest.trim()) pieces.push(rest);
+  if (rest.trim()) pieces.push(rest.trimEnd());
   return pieces;
 }
 
@@ -251,7 +251,11 @@ export function blockToSlack(block: Block): SlackBlock[] {
         {
           type: 'actions',
           elements: [
-            button(encodeActionId('feedback', 0), '👍 Helpful', JSON.stringify({ answerId: block.answerId, rating: 'up' })),
+            button(
+              encodeActionId('feedback', 0),
+              '👍 Helpful',
+              JSON.stringify({ answerId: block.answerId, rating: 'up' }),
+            ),
             button(
               encodeActionId('feedback', 1),
               '👎 Not helpful',
@@ -364,7 +368,12 @@ export function feedbackModal(privateMetadata: string): FeedbackModal {
         block_id: REASON_BLOCK_ID,
         optional: true,
         label: plain('What was wrong or missing? (optional)', 2000),
-        element: { type: 'plain_text_input', action_id: REASON_ACTION_ID, multiline: true, max_length: MAX_INPUT_LENGTH },
+        element: {
+          type: 'plain_text_input',
+          action_id: REASON_ACTION_ID,
+          multiline: true,
+          max_length: MAX_INPUT_LENGTH,
+        },
       },
     ],
   };

@@ -226,6 +226,8 @@ export function createBot(deps: BotDeps): Bot {
         return admin(inbound, text);
       default:
         if (!command.trim()) return helpReply({ isMaintainer: isMaintainer(inbound) });
+        // `/mlops how do I version data?`: not a command word but a question — answer it.
+        if (text.trim()) return answerQuestion(inbound, `${command} ${text}`);
         return helpReply({
           isMaintainer: isMaintainer(inbound),
           notice: `I don't know the command "${command.slice(0, 40)}". Here is what I can do:`,

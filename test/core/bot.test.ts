@@ -115,6 +115,13 @@ describe('bot: commands', () => {
     expect(textOf(unknown)).toMatch(/don't know the command "frobnicate"/);
   });
 
+  it('treats a slash command that starts with a question word as a question', async () => {
+    const { bot, runtime } = setup();
+    const reply = await bot.handle(cmd('why', 'do models drift?'));
+    expect(reply.kind).toBe('answer');
+    expect(runtime.answerer.asked).toContain('why do models drift?');
+  });
+
   it('properties lists each property in one line; property <name> explains one for stakeholders', async () => {
     const { bot } = setup();
     const list = await bot.handle(cmd('properties'));

@@ -1,0 +1,168 @@
+// The Slack channel: a Bolt 5 App (https://docs.slack.dev/tools/bolt-js/) on the shared HTTP server
+// (POST /slack/events for events, slash commands and interactivity) or over Socket Mode. Wiring only:
+// behaviour lives in listeners.ts, inbound.ts and render.ts.
+import { App, ExpressReceiver, type webApi } from '@slack/bolt';
+import type { Config } from '../../src/config.ts';
+import type { Bot, Logger } from '../../src/core/types.ts';
+import { silentLogger } from '../../src/core/types.ts';
+import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
+import type { Channel } from '../../src/server.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
+import { SLACK_REQUEST_TIMEOUT_MS, SLACK_RETRY_CONFIG, slackErrorCode, toBoltLogger } from './api.ts';
+import { registerListeners } from './listeners.ts';
+import { slackVerification } from './verify.ts';
+import { createWorkQueue } from './work-queue.ts';
+
+export type { SlackBlock, SlackMessage } from './render.ts';
+export { escapeMrkdwn, homeView, markdownToMrkdwn, replyToBlockKit } from './render.ts';
+
+/** The one URL Slack calls for events, slash commands and interactivity (HTTP mode). */
+export const SLACK_EVENTS_PATH = '/slack/events';
+
+export interface SlackChannelOptions {
+  /** Show the progress reaction when an answer takes longer than this (default 1,000 ms). */
+  progressDelayMs?: number;
+  /** Override the Web API retry policy (tests use a fast one). */
+  retryConfig?: webApi.RetryOptions;
+  /** How long stop() waits for in-flight replies (default 10 s). */
+  drainTimeoutMs?: number;
+  /** Replies prepared at once after the ack (default 16); more wait in a queue. */
+  maxConcurrentReplies?: number;
+  /** Replies that may wait; beyond this new work is dropped and logged (default 5,000). */
+  maxQueuedReplies?: number;
+}
+
+export interface SlackChannelDeps {
+  config: Config;
+  bot: Bot;
+  kv: KeyValueStore;
+  logger?: Logger;
+  options?: SlackChannelOptions;
+}
+
+function apiBaseUrl(url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  // WebClient appends the method name to this URL: it must end with a slash.
+  return url.endsWith('/') ? url : `${url}/`;
+}
+
+/**
+ * Creates the Slack channel for `createHttpServer({ channels })`. HTTP mode mounts POST /slack/events; Socket
+ * Mode (SLACK_APP_TOKEN) opens an outbound WebSocket on start() and needs no inbound port.
+ */
+export function createSlackChannel(deps: SlackChannelDeps): Channel {
+  const slack = deps.config.slack;
+  if (!slack) {
+    throw new MlopsGuideError(ErrorCode.ConfigInvalid, 'Slack is not configured', {
+      remedy:
+        'Set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET (HTTP) or SLACK_BOT_TOKEN and SLACK_APP_TOKEN (Socket Mode).',
+    });
+  }
+  const logger = deps.logger?.child?.({ channel: 'slack' }) ?? deps.logger ?? silentLogger;
+  const boltLogger = toBoltLogger(logger);
+  const slackApiUrl = apiBaseUrl(slack.apiUrl);
+  const clientOptions: webApi.WebClientOptions = {
+    logger: boltLogger,
+    retryConfig: deps.options?.retryConfig ?? SLACK_RETRY_CONFIG,
+    rejectRateLimitedCalls: false,
+    timeout: SLACK_REQUEST_TIMEOUT_MS,
+    ...(slackApiUrl ? { slackApiUrl } : {}),
+  };
+
+  // The bot's own user id (to ignore its own messages) comes from auth.test, fetched once on first use and
+  // cached; a failed lookup is retried on the next event. Bolt's own `token` option would instead call
+  // auth.test on every event when token verification is off.
+  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  let app: App;
+  const authorize = async () => {
+    identity ??= app.client.auth.test({ token: slack.botToken }).then((r) => ({
+      ...(r.user_id ? { botUserId: r.user_id } : {}),
+      ...(r.bot_id ? { botId: r.bot_id } : {}),
+    }));
+    try {
+      return { botToken: slack.botToken, ...(await identity) };
+    } catch (err) {
+      identity = undefined;
+      throw err;
+    }
+  };
+
+  let mount: Channel['mount'];
+  if (slack.mode === 'http') {
+    const receiver = new ExpressReceiver({
+      signingSecret: slack.signingSecret,
+      endpoints: SLACK_EVENTS_PATH,
+      logger: boltLogger,
+      // Ack first, work after: Slack wants the HTTP 200 within 3 s.
+      processBeforeResponse: false,
+      // verify.ts checks the signature before the receiver runs (one HMAC instead of three).
+      signatureVerification: false,
+    });
+    app = new App({ receiver, authorize, logger: boltLogger, clientOptions, convoStore: false });
+    const verification = slackVerification(slack.signingSecret, logger);
+    mount = (server) => {
+      // The signature covers the raw body, so no JSON/urlencoded parser may run before these.
+      server.post(SLACK_EVENTS_PATH, verification);
+      server.use(receiver.router);
+    };
+  } else {
+    app = new App({
+      socketMode: true,
+      appToken: slack.appToken,
+      authorize,
+      logger: boltLogger,
+      clientOptions,
+      convoStore: false,
+    });
+  }
+
+  const work = createWorkQueue({
+    concurrency: deps.options?.maxConcurrentReplies ?? 16,
+    maxQueued: deps.options?.maxQueuedReplies ?? 5000,
+    logger,
+  });
+  registerListeners(app, {
+    bot: deps.bot,
+    kv: deps.kv,
+    logger,
+    progressDelayMs: deps.options?.progressDelayMs ?? 1000,
+    threadTtlMs: deps.config.conversationTtlMs,
+    later: (name, job) => {
+      work.push(name, job);
+    },
+  });
+  const drain = () => work.drain(deps.options?.drainTimeoutMs ?? 10_000);
+
+  if (mount) {
+    return {
+      name: 'slack',
+      mount,
+      async start() {
+        // Look the bot up now so a wrong token shows in the log at start, not at the first message. Not awaited:
+        // the server starts either way and the lookup is retried on the first event.
+        authorize().then(
+          (auth) => logger.info({ botUserId: auth.botUserId }, 'Slack bot token accepted'),
+          (err: unknown) =>
+            logger.error(
+              { code: slackErrorCode(err) },
+              'Slack rejected auth.test: check SLACK_BOT_TOKEN (xoxb-…) and that Slack is reachable',
+            ),
+        );
+      },
+      async stop() {
+        await drain();
+      },
+    };
+  }
+  return {
+    name: 'slack',
+    async start() {
+      await app.start();
+      logger.info({ mode: 'socket' }, 'Slack Socket Mode connected');
+    },
+    async stop() {
+      await app.stop();
+      await drain();
+    },
+  };
+}

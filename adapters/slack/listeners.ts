@@ -1,0 +1,387 @@
+// Bolt listeners: Slack surfaces → Inbound → bot → Reply → Block Kit → Web API. Follows bolt-js
+// (https://docs.slack.dev/tools/bolt-js/concepts/acknowledge): ack() first, work after the ack, so Slack gets
+// its HTTP 200 within 3 seconds whatever the bot does.
+import { randomUUID } from 'node:crypto';
+import type { App, RespondFn, webApi } from '@slack/bolt';
+import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
+import type { Reply } from '../../src/core/reply.ts';
+import type { Bot, Logger } from '../../src/core/types.ts';
+import { asCodedError } from '../../src/errors.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
+import { type CallResult, CHANNEL_ACCESS_ERRORS, callSlack } from './api.ts';
+import { decodeActionId, FEEDBACK_CALLBACK_ID, SHARE_ACTION_ID } from './ids.ts';
+import {
+  actionConversation,
+  actionToInbound,
+  type BlockActionsBody,
+  commandToInbound,
+  eventToInbound,
+  type FeedbackMetadata,
+  feedbackRating,
+  feedbackViewToInbound,
+  parseBlockActions,
+  replyThreadTs,
+  routeEvent,
+} from './inbound.ts';
+import { feedbackModal, homeView, replyToBlockKit, type SlackMessage } from './render.ts';
+
+type WebClient = webApi.WebClient;
+
+export interface ListenerDeps {
+  bot: Bot;
+  kv: KeyValueStore;
+  logger: Logger;
+  /** Show the progress reaction when an answer takes longer than this. */
+  progressDelayMs: number;
+  /** How long the bot keeps answering follow-ups in a thread it answered, without a new mention. */
+  threadTtlMs: number;
+  /** Runs work after the ack (queued, bounded; stop() waits for it). */
+  later(name: string, job: () => Promise<void>): void;
+}
+
+/** Slack retries an event up to 3 times when the ack is late; one hour covers every retry. */
+export const EVENT_DEDUPE_TTL_MS = 60 * 60 * 1000;
+/** How long a "Share in channel" button keeps working. */
+export const SHARE_TTL_MS = 24 * 60 * 60 * 1000;
+export const PROGRESS_REACTION = 'hourglass_flowing_sand';
+
+const key = {
+  event: (eventId: string) => `slack:event:${eventId}`,
+  thread: (channel: string, ts: string) => `slack:thread:${channel}:${ts}`,
+  share: (id: string) => `slack:share:${id}`,
+  dm: (user: string) => `slack:dm:${user}`,
+};
+
+const GENERIC_FAILURE: Reply = {
+  kind: 'error',
+  blocks: [
+    { type: 'notice', level: 'error', text: 'Sorry, something went wrong on my side. Please try again in a minute.' },
+  ],
+  fallbackText: 'Sorry, something went wrong on my side. Please try again in a minute.',
+};
+
+function notice(text: string): Reply {
+  return { kind: 'notice', blocks: [{ type: 'notice', level: 'warning', text }], fallbackText: text };
+}
+
+export function registerListeners(app: App, deps: ListenerDeps): void {
+  const { bot, kv, logger } = deps;
+
+  const runBot = async (inbound: Inbound): Promise<Reply> => {
+    const started = Date.now();
+    try {
+      const reply = await bot.handle(inbound);
+      logger.info({ kind: inbound.kind, reply: reply.kind, ms: Date.now() - started }, 'slack reply ready');
+      return reply;
+    } catch (err) {
+      // The core turns its errors into replies; this only catches a bug, so the user still hears back.
+      const coded = asCodedError(err);
+      logger.error({ code: coded.code, err: coded.message }, 'bot failed to handle a Slack message');
+      return GENERIC_FAILURE;
+    }
+  };
+
+  const post = async (
+    client: WebClient,
+    channel: string,
+    threadTs: string | undefined,
+    messages: SlackMessage[],
+  ): Promise<CallResult<unknown>> => {
+    let last: CallResult<unknown> = { ok: true, value: undefined };
+    for (const m of messages) {
+      last = await callSlack(logger, 'chat.postMessage', () =>
+        client.chat.postMessage({
+          channel,
+          text: m.text,
+          blocks: m.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        }),
+      );
+      if (!last.ok) break;
+    }
+    return last;
+  };
+
+  const respondAll = async (
+    respond: RespondFn,
+    messages: SlackMessage[],
+    mode: { replaceOriginal: boolean },
+  ): Promise<void> => {
+    for (const [i, m] of messages.entries()) {
+      const res = await callSlack(logger, 'response_url', () =>
+        respond({
+          response_type: 'ephemeral',
+          replace_original: mode.replaceOriginal && i === 0,
+          text: m.text,
+          blocks: m.blocks,
+        }),
+      );
+      if (!res.ok) break;
+    }
+  };
+
+  /** Stores a reply so its "Share in channel" button can post it later (the value is only an id). */
+  const shareValueFor = async (reply: Reply): Promise<string | undefined> => {
+    if (reply.kind === 'error' || reply.kind === 'admin') return undefined;
+    const id = randomUUID();
+    try {
+      await kv.set(key.share(id), reply, SHARE_TTL_MS);
+      return id;
+    } catch (err) {
+      logger.warn({ code: asCodedError(err).code }, 'could not store a shareable reply; no Share button');
+      return undefined;
+    }
+  };
+
+  const renderEphemeral = async (reply: Reply) => {
+    const shareValue = await shareValueFor(reply);
+    return replyToBlockKit(reply, shareValue === undefined ? {} : { shareValue });
+  };
+
+  /** Adds a reaction if answering takes longer than progressDelayMs, and removes it once the answer is posted. */
+  const withProgress = async <T>(client: WebClient, channel: string, ts: string, work: () => Promise<T>) => {
+    let added: Promise<boolean> | undefined;
+    const timer = setTimeout(() => {
+      added = callSlack(logger, 'reactions.add', () =>
+        client.reactions.add({ channel, timestamp: ts, name: PROGRESS_REACTION }),
+      ).then((r) => r.ok);
+    }, deps.progressDelayMs);
+    try {
+      return await work();
+    } finally {
+      clearTimeout(timer);
+      if (added && (await added)) {
+        await callSlack(logger, 'reactions.remove', () =>
+          client.reactions.remove({ channel, timestamp: ts, name: PROGRESS_REACTION }),
+        );
+      }
+    }
+  };
+
+  const dmChannel = async (client: WebClient, userId: string): Promise<string | undefined> => {
+    const cached = await kv.get<string>(key.dm(userId)).catch(() => undefined);
+    if (cached) return cached;
+    const res = await callSlack(logger, 'conversations.open', () => client.conversations.open({ users: userId }));
+    const id = res.ok ? res.value.channel?.id : undefined;
+    if (id) await kv.set(key.dm(userId), id).catch(() => undefined);
+    return id;
+  };
+
+  // ----------------------------------------------------------------------------------------------------------
+  // A retried event (X-Slack-Retry-Num, same event_id) is answered once, across replicas when kv is Redis.
+  app.use(async ({ body, context, next }) => {
+    const b = body as { type?: unknown; event_id?: unknown };
+    if (b.type === 'event_callback' && typeof b.event_id === 'string') {
+      let first = true;
+      try {
+        first = await kv.setIfAbsent(key.event(b.event_id), 1, EVENT_DEDUPE_TTL_MS);
+      } catch (err) {
+        // Better to risk answering a retry twice than to drop every event while the store is down.
+        logger.warn({ code: asCodedError(err).code }, 'event de-duplication unavailable');
+      }
+      if (!first) {
+        logger.info({ eventId: b.event_id, retryNum: context.retryNum }, 'duplicate Slack event ignored');
+        return;
+      }
+    }
+    await next();
+  });
+
+  // ----------------------------------------------------------------------------------------------------------
+  // Mentions, DMs and thread follow-ups. Bolt acks Events API requests before listeners run.
+  const onMessage = async (event: unknown, botUserId: string | undefined, client: WebClient) => {
+    const route = routeEvent(event, botUserId);
+    if (route.route === 'ignore') {
+      logger.debug({ reason: route.reason }, 'Slack message ignored');
+      return;
+    }
+    const { channel, ts } = route.event;
+    if (route.route === 'thread') {
+      const followed = await kv.get(key.thread(channel, route.threadTs)).catch(() => undefined);
+      if (!followed) return;
+    }
+    const inbound = eventToInbound(route, botUserId);
+    const threadTs = replyThreadTs(route);
+    const res = await withProgress(client, channel, ts, async () =>
+      post(client, channel, threadTs, replyToBlockKit(await runBot(inbound))),
+    );
+    if (res.ok && threadTs && route.route !== 'dm') {
+      await kv.set(key.thread(channel, threadTs), 1, deps.threadTtlMs).catch((err: unknown) => {
+        logger.warn({ code: asCodedError(err).code }, 'could not remember the thread');
+      });
+    }
+  };
+  app.event('app_mention', async ({ event, context, client }) => {
+    deps.later('message', () => onMessage(event, context.botUserId, client));
+  });
+  app.event('message', async ({ event, context, client }) => {
+    deps.later('message', () => onMessage(event, context.botUserId, client));
+  });
+
+  // ----------------------------------------------------------------------------------------------------------
+  // App Home: what the bot does and buttons to start each walkthrough.
+  app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab !== 'home') return;
+    deps.later('home', async () => {
+      await callSlack(logger, 'views.publish', () => client.views.publish({ user_id: event.user, view: homeView() }));
+    });
+  });
+
+  // ----------------------------------------------------------------------------------------------------------
+  // /mlops <command> [text] → an ephemeral reply with a Share button. Any command name routes here, so an
+  // admin may rename the command in the manifest.
+  app.command(/.*/, async ({ ack, body, respond }) => {
+    await ack();
+    deps.later('command', async () => {
+      const inbound = commandToInbound(body);
+      if (!inbound) {
+        logger.warn({ type: 'slash_command' }, 'malformed Slack slash command ignored');
+        return;
+      }
+      const reply = await runBot(inbound);
+      await respondAll(respond, await renderEphemeral(reply), { replaceOriginal: false });
+    });
+  });
+
+  // ----------------------------------------------------------------------------------------------------------
+  // Share in channel: posts the stored reply to the channel, noting who shared it.
+  app.action(SHARE_ACTION_ID, async ({ ack, body, client, respond }) => {
+    await ack();
+    deps.later('share', async () => {
+      const parsed = parseBlockActions(body);
+      const where = parsed && actionConversation(parsed);
+      if (!parsed || !where) {
+        logger.warn({ type: 'block_actions' }, 'malformed Slack share click ignored');
+        return;
+      }
+      const id = parsed.actions[0]?.value ?? '';
+      const reply = await kv.get<Reply>(key.share(id)).catch(() => undefined);
+      if (!reply) {
+        const expired = notice('This reply can no longer be shared. Run the command again to share it.');
+        await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
+        return;
+      }
+      const res = await post(client, where.id, where.threadId, replyToBlockKit(reply, { sharedBy: parsed.user.id }));
+      if (!res.ok) {
+        const text = CHANNEL_ACCESS_ERRORS.has(res.code)
+          ? "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again."
+          : 'Sharing failed. Please try again in a minute.';
+        await respondAll(respond, replyToBlockKit(notice(text)), { replaceOriginal: false });
+        return;
+      }
+      await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
+    });
+  });
+
+  // ----------------------------------------------------------------------------------------------------------
+  // Every other button: walkthrough steps, suggestions, feedback.
+  app.action(/^(?!mlops_share$)/, async ({ ack, body, client, respond }) => {
+    await ack();
+    deps.later('action', () => onAction(body, client, respond));
+  });
+
+  const onAction = async (body: unknown, client: WebClient, respond: RespondFn | undefined) => {
+    const parsed = parseBlockActions(body);
+    if (!parsed) {
+      logger.warn({ type: 'block_actions' }, 'malformed Slack click ignored');
+      return;
+    }
+    let conversation = actionConversation(parsed);
+    if (!conversation) {
+      // A click in the App Home: answer in the user's DM with the bot (its Messages tab).
+      const dm = await dmChannel(client, parsed.user.id);
+      if (!dm) return;
+      conversation = { platform: 'slack', id: dm, isDirect: true };
+    }
+    const inbound = actionToInbound(parsed, conversation);
+    if (!inbound) return;
+    const actionId = decodeActionId(parsed.actions[0]?.action_id ?? '');
+    if (actionId === 'feedback' && feedbackRating(inbound.value) === 'down' && parsed.trigger_id) {
+      // 👎 asks for an optional reason first; the modal's submit or close forwards the feedback once.
+      const metadata: FeedbackMetadata = { value: inbound.value, channel: conversation.id };
+      if (conversation.threadId) metadata.threadTs = conversation.threadId;
+      const opened = await callSlack(logger, 'views.open', () =>
+        client.views.open({ trigger_id: parsed.trigger_id ?? '', view: feedbackModal(JSON.stringify(metadata)) }),
+      );
+      if (opened.ok) return;
+    }
+    const reply = await runBot(inbound);
+    await deliverActionReply(parsed, conversation, actionId, reply, client, respond);
+  };
+
+  const deliverActionReply = async (
+    parsed: BlockActionsBody,
+    conversation: ConversationRef,
+    actionId: string,
+    reply: Reply,
+    client: WebClient,
+    respond: RespondFn | undefined,
+  ) => {
+    const ephemeral = parsed.container?.is_ephemeral === true;
+    const messageTs =
+      parsed.container?.type === 'message' ? (parsed.container.message_ts ?? parsed.message?.ts) : undefined;
+    if (reply.replaceOriginal && ephemeral && respond) {
+      // Ephemeral messages can only be changed through their response_url.
+      await respondAll(respond, await renderEphemeral(reply), { replaceOriginal: true });
+      return;
+    }
+    if (reply.replaceOriginal && !ephemeral && messageTs) {
+      // Walkthrough steps update the clicked message in place: no pile-up of step messages.
+      const [first, ...rest] = replyToBlockKit(reply);
+      if (first) {
+        await callSlack(logger, 'chat.update', () =>
+          client.chat.update({ channel: conversation.id, ts: messageTs, text: first.text, blocks: first.blocks }),
+        );
+      }
+      if (rest.length) await post(client, conversation.id, conversation.threadId, rest);
+      return;
+    }
+    if ((ephemeral || actionId === 'feedback') && respond) {
+      // Replies to clicks on ephemeral messages, and feedback thanks, stay visible to the clicking user only.
+      const messages = ephemeral ? await renderEphemeral(reply) : replyToBlockKit(reply);
+      await respondAll(respond, messages, { replaceOriginal: false });
+      return;
+    }
+    await post(client, conversation.id, conversation.threadId, replyToBlockKit(reply));
+  };
+
+  // ----------------------------------------------------------------------------------------------------------
+  // The 👎 modal: submitted with a reason, or closed without one. Either way the feedback goes to the core once.
+  const onFeedbackView = async (body: unknown, client: WebClient) => {
+    const parsed = feedbackViewToInbound(body);
+    if (!parsed) {
+      logger.warn({ type: 'view' }, 'malformed Slack feedback view ignored');
+      return;
+    }
+    const reply = await runBot(parsed.inbound);
+    for (const m of replyToBlockKit(reply)) {
+      await callSlack(logger, 'chat.postEphemeral', () =>
+        client.chat.postEphemeral({
+          channel: parsed.metadata.channel,
+          user: parsed.inbound.user.id,
+          text: m.text,
+          blocks: m.blocks,
+          ...(parsed.metadata.threadTs ? { thread_ts: parsed.metadata.threadTs } : {}),
+        }),
+      );
+    }
+  };
+  app.view({ callback_id: FEEDBACK_CALLBACK_ID, type: 'view_submission' }, async ({ ack, body, client }) => {
+    await ack();
+    deps.later('feedback', () => onFeedbackView(body, client));
+  });
+  app.view({ callback_id: FEEDBACK_CALLBACK_ID, type: 'view_closed' }, async ({ ack, body, client }) => {
+    await ack();
+    deps.later('feedback', () => onFeedbackView(body, client));
+  });
+
+  app.error(async (err) => {
+    const coded = err as { code?: unknown; message?: string };
+    logger.error(
+      { code: typeof coded.code === 'string' ? coded.code : 'unknown', err: coded.message },
+      'Slack listener error',
+    );
+  });
+}

@@ -88,9 +88,15 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const clock = options.clock ?? Date.now;
   const storage = options.storage ?? 'sqlite';
   const kv =
-    options.kv ?? (storage === 'sqlite' ? createSqliteKeyValueStore(join(config.dataDir, 'state', 'state.sqlite'), clock) : createMemoryKeyValueStore(clock));
+    options.kv ??
+    (storage === 'sqlite'
+      ? createSqliteKeyValueStore(join(config.dataDir, 'state', 'state.sqlite'), clock)
+      : createMemoryKeyValueStore(clock));
   const events =
-    options.events ?? (storage === 'sqlite' ? createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite')) : createMemoryEventStore(clock));
+    options.events ??
+    (storage === 'sqlite'
+      ? createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'))
+      : createMemoryEventStore(clock));
 
   const initial = await buildRuntime(config, { kv, events, logger, clock });
   const runtime = createRuntimeHolder<AppRuntime>(initial, () => buildRuntime(config, { kv, events, logger, clock }), {

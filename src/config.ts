@@ -54,7 +54,12 @@ const envSchema = z.object({
   TEAMS_ALLOW_UNAUTHENTICATED: bool(false),
 
   /** Walkthrough state lifetime. */
-  CONVERSATION_TTL_HOURS: z.coerce.number().positive().max(24 * 90).optional().default(24),
+  CONVERSATION_TTL_HOURS: z.coerce
+    .number()
+    .positive()
+    .max(24 * 90)
+    .optional()
+    .default(24),
   REDIS_URL: optionalString,
   /** Comma-separated `platform:userId` pairs allowed to run admin commands. */
   MAINTAINERS: z.string().default(''),
@@ -92,7 +97,13 @@ export interface Config {
   };
   slack:
     | { mode: 'http'; botToken: string; signingSecret: string; apiUrl: string | undefined }
-    | { mode: 'socket'; botToken: string; appToken: string; signingSecret: string | undefined; apiUrl: string | undefined }
+    | {
+        mode: 'socket';
+        botToken: string;
+        appToken: string;
+        signingSecret: string | undefined;
+        apiUrl: string | undefined;
+      }
     | undefined;
   teams: {
     appId: string | undefined;
@@ -129,7 +140,9 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   const problems: string[] = [];
 
   if (e.EMBEDDINGS_PROVIDER !== 'local' && !e.EMBEDDINGS_MODEL) {
-    problems.push(`EMBEDDINGS_MODEL: required when EMBEDDINGS_PROVIDER=${e.EMBEDDINGS_PROVIDER} (e.g. nomic-embed-text)`);
+    problems.push(
+      `EMBEDDINGS_MODEL: required when EMBEDDINGS_PROVIDER=${e.EMBEDDINGS_PROVIDER} (e.g. nomic-embed-text)`,
+    );
   }
   if (e.EMBEDDINGS_PROVIDER === 'ollama' && !e.EMBEDDINGS_BASE_URL) {
     problems.push('EMBEDDINGS_BASE_URL: required when EMBEDDINGS_PROVIDER=ollama (e.g. http://ollama:11434/v1)');
@@ -163,7 +176,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       problems.push('SLACK_SIGNING_SECRET: required with SLACK_BOT_TOKEN (Basic Information page of the Slack app)');
     }
     if (e.SLACK_BOT_TOKEN && e.SLACK_SIGNING_SECRET) {
-      slack = { mode: 'http', botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET, apiUrl: e.SLACK_API_URL };
+      slack = {
+        mode: 'http',
+        botToken: e.SLACK_BOT_TOKEN,
+        signingSecret: e.SLACK_SIGNING_SECRET,
+        apiUrl: e.SLACK_API_URL,
+      };
     }
   }
 

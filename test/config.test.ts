@@ -49,12 +49,17 @@ describe('loadConfig', () => {
 
   it('refuses TEAMS_ALLOW_UNAUTHENTICATED unless HOST is loopback', () => {
     expect(problemsOf({ TEAMS_ALLOW_UNAUTHENTICATED: 'true' })[0]).toMatch(/loopback/);
-    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true', HOST: '127.0.0.1' }).teams.allowUnauthenticated).toBe(true);
+    expect(loadConfig({ TEAMS_ALLOW_UNAUTHENTICATED: 'true', HOST: '127.0.0.1' }).teams.allowUnauthenticated).toBe(
+      true,
+    );
   });
 
   it('requires a tenant for single-tenant Teams apps', () => {
     expect(problemsOf({ MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'p' })[0]).toMatch(/MICROSOFT_APP_TENANT_ID/);
-    expect(loadConfig({ MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TYPE: 'MultiTenant' }).teams.appType).toBe('MultiTenant');
+    expect(
+      loadConfig({ MICROSOFT_APP_ID: 'a', MICROSOFT_APP_PASSWORD: 'p', MICROSOFT_APP_TYPE: 'MultiTenant' }).teams
+        .appType,
+    ).toBe('MultiTenant');
   });
 
   it('parses maintainers and booleans', () => {

@@ -8,7 +8,7 @@ import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { errorReply, MAX_QUESTION_LENGTH } from '../core/bot.ts';
 import { asCodedError, ErrorCode } from '../errors.ts';
-import { EXIT, type CliIo } from './io.ts';
+import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
 import { replyToText } from './render-text.ts';
 
@@ -26,7 +26,12 @@ export function answerJson(id: string, answer: Answer, latencyMs: number) {
     answer: answer.markdown,
     abstained: answer.abstained,
     confidence: Number(answer.confidence.toFixed(3)),
-    sources: answer.sources.map((s) => ({ id: s.id, title: s.title, type: s.type, score: Number((s.score ?? 0).toFixed(4)) })),
+    sources: answer.sources.map((s) => ({
+      id: s.id,
+      title: s.title,
+      type: s.type,
+      score: Number((s.score ?? 0).toFixed(4)),
+    })),
     suggestions: answer.suggestions,
     generated: answer.generated,
     latencyMs: Number(latencyMs.toFixed(2)),
@@ -79,7 +84,9 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
       return EXIT.usage;
     }
     if (question.length > MAX_QUESTION_LENGTH) {
-      io.err(`That question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}. Please shorten it.`);
+      io.err(
+        `That question is ${question.length} characters long; the limit is ${MAX_QUESTION_LENGTH}. Please shorten it.`,
+      );
       return EXIT.usage;
     }
     cases = [{ id: '1', question }];
@@ -102,7 +109,8 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
         const text = replyToText(errorReply(coded)).text;
         if (json) io.out(JSON.stringify({ id: c.id, question: c.question, error: coded.code, message: text }));
         else io.err(text);
-        if (!file && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong)) return EXIT.usage;
+        if (!file && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong))
+          return EXIT.usage;
       }
     }
     return EXIT.ok;

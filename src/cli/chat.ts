@@ -1,12 +1,13 @@
 // `mlops-guide chat`: a terminal conversation through the same core as Slack and Teams. Choices are shown as
 // numbered options; typing a number clicks it. Works with piped input too (one message per line).
-import { createInterface } from 'node:readline';
+
 import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import type { Inbound } from '../core/inbound.ts';
 import type { Choice } from '../core/reply.ts';
-import { EXIT, type CliIo } from './io.ts';
+import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
 import { replyToText } from './render-text.ts';
 

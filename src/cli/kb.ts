@@ -4,7 +4,7 @@ import { loadConfig } from '../config.ts';
 import { kbBuild } from '../retrieval/kb-build.ts';
 import { createSqliteEventStore } from '../store/events-sqlite.ts';
 import { formatGaps, knowledgeGaps } from '../store/gaps.ts';
-import { EXIT, type CliIo } from './io.ts';
+import { type CliIo, EXIT } from './io.ts';
 import { kbCheck } from './kb-check.ts';
 import { kbStats } from './kb-stats.ts';
 

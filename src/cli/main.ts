@@ -3,7 +3,7 @@ import { loadConfig } from '../config.ts';
 import { ConfigError, isCodedError } from '../errors.ts';
 import { runAsk } from './ask.ts';
 import { runChat } from './chat.ts';
-import { EXIT, type CliIo, processIo } from './io.ts';
+import { type CliIo, EXIT, processIo } from './io.ts';
 import { runKb } from './kb.ts';
 import { runServe } from './serve.ts';
 

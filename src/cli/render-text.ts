@@ -8,6 +8,7 @@ export interface TextRendering {
 }
 
 // Terminal control sequences in echoed text could move the cursor or recolour the screen.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
 const stripControl = (s: string) => s.replace(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/g, '');
 
 export function replyToText(reply: Reply): TextRendering {
@@ -31,7 +32,9 @@ export function replyToText(reply: Reply): TextRendering {
         if (b.sources.length) {
           out.push(
             `Sources:\n${b.sources
-              .map((s, i) => `  [${i + 1}] ${s.title}${s.citation ? ` — ${s.citation}` : ''}${s.url ? ` <${s.url}>` : ''}`)
+              .map(
+                (s, i) => `  [${i + 1}] ${s.title}${s.citation ? ` — ${s.citation}` : ''}${s.url ? ` <${s.url}>` : ''}`,
+              )
               .join('\n')}`,
           );
         }

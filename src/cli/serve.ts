@@ -1,12 +1,12 @@
 // `mlops-guide serve`: one HTTP server for Slack (/slack/events, or Socket Mode), Teams (/api/messages),
 // /healthz, /readyz and /metrics. Adapters are imported lazily so `ask` and `chat` never load Bolt/botbuilder.
-import { createApp, type App } from '../app.ts';
+import { type App, createApp } from '../app.ts';
 import { type Config, loadConfig } from '../config.ts';
 import type { Logger } from '../core/types.ts';
 import { createMetrics } from '../metrics.ts';
 import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
 import type { KeyValueStore } from '../store/types.ts';
-import { EXIT, type CliIo } from './io.ts';
+import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
 
 export interface Service {

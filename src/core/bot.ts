@@ -124,7 +124,11 @@ export function createBot(deps: BotDeps): Bot {
       ...(topSourceId ? { topSourceId } : {}),
     });
     // Remembered so that feedback on this answer can be stored with its question.
-    await deps.kv.set(`answer:${answer.answerId}`, settings.storeQuestionText ? { question: text } : {}, ANSWER_MEMORY_MS);
+    await deps.kv.set(
+      `answer:${answer.answerId}`,
+      settings.storeQuestionText ? { question: text } : {},
+      ANSWER_MEMORY_MS,
+    );
     return deps.answerToReply(answer);
   }
 
@@ -132,7 +136,8 @@ export function createBot(deps: BotDeps): Bot {
     let value: FeedbackValue;
     try {
       const parsed = JSON.parse(inbound.value) as Partial<FeedbackValue>;
-      if (typeof parsed.answerId !== 'string' || (parsed.rating !== 'up' && parsed.rating !== 'down')) throw new Error('shape');
+      if (typeof parsed.answerId !== 'string' || (parsed.rating !== 'up' && parsed.rating !== 'down'))
+        throw new Error('shape');
       value = { answerId: parsed.answerId.slice(0, 100), rating: parsed.rating };
     } catch {
       throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
@@ -178,7 +183,10 @@ export function createBot(deps: BotDeps): Bot {
       return {
         kind: 'admin',
         blocks: [
-          block.notice('error', 'Reload failed — the last good knowledge stays in service. Problems (as `kb check` reports them):'),
+          block.notice(
+            'error',
+            'Reload failed — the last good knowledge stays in service. Problems (as `kb check` reports them):',
+          ),
           block.copyable('kb check', lines.join('\n') || 'unknown problem'),
         ],
         fallbackText: `Reload failed: ${lines.join('; ')}`,
@@ -189,10 +197,16 @@ export function createBot(deps: BotDeps): Bot {
       const markdown = sub === 'stats' ? await deps.reports.stats() : await deps.reports.gaps();
       return adminReply(markdown);
     }
-    return adminReply('Admin commands: `admin reload` (reload the knowledge), `admin stats` (usage), `admin gaps` (what the bot could not answer).');
+    return adminReply(
+      'Admin commands: `admin reload` (reload the knowledge), `admin stats` (usage), `admin gaps` (what the bot could not answer).',
+    );
   }
 
-  const adminReply = (markdown: string): Reply => ({ kind: 'admin', blocks: [block.markdown(markdown)], fallbackText: markdown });
+  const adminReply = (markdown: string): Reply => ({
+    kind: 'admin',
+    blocks: [block.markdown(markdown)],
+    fallbackText: markdown,
+  });
   const notice = (level: 'info' | 'warning' | 'error', text: string): Reply => ({
     kind: 'notice',
     blocks: [block.notice(level, text)],
@@ -206,7 +220,8 @@ export function createBot(deps: BotDeps): Bot {
       case 'help':
         return helpReply({ isMaintainer: isMaintainer(inbound) });
       case 'ask':
-        if (!text.trim()) return notice('info', 'Ask me a question after `ask`, e.g. `ask How do I find the owner of a data set?`');
+        if (!text.trim())
+          return notice('info', 'Ask me a question after `ask`, e.g. `ask How do I find the owner of a data set?`');
         return answerQuestion(inbound, text);
       case 'properties':
         return propertiesReply(runtime.kb);
@@ -243,7 +258,10 @@ export function createBot(deps: BotDeps): Bot {
     if (!(word in COMMAND_ALIASES)) return undefined;
     const rest = (m[2] ?? '').trim();
     // "about …" or "property of …" typed as a sentence are questions, not commands.
-    if ((word === 'about' || word === 'challenges' || word === 'properties' || word === 'help') && rest.split(/\s+/).length > 2) {
+    if (
+      (word === 'about' || word === 'challenges' || word === 'properties' || word === 'help') &&
+      rest.split(/\s+/).length > 2
+    ) {
       return undefined;
     }
     return { command: word, rest };
@@ -293,7 +311,10 @@ export function createBot(deps: BotDeps): Bot {
       try {
         if (await rateLimited(inbound)) {
           outcome = 'refused';
-          return notice('info', `You're sending messages faster than I can think — please wait a minute and try again.`);
+          return notice(
+            'info',
+            `You're sending messages faster than I can think — please wait a minute and try again.`,
+          );
         }
         switch (inbound.kind) {
           case 'command':
@@ -332,7 +353,8 @@ export function errorReply(err: unknown, logger: Logger = silentLogger): Reply {
         return `Something went wrong on my side (error code ${coded.code}). Please try again; if it keeps happening, tell the maintainers.`;
     }
   })();
-  const expected = isCodedError(err) && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong);
+  const expected =
+    isCodedError(err) && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong);
   if (expected) logger.info({ code: coded.code }, 'rejected input');
   else logger.error({ code: coded.code, err: coded.message, cause: String(coded.cause ?? '') }, 'request failed');
   return { kind: 'error', blocks: [block.notice(expected ? 'info' : 'error', text)], fallbackText: text };

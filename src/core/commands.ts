@@ -1,7 +1,8 @@
 // The core's commands: the same words in every channel (`/mlops property drift` in Slack, `property drift` in
 // Teams or the terminal). Each returns a Reply built from the knowledge base; nothing here knows a platform.
-import type { KnowledgeBase } from '../knowledge/types.ts';
+
 import type { Entry, GuidelineEntry, PropertyEntry } from '../knowledge/schema.ts';
+import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type Block, block, type Choice, CoreAction, type Reply, type SourceRef } from './reply.ts';
 
 export interface CommandSpec {
@@ -16,12 +17,24 @@ export const COMMANDS: readonly CommandSpec[] = [
   { name: 'help', usage: 'help', description: 'what I can do and how to ask' },
   { name: 'ask', usage: 'ask <question>', description: 'ask a question about MLOps in our company' },
   { name: 'properties', usage: 'properties', description: 'the properties of ML projects, one line each' },
-  { name: 'property', usage: 'property <name>', description: 'one ML project property explained (e.g. property drift)' },
+  {
+    name: 'property',
+    usage: 'property <name>',
+    description: 'one ML project property explained (e.g. property drift)',
+  },
   { name: 'challenges', usage: 'challenges', description: 'MLOps challenges practitioners face, and what helps' },
-  { name: 'guidelines', usage: 'guidelines [topic]', description: 'guidelines on ML architecture and technology selection' },
+  {
+    name: 'guidelines',
+    usage: 'guidelines [topic]',
+    description: 'guidelines on ML architecture and technology selection',
+  },
   { name: 'about', usage: 'about', description: 'the study this bot is built on' },
   { name: 'infra', usage: 'infra', description: 'walkthrough: choose where to run your ML model' },
-  { name: 'data-owner', usage: 'data-owner [data]', description: 'walkthrough: find a data set, its owner, and request access' },
+  {
+    name: 'data-owner',
+    usage: 'data-owner [data]',
+    description: 'walkthrough: find a data set, its owner, and request access',
+  },
   { name: 'admin', usage: 'admin reload | stats | gaps', description: 'maintainers only', hidden: true },
 ];
 
@@ -45,7 +58,9 @@ export const COMMAND_ALIASES: Record<string, string> = {
 };
 
 export const commandChoice = (commandLine: string, label: string, style?: 'primary'): Choice =>
-  style ? { actionId: CoreAction.Command, value: commandLine, label, style } : { actionId: CoreAction.Command, value: commandLine, label };
+  style
+    ? { actionId: CoreAction.Command, value: commandLine, label, style }
+    : { actionId: CoreAction.Command, value: commandLine, label };
 
 export function sourceRefsOf(entries: readonly Entry[]): SourceRef[] {
   return entries.map((e) => {
@@ -107,7 +122,12 @@ const normalize = (s: string) =>
 
 export function propertiesReply(kb: KnowledgeBase): Reply {
   const props = kb.ofType('property').sort((a, b) => a.title.localeCompare(b.title));
-  if (props.length === 0) return reply('command', [block.notice('warning', 'No ML project properties are in the knowledge base yet.')], 'No properties yet.');
+  if (props.length === 0)
+    return reply(
+      'command',
+      [block.notice('warning', 'No ML project properties are in the knowledge base yet.')],
+      'No properties yet.',
+    );
   const lines = props.map((p) => `- **${p.title}** (\`property ${p.name}\`) — ${p.summary}`).join('\n');
   return reply(
     'command',
@@ -163,7 +183,15 @@ export function propertyReply(kb: KnowledgeBase, query: string): Reply {
       block.markdown(`**What this means for your plans**\n\n${p.implications}`),
       block.sources(sourceRefsOf([p])),
       ...(related.length
-        ? [block.choices(related.filter((e) => e.type === 'property').slice(0, 5).map((e) => commandChoice(`property ${(e as PropertyEntry).name}`, e.title)), 'Related properties:')]
+        ? [
+            block.choices(
+              related
+                .filter((e) => e.type === 'property')
+                .slice(0, 5)
+                .map((e) => commandChoice(`property ${(e as PropertyEntry).name}`, e.title)),
+              'Related properties:',
+            ),
+          ]
         : []),
     ].filter((b) => b.type !== 'choices' || b.choices.length > 0),
     `${p.title}: ${p.summary}`,
@@ -171,8 +199,15 @@ export function propertyReply(kb: KnowledgeBase, query: string): Reply {
 }
 
 export function challengesReply(kb: KnowledgeBase): Reply {
-  const challenges = kb.ofType('challenge').sort((a, b) => Number(b.fromStudy) - Number(a.fromStudy) || a.title.localeCompare(b.title));
-  if (challenges.length === 0) return reply('command', [block.notice('warning', 'No challenges are in the knowledge base yet.')], 'No challenges yet.');
+  const challenges = kb
+    .ofType('challenge')
+    .sort((a, b) => Number(b.fromStudy) - Number(a.fromStudy) || a.title.localeCompare(b.title));
+  if (challenges.length === 0)
+    return reply(
+      'command',
+      [block.notice('warning', 'No challenges are in the knowledge base yet.')],
+      'No challenges yet.',
+    );
   const lines = challenges
     .map((c) => {
       const solutions = c.solutions.map((id) => kb.get(id)?.title).filter(Boolean);
@@ -182,26 +217,44 @@ export function challengesReply(kb: KnowledgeBase): Reply {
     .join('\n');
   return reply(
     'command',
-    [block.heading('MLOps challenges and what helps'), block.markdown(lines), block.sources(sourceRefsOf(challenges.filter((c) => c.fromStudy).slice(0, 1)))],
+    [
+      block.heading('MLOps challenges and what helps'),
+      block.markdown(lines),
+      block.sources(sourceRefsOf(challenges.filter((c) => c.fromStudy).slice(0, 1))),
+    ],
     `MLOps challenges: ${challenges.map((c) => c.title).join('; ')}`,
   );
 }
 
 export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
   const all = kb.ofType('guideline');
-  if (all.length === 0) return reply('command', [block.notice('warning', 'No guidelines are in the knowledge base yet.')], 'No guidelines yet.');
+  if (all.length === 0)
+    return reply(
+      'command',
+      [block.notice('warning', 'No guidelines are in the knowledge base yet.')],
+      'No guidelines yet.',
+    );
   const topics = [...new Set(all.map((g) => g.topic))].sort();
   const q = normalize(topic);
   if (!q) {
     const lines = topics
-      .map((t) => `- **${t}** — ${all.filter((g) => g.topic === t).map((g) => g.title).join('; ')}`)
+      .map(
+        (t) =>
+          `- **${t}** — ${all
+            .filter((g) => g.topic === t)
+            .map((g) => g.title)
+            .join('; ')}`,
+      )
       .join('\n');
     return reply(
       'command',
       [
         block.heading('Guidelines on ML architecture and technology selection'),
         block.markdown(`Practitioners in the study asked for best-practice guidelines. By topic:\n\n${lines}`),
-        block.choices(topics.slice(0, 12).map((t) => commandChoice(`guidelines ${t}`, t)), 'Show a topic:'),
+        block.choices(
+          topics.slice(0, 12).map((t) => commandChoice(`guidelines ${t}`, t)),
+          'Show a topic:',
+        ),
       ],
       `Guideline topics: ${topics.join(', ')}`,
     );
@@ -218,10 +271,16 @@ export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
       `No guidelines on that topic. Topics: ${topics.join(', ')}`,
     );
   }
-  const blocks: Block[] = [block.heading(`Guidelines: ${matches.length === 1 ? matches[0]?.title : topic.trim().slice(0, 80)}`)];
+  const blocks: Block[] = [
+    block.heading(`Guidelines: ${matches.length === 1 ? matches[0]?.title : topic.trim().slice(0, 80)}`),
+  ];
   for (const g of matches.slice(0, 5)) {
     const points = keyPointsOf(g.body);
-    blocks.push(block.markdown(`**${g.title}** — ${g.summary}${points.length ? `\n${points.map((p) => `- ${p}`).join('\n')}` : ''}`));
+    blocks.push(
+      block.markdown(
+        `**${g.title}** — ${g.summary}${points.length ? `\n${points.map((p) => `- ${p}`).join('\n')}` : ''}`,
+      ),
+    );
   }
   blocks.push(block.sources(sourceRefsOf(matches.slice(0, 5))));
   return reply('command', blocks, matches.map((g) => `${g.title}: ${g.summary}`).join('\n'));
@@ -246,11 +305,31 @@ export function aboutReply(kb: KnowledgeBase): Reply {
   const study = kb.ofType('study');
   const overview = study.find((s) => s.section === 'overview');
   const rqs = study.find((s) => s.section === 'research-questions');
-  const insights = study.filter((s) => s.section === 'key-insight' || s.section === 'architecture' || s.section === 'conclusion');
-  if (!overview) return reply('command', [block.notice('warning', 'The study is not in the knowledge base yet.')], 'No study entries yet.');
-  const blocks: Block[] = [block.heading(overview.title), block.markdown(firstParagraphOf(overview.body) || overview.summary)];
-  if (rqs) blocks.push(block.markdown(`**Research questions**\n\n${keyPointsOf(rqs.body).map((p) => `- ${p}`).join('\n') || rqs.summary}`));
-  if (insights.length) blocks.push(block.markdown(`**Key insights**\n\n${insights.map((s) => `- ${s.insight ?? s.summary}`).join('\n')}`));
+  const insights = study.filter(
+    (s) => s.section === 'key-insight' || s.section === 'architecture' || s.section === 'conclusion',
+  );
+  if (!overview)
+    return reply(
+      'command',
+      [block.notice('warning', 'The study is not in the knowledge base yet.')],
+      'No study entries yet.',
+    );
+  const blocks: Block[] = [
+    block.heading(overview.title),
+    block.markdown(firstParagraphOf(overview.body) || overview.summary),
+  ];
+  if (rqs)
+    blocks.push(
+      block.markdown(
+        `**Research questions**\n\n${
+          keyPointsOf(rqs.body)
+            .map((p) => `- ${p}`)
+            .join('\n') || rqs.summary
+        }`,
+      ),
+    );
+  if (insights.length)
+    blocks.push(block.markdown(`**Key insights**\n\n${insights.map((s) => `- ${s.insight ?? s.summary}`).join('\n')}`));
   blocks.push(block.sources(sourceRefsOf([overview])));
   blocks.push(
     block.choices([

@@ -49,9 +49,13 @@ export function createRedisKeyValueStore(url: string, options: RedisStoreOptions
     try {
       return await op();
     } catch (err) {
-      throw new MlopsGuideError(ErrorCode.StoreUnavailable, `redis: ${err instanceof Error ? err.message : String(err)}`, {
-        cause: err,
-      });
+      throw new MlopsGuideError(
+        ErrorCode.StoreUnavailable,
+        `redis: ${err instanceof Error ? err.message : String(err)}`,
+        {
+          cause: err,
+        },
+      );
     }
   }
   const decode = <T>(raw: string | null): T | undefined => (raw === null ? undefined : (JSON.parse(raw) as T));
@@ -69,7 +73,11 @@ export function createRedisKeyValueStore(url: string, options: RedisStoreOptions
         await client.del(k(key));
       }),
     setIfAbsent: <T>(key: string, value: T, ttlMs: number) =>
-      run(async () => (await client.set(k(key), JSON.stringify(value ?? null), 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) === 'OK'),
+      run(
+        async () =>
+          (await client.set(k(key), JSON.stringify(value ?? null), 'PX', Math.max(1, Math.round(ttlMs)), 'NX')) ===
+          'OK',
+      ),
     increment: (key: string, ttlMs: number) =>
       run(async () => Number(await client.eval(INCREMENT_WITH_TTL, 1, k(key), String(Math.max(1, Math.round(ttlMs)))))),
     ping: () =>

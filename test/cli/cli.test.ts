@@ -1,7 +1,8 @@
 // The CLI as a user runs it: `mlops-guide ask|chat|kb gaps|<unknown>`, output captured through CliIo.
-import { Readable } from 'node:stream';
-import { join } from 'node:path';
+
 import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChat } from '../../src/cli/chat.ts';
 import type { CliIo } from '../../src/cli/io.ts';
@@ -50,7 +51,9 @@ describe('mlops-guide (CLI)', () => {
 
   it('ask --json answers with sources and suggestions; off-topic questions abstain', async () => {
     const io = capture();
-    expect(await main(['ask', '--json', 'Who owns the coating chamber logs and how do I get access?'], io, env)).toBe(0);
+    expect(await main(['ask', '--json', 'Who owns the coating chamber logs and how do I get access?'], io, env)).toBe(
+      0,
+    );
     const answer = JSON.parse(io.stdout[0] as string);
     expect(answer).toMatchObject({ abstained: false });
     expect(answer.sources[0]).toMatchObject({ id: expect.stringMatching(/^dataset-coating/), type: 'dataset' });
@@ -90,7 +93,16 @@ describe('mlops-guide (CLI)', () => {
   it('kb gaps prints grouped gaps from the store', async () => {
     const events = createSqliteEventStore(join(dirs.dataDir, 'state', 'events.sqlite'));
     for (const text of ['Where is the canteen menu?', 'where is the canteen menu', 'How do I book a parking spot?']) {
-      await events.record({ type: 'question', at: Date.now(), platform: 'slack', userHash: 'h', text, answerId: text, abstained: true, confidence: 0 });
+      await events.record({
+        type: 'question',
+        at: Date.now(),
+        platform: 'slack',
+        userHash: 'h',
+        text,
+        answerId: text,
+        abstained: true,
+        confidence: 0,
+      });
     }
     await events.close();
     const io = capture();
@@ -105,7 +117,12 @@ describe('mlops-guide (CLI)', () => {
 describe('mlops-guide chat', () => {
   const chat = async (lines: string[], dataDir = dirs.dataDir) => {
     const io = capture();
-    const code = await runChat([], io, { ...env, DATA_DIR: dataDir }, { input: Readable.from(lines.map((l) => `${l}\n`)), echo: true });
+    const code = await runChat(
+      [],
+      io,
+      { ...env, DATA_DIR: dataDir },
+      { input: Readable.from(lines.map((l) => `${l}\n`)), echo: true },
+    );
     return { code, text: io.stdout.join('\n') };
   };
 
@@ -118,7 +135,15 @@ describe('mlops-guide chat', () => {
   });
 
   it('runs the data-owner walkthrough to an access request draft', async () => {
-    const { text } = await chat(['data-owner', 'interferometer measurements', '1', 'Train a surface-error model', '6 months', 'central on-prem platform', 'quit']);
+    const { text } = await chat([
+      'data-owner',
+      'interferometer measurements',
+      '1',
+      'Train a surface-error model',
+      '6 months',
+      'central on-prem platform',
+      'quit',
+    ]);
     expect(text).toMatch(/Business owner/i);
     expect(text).toMatch(/Access request/);
     expect(text).toMatch(/Train a surface-error model/);

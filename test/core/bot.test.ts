@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createBot, type BotDeps, hashUserId } from '../../src/core/bot.ts';
+import { type BotDeps, createBot, hashUserId } from '../../src/core/bot.ts';
 import type { Inbound } from '../../src/core/inbound.ts';
 import type { Block, Reply } from '../../src/core/reply.ts';
 import { createMemoryEventStore } from '../../src/store/events-memory.ts';
@@ -9,7 +9,13 @@ import { fakeAnswerToReply, fakeWalkthroughs, fixtureRuntime } from './fixtures.
 const user = { platform: 'slack' as const, id: 'U1' };
 const conversation = { platform: 'slack' as const, id: 'C1' };
 const msg = (text: string, u = user): Inbound => ({ kind: 'message', user: u, conversation, text });
-const cmd = (command: string, text = '', u = user): Inbound => ({ kind: 'command', user: u, conversation, command, text });
+const cmd = (command: string, text = '', u = user): Inbound => ({
+  kind: 'command',
+  user: u,
+  conversation,
+  command,
+  text,
+});
 const click = (actionId: string, value: string, text?: string): Inbound => ({
   kind: 'action',
   user,
@@ -56,7 +62,12 @@ describe('bot: questions', () => {
     expect(reply.kind).toBe('answer');
     expect(textOf(reply)).toContain('data it sees changes');
     const [event] = await events.list();
-    expect(event).toMatchObject({ type: 'question', text: 'Why do models drift?', abstained: false, platform: 'slack' });
+    expect(event).toMatchObject({
+      type: 'question',
+      text: 'Why do models drift?',
+      abstained: false,
+      platform: 'slack',
+    });
     expect(event?.userHash).toBe(hashUserId('salt', 'slack', 'U1'));
     expect(JSON.stringify(event)).not.toContain('U1');
   });
@@ -74,7 +85,12 @@ describe('bot: questions', () => {
     const long = await bot.handle(cmd('ask', 'x'.repeat(4001)));
     expect(long.kind).toBe('error');
     expect(textOf(long)).toMatch(/too long/);
-    for (const odd of ['<!channel> drift?', '\u0000\u0007 drift \u{1F600}', 'Wie funktioniert Drift?', '日本語の質問']) {
+    for (const odd of [
+      '<!channel> drift?',
+      '\u0000\u0007 drift \u{1F600}',
+      'Wie funktioniert Drift?',
+      '日本語の質問',
+    ]) {
       const r = await bot.handle(msg(odd));
       expect(['answer', 'abstain']).toContain(r.kind);
     }
@@ -174,7 +190,9 @@ describe('bot: walkthroughs, feedback and admin', () => {
   it('stores feedback with the answered question and the reason', async () => {
     const { bot, events } = setup();
     const answer = await bot.handle(msg('Why do models drift?'));
-    const up = await bot.handle(click('feedback', JSON.stringify({ answerId: answer.answerId, rating: 'down' }), 'too vague'));
+    const up = await bot.handle(
+      click('feedback', JSON.stringify({ answerId: answer.answerId, rating: 'down' }), 'too vague'),
+    );
     expect(textOf(up)).toMatch(/reason was passed/);
     const feedback = (await events.list({ types: ['feedback'] }))[0];
     expect(feedback).toMatchObject({ rating: 'down', reason: 'too vague', question: 'Why do models drift?' });
@@ -189,7 +207,12 @@ describe('bot: walkthroughs, feedback and admin', () => {
         reloads++;
         return reloads === 1
           ? { ok: true, entries: 6, problems: [], durationMs: 5 }
-          : { ok: false, entries: 6, problems: [{ file: 'x.md', line: 3, message: 'title: required', severity: 'error' }], durationMs: 1 };
+          : {
+              ok: false,
+              entries: 6,
+              problems: [{ file: 'x.md', line: 3, message: 'title: required', severity: 'error' }],
+              durationMs: 1,
+            };
       },
       reports: { stats: async () => '**stats**', gaps: async () => '**gaps**' },
     });

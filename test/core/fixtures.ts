@@ -117,7 +117,10 @@ export function fakeAnswerer(kb: KnowledgeBase): Answerer & { asked: string[] } 
     asked,
     async answer(question: string): Promise<Answer> {
       asked.push(question);
-      const words = question.toLowerCase().split(/\W+/).filter((w) => w.length > 3);
+      const words = question
+        .toLowerCase()
+        .split(/\W+/)
+        .filter((w) => w.length > 3);
       const hit = kb.entries.find((e) => words.some((w) => e.title.toLowerCase().includes(w)));
       counter++;
       return {

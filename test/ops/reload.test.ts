@@ -12,7 +12,13 @@ const ENTRY = 'glossary/glossary-mlops.md';
 const maintainer = { platform: 'slack' as const, id: 'UADMIN' };
 const someone = { platform: 'teams' as const, id: '29:someone' };
 const conversation = { platform: 'slack' as const, id: 'C1' };
-const admin = (text: string, user: { platform: 'slack' | 'teams'; id: string } = maintainer): Inbound => ({ kind: 'command', user, conversation, command: 'admin', text });
+const admin = (text: string, user: { platform: 'slack' | 'teams'; id: string } = maintainer): Inbound => ({
+  kind: 'command',
+  user,
+  conversation,
+  command: 'admin',
+  text,
+});
 const textOf = (r: Reply) => r.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
 
 async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
@@ -55,17 +61,27 @@ describe('knowledge hot reload', () => {
 
   it('keeps the last good knowledge when an edit is broken, and reports the problems to the maintainer', async () => {
     const file = join(dirs.knowledgeDir, ENTRY);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, '').replace('related:', 'related:\n  - no-such-entry'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8')
+        .replace(/^title: .*$/m, '')
+        .replace('related:', 'related:\n  - no-such-entry'),
+    );
     const reply = await app.bot.handle(admin('reload'));
     expect(textOf(reply)).toMatch(/last good knowledge stays in service/);
-    expect(reply.blocks.some((b) => b.type === 'copyable' && /glossary-mlops\.md:\d+: .*title/.test(b.text))).toBe(true);
+    expect(reply.blocks.some((b) => b.type === 'copyable' && /glossary-mlops\.md:\d+: .*title/.test(b.text))).toBe(
+      true,
+    );
     expect(await summaryOf('What is MLOps?')).toMatch(/DevOps/);
     expect(app.runtime.reloads.failed).toBe(1);
   });
 
   it('answers from the old index while a reload is running, then swaps', async () => {
     const file = join(dirs.knowledgeDir, ENTRY);
-    writeFileSync(file, readFileSync(file, 'utf8').replace(/summary: >-\n/, 'summary: >-\n  MLOps (okapi edition) —\n'));
+    writeFileSync(
+      file,
+      readFileSync(file, 'utf8').replace(/summary: >-\n/, 'summary: >-\n  MLOps (okapi edition) —\n'),
+    );
     const reloading = app.runtime.reload();
     const during = await summaryOf('What is MLOps?');
     expect(during).not.toContain('okapi');

@@ -53,6 +53,8 @@ interface Assessment {
 }
 
 const clamp01 = (x: number) => Math.min(1, Math.max(0, x));
+/** Weight of the coverage that the best two entries reach together, relative to one entry's own coverage. */
+const UNION_DISCOUNT = 0.85;
 
 function isHybrid(r: Retriever): r is HybridRetriever {
   return typeof (r as Partial<HybridRetriever>).signals === 'function';
@@ -65,7 +67,20 @@ export function assess(hits: readonly SearchHit[], signals: QuerySignals | undef
   if (!signals) return { abstain: false, confidence: clamp01(top.score), reason: 'retriever gives no signals' };
   if (signals.terms.length === 0) return { abstain: true, confidence: 0, reason: 'no content words' };
   if (!top.lexical) return { abstain: true, confidence: 0.05, reason: 'no word of the question is in the knowledge' };
-  const coverage = signals.coverageOf(top);
+  // A question may join two topics that live in two entries ("Is Kubernetes required for MLOps?"): the answer
+  // shows the best entry and related ones, so the top two together may cover it, at a small discount.
+  // Only when each of the two brings a clearly domain-specific word: everyday words spread over two unrelated
+  // entries ("reset my laptop password") are not a topic the knowledge covers.
+  const second = hits[1];
+  const specific = (hit: SearchHit) => {
+    const words = new Set(hit.matched ?? []);
+    return signals.terms.some((t) => words.has(t.stem) && t.specificity >= ABSTAIN.minSpecificityWithoutDense);
+  };
+  const together =
+    second?.lexical && specific(top) && specific(second)
+      ? UNION_DISCOUNT * signals.coverageOf({ ...top, matched: [...(top.matched ?? []), ...(second.matched ?? [])] })
+      : 0;
+  const coverage = Math.max(signals.coverageOf(top), together);
   const matched = new Set(top.matched ?? []);
   const specificity = Math.max(0, ...signals.terms.filter((t) => matched.has(t.stem)).map((t) => t.specificity));
   const dense = top.dense === undefined ? 0.5 : clamp01((top.dense - 0.6) / 0.35);

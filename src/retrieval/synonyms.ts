@@ -38,6 +38,7 @@ export const SYNONYM_GROUPS: readonly (readonly string[])[] = [
   ],
   ['dataset', 'datasets', 'data set', 'data sets', 'data source', 'data sources'],
   ['ml', 'machine learning', 'machine-learning'],
+  ['limitation', 'limitations', 'weakness', 'weaknesses', 'caveat', 'caveats', 'threats to validity', 'shortcomings'],
   ['ai', 'artificial intelligence'],
   ['cloud', 'public cloud', 'managed service', 'managed services', 'hyperscaler'],
   ['monitor', 'monitoring', 'observability'],

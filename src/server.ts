@@ -44,6 +44,18 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const app = express();
   app.disable('x-powered-by');
 
+  // Responses still being prepared when stop() is called go out with `Connection: close`: otherwise their
+  // keep-alive connection stays open after the answer until the client's idle timeout (up to keepAliveTimeout,
+  // 5 s), and server.close() — so a graceful shutdown — waits for it.
+  const open = new Set<express.Response>();
+  let stopping = false;
+  app.use((_req, res, next) => {
+    if (stopping) res.setHeader('connection', 'close');
+    open.add(res);
+    res.once('close', () => open.delete(res));
+    next();
+  });
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -81,6 +93,8 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
     async stop() {
       const s = server;
       server = undefined;
+      stopping = true;
+      for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
       if (s) {
         await new Promise<void>((resolve) => s.close(() => resolve()));
         s.closeAllConnections?.();

@@ -1,6 +1,8 @@
 // Checks across entries (the schema checks one file at a time): duplicate ids, dangling references, duplicate
 // questions, challenges without a solution, id/file-name mismatches and body conventions.
+
 import { basename } from 'node:path';
+import { normaliseText } from '../core/text.ts';
 import type { FieldPath } from './front-matter.ts';
 import type { Entry } from './schema.ts';
 import type { KnowledgeProblem } from './types.ts';
@@ -15,16 +17,8 @@ export interface ScannedFile {
   lineOf(path: FieldPath): number;
 }
 
-/** Lowercase, punctuation stripped, whitespace collapsed: "What is drift?" and "what is  drift" are the same. */
-export function normaliseQuestion(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
+/** The form in which two questions count as duplicates. */
+export const normaliseQuestion = normaliseText;
 
 const KEY_POINTS = /^##\s+key points\s*$/im;
 

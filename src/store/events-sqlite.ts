@@ -1,12 +1,10 @@
 // SQLite EventStore (the default, in DATA_DIR): one table, JSON payload, indexed by time and type.
 // WAL lets the server write while `kb gaps` / `admin stats` read; better-sqlite3 is synchronous, which is fine
 // for single-row inserts (tens of microseconds) and keeps ordering simple.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Clock } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
+import { openSqlite } from './sqlite.ts';
 import type { BotEvent, EventStore } from './types.ts';
 
 const SCHEMA = `
@@ -29,19 +27,7 @@ const unavailable = (message: string, cause?: unknown) =>
 /** `path` is a file (its directory is created) or ':memory:'. `clock` stamps events recorded without `at`. */
 export function createSqliteEventStore(path: string, options: { clock?: Clock } = {}): EventStore {
   const clock = options.clock ?? Date.now;
-  let db: Database.Database;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    db.pragma('busy_timeout = 5000');
-    db.exec(SCHEMA);
-  } catch (err) {
-    throw unavailable(
-      `Cannot open the event store at ${path}: ${err instanceof Error ? err.message : String(err)}`,
-      err,
-    );
-  }
+  const db = openSqlite(path, SCHEMA, 'event store');
 
   const insert = db.prepare('INSERT INTO bot_events (at, type, payload) VALUES (?, ?, ?)');
   const purge = db.prepare('DELETE FROM bot_events WHERE at < ?');

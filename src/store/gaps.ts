@@ -1,7 +1,9 @@
 // Knowledge gaps for maintainers: what users asked that the knowledge base didn't answer well. Questions are
 // grouped by a simple deterministic similarity (normalised, stemmed tokens, Jaccard) so ten phrasings of one
 // missing topic show up as one line to fix, not ten.
+
 import { stemmer } from 'stemmer';
+import { normaliseText } from '../core/text.ts';
 import type { BotEvent } from './types.ts';
 
 export type GapKind = 'unanswered' | 'low-confidence' | 'downvoted' | 'catalog-miss';
@@ -56,16 +58,6 @@ interface Group {
   /** Exact key for texts without usable tokens (missing text, only stop words or punctuation). */
   key: string | undefined;
   items: Item[];
-}
-
-export function normaliseText(text: string): string {
-  return text
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^\p{L}\p{N}\s]+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim();
 }
 
 export function gapTokens(text: string): Set<string> {

@@ -1,11 +1,16 @@
 // KeyValueStore on SQLite (better-sqlite3): the embedded default in DATA_DIR/state.sqlite. One process at a time
 // writes it (several replicas share state through Redis instead). WAL lets readers run beside the writer.
-import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
-import Database from 'better-sqlite3';
 import type { Clock } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import { openSqlite } from './sqlite.ts';
 import type { KeyValueStore } from './types.ts';
+
+const KV_SCHEMA = `CREATE TABLE IF NOT EXISTS kv (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  expires_at INTEGER
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;`;
 
 /** Expired rows are deleted on every this-many writes (reads already ignore them). */
 const PURGE_EVERY_WRITES = 200;
@@ -16,29 +21,7 @@ interface Row {
 }
 
 export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now): KeyValueStore {
-  let db: Database.Database;
-  try {
-    if (path !== ':memory:') mkdirSync(dirname(path), { recursive: true });
-    db = new Database(path);
-    db.pragma('journal_mode = WAL');
-    // Another process may hold a write lock briefly (e.g. `kb` commands while the server runs).
-    db.pragma('busy_timeout = 5000');
-    db.exec(`CREATE TABLE IF NOT EXISTS kv (
-      key TEXT PRIMARY KEY,
-      value TEXT NOT NULL,
-      expires_at INTEGER
-    ) WITHOUT ROWID`);
-    db.exec('CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL');
-  } catch (err) {
-    throw new MlopsGuideError(
-      ErrorCode.StoreUnavailable,
-      `cannot open the state database ${path}: ${(err as Error).message}`,
-      {
-        cause: err,
-        remedy: 'Check that DATA_DIR exists and is writable by the bot, and that the file is not a damaged database.',
-      },
-    );
-  }
+  const db = openSqlite(path, KV_SCHEMA, 'state database');
 
   const selectStmt = db.prepare<[string, number], Row>(
     'SELECT value, expires_at FROM kv WHERE key = ? AND (expires_at IS NULL OR expires_at > ?)',

@@ -30,7 +30,8 @@ export function answerToReply(answer: Answer): Reply {
   return {
     kind: 'answer',
     blocks,
-    fallbackText: `${title ? `${title}: ` : ''}${plainText(answer.markdown).slice(0, 300)}`,
+    // The answer text already opens with the entry's title; a notification shows it once.
+    fallbackText: plainText(answer.markdown).slice(0, 300),
     answerId: answer.answerId,
   };
 }

@@ -1,0 +1,113 @@
+// Redis going away and coming back, against a real redis-server child process: while it is down the user gets a
+// clear error reply (no crash), /healthz stays 200 and /readyz is 503 with a reason; after Redis restarts on the
+// same port, /readyz returns to 200 by itself and messages are answered normally again.
+import nock from 'nock';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Service, startService } from '../../src/cli/serve.ts';
+import {
+  captureLogger,
+  cardOf,
+  type FakeConnector,
+  mockConnector,
+  SERVICE_URL,
+  TENANT_ID,
+} from '../adapters/teams/helpers.ts';
+import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
+import { redisServerPath, startTestRedis, type TestRedis } from '../helpers/redis.ts';
+
+const redisBin = redisServerPath();
+
+type Json = Record<string, unknown>;
+
+/** Polls `probe` until it returns a value (bounded); the last value seen is reported on timeout. */
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe.skipIf(!redisBin)(
+  `Redis outage and recovery${redisBin ? '' : ' (SKIPPED: redis-server is not installed; apt-get install redis-server)'}`,
+  () => {
+    let redis: TestRedis;
+    let dirs: TempDirs;
+    let service: Service;
+    let connector: FakeConnector;
+    let base: string;
+
+    beforeAll(async () => {
+      redis = await startTestRedis(redisBin as string);
+      dirs = tempDirs();
+      connector = mockConnector();
+      service = await startService(testConfig(dirs, { REDIS_URL: redis.url, TEAMS_ALLOW_UNAUTHENTICATED: 'true' }), {
+        logger: captureLogger(),
+      });
+      base = `http://127.0.0.1:${service.port}`;
+    });
+
+    afterAll(async () => {
+      await service?.stop();
+      await redis?.stop();
+      dirs?.cleanup();
+      nock.cleanAll();
+    });
+
+    let seq = 0;
+    /** Sends a Teams message and returns the text of the card the bot posted for it. */
+    const ask = async (text: string): Promise<string> => {
+      seq += 1;
+      const before = connector.posted().length;
+      const res = await fetch(`${base}/api/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({
+          type: 'message',
+          id: `outage-${seq}`,
+          serviceUrl: SERVICE_URL,
+          channelId: 'msteams',
+          from: { id: '29:1user-carol', name: 'Carol Example' },
+          conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-carol' },
+          recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
+          text,
+        }),
+      });
+      expect(res.status).toBe(200);
+      const posted = connector.posted().slice(before);
+      expect(posted).toHaveLength(1);
+      return JSON.stringify(cardOf(posted[0]?.body ?? {}));
+    };
+    const get = async (path: string) => {
+      const res = await fetch(`${base}${path}`);
+      return { status: res.status, json: (await res.json()) as Json };
+    };
+
+    it('answers, then reports the outage clearly, then recovers when Redis is back', async () => {
+      expect(await get('/readyz')).toEqual({ status: 200, json: { status: 'ready' } });
+      expect(await ask('How do we version training data?')).toMatch(/version/i);
+
+      await redis.stop();
+      const notReady = await until('/readyz to turn 503', async () => {
+        const r = await get('/readyz');
+        return r.status === 503 ? r : undefined;
+      });
+      expect(notReady.json).toMatchObject({ status: 'not ready' });
+      expect(String(notReady.json.reason)).toMatch(/state store unreachable/);
+      expect(await get('/healthz')).toEqual({ status: 200, json: { status: 'ok' } });
+
+      const failed = await ask('How do we version training data?');
+      expect(failed).toMatch(/storage is not reachable right now/);
+      // The process is still serving.
+      expect((await get('/healthz')).status).toBe(200);
+
+      await redis.start();
+      await until('/readyz to return to 200', async () => ((await get('/readyz')).status === 200 ? true : undefined));
+      const answered = await ask('How do we version training data?');
+      expect(answered).not.toMatch(/storage is not reachable/);
+      expect(answered).toMatch(/version/i);
+    });
+  },
+);

@@ -13,9 +13,9 @@ of off on once one only or other others our ours ourselves out over own per plea
 say says shall she should so some still such than that the their theirs them themselves then there these they this
 those through thus to too under until up upon us use used using very via want wants was we well were what whats when
 where whether which while who whom whose why will with within without would yes yet you your yours yourself
-yourselves thing things way ways tell know explain describe anyone someone something anything kind sort lot lots
+yourselves thing things way ways tell know describe anyone someone something anything kind sort lot lots
 s t d ll m re ve dont doesnt didnt cant cannot couldnt wont wouldnt shouldnt isnt arent wasnt werent im ive
-youre theyre weve hes shes thats theres whats heres`.split(/\s+/);
+youre theyre weve hes shes thats theres whats heres ok okay`.split(/\s+/);
 export const STOP_WORDS: ReadonlySet<string> = new Set(STOP);
 
 export interface AnalyzerOptions {

@@ -21,7 +21,10 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
       return kbBuild(rest, io);
     case 'gaps': {
       const config = loadConfig(env);
-      const events = createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
+      // Where the server records them: Redis when several replicas share it, else SQLite in DATA_DIR.
+      const events = config.redisUrl
+        ? (await import('../store/events-redis.ts')).createRedisEventStore(config.redisUrl)
+        : createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
       try {
         io.out(formatGaps(knowledgeGaps(await events.list())));
       } finally {

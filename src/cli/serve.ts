@@ -5,7 +5,7 @@ import { type Config, loadConfig } from '../config.ts';
 import type { Logger } from '../core/types.ts';
 import { createMetrics } from '../metrics.ts';
 import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
-import type { KeyValueStore } from '../store/types.ts';
+import type { EventStore, KeyValueStore } from '../store/types.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
 
@@ -24,15 +24,22 @@ export async function startService(config: Config, options: { logger: Logger; kv
   const { logger } = options;
   const metrics = createMetrics();
   let kv = options.kv;
-  if (!kv && config.redisUrl) {
-    const { createRedisKeyValueStore } = await import('../store/kv-redis.ts');
-    kv = createRedisKeyValueStore(config.redisUrl, { logger });
+  let events: EventStore | undefined;
+  if (config.redisUrl) {
+    // Several replicas: state, de-duplication, rate limits and the maintainers' records are shared in Redis.
+    const [{ createRedisKeyValueStore }, { createRedisEventStore }] = await Promise.all([
+      import('../store/kv-redis.ts'),
+      import('../store/events-redis.ts'),
+    ]);
+    kv ??= createRedisKeyValueStore(config.redisUrl, { logger });
+    events = createRedisEventStore(config.redisUrl, { logger });
   }
   const app = await createApp(config, {
     logger,
     observer: metrics.observer,
     onReload: (r) => metrics.reloaded(r),
     ...(kv ? { kv } : {}),
+    ...(events ? { events } : {}),
   });
 
   const channels: Channel[] = [];

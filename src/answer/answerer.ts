@@ -21,7 +21,7 @@ export const MAX_QUESTION_CHARS = 4_000;
 /** Abstain thresholds (see README "How the bot decides not to answer"); measured on the eval set. */
 export const ABSTAIN = {
   /** Weighted share of the question's words the best entry must match. */
-  minCoverage: 0.5,
+  minCoverage: 0.6,
   /** The best entry must match at least one word that is specific to the knowledge (not everyday English). */
   minSpecificity: 0.3,
   /**

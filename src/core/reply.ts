@@ -50,6 +50,8 @@ export interface Reply {
    * instead of posting a new one.
    */
   replaceOriginal?: boolean;
+  /** Show only to the user who acted (Slack: ephemeral; elsewhere: a normal reply). */
+  ephemeral?: boolean;
   /** Identifies an answer for feedback (also in the `feedback` block). */
   answerId?: string;
 }

@@ -13,7 +13,7 @@ import {
   type WalkthroughStep,
   type When,
 } from './definition.ts';
-import { controlOf, looksLikeQuestion, matchOption } from './match.ts';
+import { controlOf, exactOption, looksLikeQuestion, type MatchResult, matchOption } from './match.ts';
 import { buildResult, datasetDetailBlocks } from './results.ts';
 
 export const ACTION_PREFIX = 'walkthrough:';
@@ -316,10 +316,14 @@ export function snapshotOf(e: DatasetEntry): DatasetSnapshot {
   };
 }
 
-/** What a click on a button of an expired (or replaced) walkthrough gets. */
+/**
+ * What a click on a button of an expired (or replaced) walkthrough gets — possibly someone else's walkthrough in a
+ * shared channel, so only the user who clicked sees it.
+ */
 export function expiredReply(def: WalkthroughDefinition): Reply {
   return {
     kind: 'walkthrough',
+    ephemeral: true,
     blocks: [
       block.notice('info', `That walkthrough has expired (or was closed) — start again?`),
       block.choices([startChoice(def.id, `Start again: ${shorten(def.title, 50)}`)]),
@@ -387,8 +391,11 @@ function click(
       break;
   }
   if (action.s !== state.step || action.r !== state.rev) {
+    // The clicked message may be someone else's walkthrough in a shared channel: don't overwrite it, and show the
+    // clicker's own current step to them only.
     const notice = block.notice('info', 'That button belongs to an earlier question — here is where you are now.');
-    return replace({ state, reply: stepReply(def, state, ctx, { notice }), handled: true, events: [] });
+    const reply: Reply = { ...stepReply(def, state, ctx, { notice }), ephemeral: true };
+    return { state, reply, handled: true, events: [] };
   }
   if (action.a === 'back') return replace(back(def, state, ctx));
   const step = stepById(def, state.step);
@@ -532,7 +539,12 @@ function answerText(
     return answer(def, state, step, { value: 'text', label: shorten(typed, MAX_LABEL), text: typed }, undefined, ctx);
   }
   const options = optionsOf(step, state);
-  const m = matchOption(typed, step.kind === 'catalog-pick' ? withDatasetSynonyms(options, ctx.knowledge) : options);
+  const matchable = step.kind === 'catalog-pick' ? withDatasetSynonyms(options, ctx.knowledge) : options;
+  // A question that merely mentions an option ("what does strictly confidential mean?") is for the core to answer;
+  // question-shaped input counts as an answer only when it is nothing but an option ("Confidential?", "2?").
+  const m: MatchResult<WalkthroughOption> = looksLikeQuestion(typed)
+    ? toMatch(exactOption(typed, matchable))
+    : matchOption(typed, matchable);
   if (m.kind === 'match') {
     if (step.kind === 'catalog-pick') return pick(def, state, step, m.option.value, ctx);
     return answer(def, state, step, { value: m.option.value, label: m.option.label }, m.option.next, ctx);
@@ -548,6 +560,9 @@ function answerText(
       : block.notice('warning', 'I could not match that to one of the options. Please pick one (or type its number):');
   return { state, reply: stepReply(def, state, ctx, { notice }), handled: true, events: [] };
 }
+
+const toMatch = <T>(option: T | undefined): MatchResult<T> =>
+  option === undefined ? { kind: 'none' } : { kind: 'match', option };
 
 function withDatasetSynonyms(options: WalkthroughOption[], kb: KnowledgeBase): WalkthroughOption[] {
   return options.map((o) => {

@@ -21,6 +21,6 @@ export {
   type FlowState,
 } from './engine.ts';
 export { type CheckOptions, checkWalkthroughs, loadWalkthroughs } from './load.ts';
-export { looksLikeQuestion, matchOption } from './match.ts';
+export { exactOption, looksLikeQuestion, matchOption } from './match.ts';
 export { createWalkthroughs, DEFAULT_FLOW_TTL_MS, flowStoreKey, type WalkthroughDeps } from './service.ts';
 export type { FlowKey, FlowTextResult, Walkthroughs } from './types.ts';

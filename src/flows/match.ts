@@ -208,3 +208,17 @@ export function matchOption<T extends Matchable>(input: string, options: readonl
   const top = scored.filter((s) => s.score >= best - margin && s.score > 0).map((s) => s.option);
   return top.length === 1 && top[0] ? { kind: 'match', option: top[0] } : { kind: 'ambiguous', options: top };
 }
+
+/**
+ * The option the whole input names exactly (label, value or synonym, ignoring case and punctuation), or the n-th
+ * option for a number; undefined otherwise. Used for question-shaped input ("Confidential?"), which counts as an
+ * answer only when it is nothing but an option.
+ */
+export function exactOption<T extends Matchable>(input: string, options: readonly T[]): T | undefined {
+  const norm = normalise(input);
+  if (norm === '') return undefined;
+  if (/^\d{1,2}$/.test(norm)) return options[Number(norm) - 1];
+  return options.find((option) =>
+    [option.label, option.value.replace(/-/g, ' '), ...(option.synonyms ?? [])].some((p) => normalise(p) === norm),
+  );
+}

@@ -127,6 +127,8 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
         const reply = unknownFlow(action?.f ?? 'that button');
         reply.blocks[0] = block.notice('info', 'That button belongs to a walkthrough I no longer know — start again?');
         reply.fallbackText = 'That walkthrough has expired — start again?';
+        // Possibly a button of someone else's message in a shared channel: only the clicker sees the answer.
+        reply.ephemeral = true;
         return reply;
       }
       const state = action.a === 'start' ? undefined : await load(key);

@@ -35,6 +35,12 @@ describe('answers on the shipped knowledge', () => {
     expect(answer.markdown).toMatch(/uncertain/i);
   });
 
+  it('understands graphics cards as GPUs', async () => {
+    const answer = await ask('We need graphics cards to train a neural network, how do we get them?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.markdown).toMatch(/GPU/);
+  });
+
   it('answers a cloud-upload question about customer data with its handling rules', async () => {
     const answer = await ask('Is it ok to upload customer telemetry to a cloud bucket?');
     expect(answer.abstained).toBe(false);
@@ -46,6 +52,11 @@ describe('answers on the shipped knowledge', () => {
     'Can you book a meeting room for me?',
     "What's the weather tomorrow in Oberkochen?",
     'When is the next company holiday?',
+    'how do I install python on windows',
+    'how do I book a vacation day in SAP?',
+    'can you write me a poem about data',
+    'Which printer on floor 2 works?',
+    'How do I fix a Python ImportError?',
   ])('abstains on "%s" and says what it can help with', async (question) => {
     const answer = await ask(question);
     expect(answer.abstained).toBe(true);

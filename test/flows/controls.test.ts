@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { flowStoreKey } from '../../src/flows/service.ts';
 import { allChoices, click, findChoice, harness, headingOf, stepOf, text, type } from './helpers.ts';
 
 const HOUR = 60 * 60 * 1000;
@@ -59,6 +60,8 @@ describe('walkthrough controls', () => {
     h.clock.now += 25 * HOUR;
     const expired = await click(h, first, 'Public');
     expect(text(expired)).toContain('That walkthrough has expired');
+    expect(expired.ephemeral).toBe(true);
+    expect(expired.replaceOriginal).toBeFalsy();
     const restart = findChoice(expired, /Start again/);
     expect(h.flows.ownsAction(restart.actionId)).toBe(true);
     expect(stepOf(await h.flows.onAction(h.key, restart.actionId, restart.value))).toBe('classification');
@@ -81,7 +84,9 @@ describe('walkthrough controls', () => {
     const stale = await click(h, first, 'Confidential');
     expect(stepOf(stale)).toBe('policy');
     expect(text(stale)).toContain('That button belongs to an earlier question');
-    expect(stale.replaceOriginal).toBe(true);
+    // The clicked message may be someone else's (shared channel): not overwritten, shown to the clicker only.
+    expect(stale.replaceOriginal).toBeFalsy();
+    expect(stale.ephemeral).toBe(true);
     // The stale click changed nothing: going back shows the first answer.
     expect(text(await click(h, second, '← Back'))).toContain('Your earlier answer: Internal');
   });
@@ -164,5 +169,90 @@ describe('walkthrough controls', () => {
       expect(new Set(ids).size).toBe(ids.length);
       for (const c of b.choices) expect(c.value.length).toBeLessThan(2000);
     }
+  });
+});
+
+describe('stale and foreign clicks', () => {
+  it("answers a click on someone else's walkthrough message privately and leaves both walkthroughs alone", async () => {
+    const h = await harness();
+    const other = { ...h.key, userId: 'U2' };
+    const first = await h.flows.start(h.key, 'infra');
+    // U2 has no walkthrough: the click gets "expired", only for U2; U1's message and walkthrough are untouched.
+    const foreign = await click(h, first, 'Confidential', other);
+    expect(text(foreign)).toContain('That walkthrough has expired');
+    expect(foreign.ephemeral).toBe(true);
+    expect(foreign.replaceOriginal).toBeFalsy();
+    expect(await h.flows.onText(other, 'public')).toEqual({ handled: false });
+    expect(stepOf(await click(h, first, 'Internal'))).toBe('policy');
+    // U2 has a walkthrough at another step: the click changes nothing and is not written over U1's message.
+    await h.flows.start(other, 'infra');
+    await type(h, 'internal', other);
+    const foreignStale = await click(h, first, 'Public', other);
+    expect(foreignStale.ephemeral).toBe(true);
+    expect(foreignStale.replaceOriginal).toBeFalsy();
+    expect(stepOf(foreignStale)).toBe('policy');
+    expect(text(await type(h, 'back', other))).toContain('Your earlier answer: Internal');
+  });
+
+  it('answers a button of an unknown walkthrough privately', async () => {
+    const h = await harness();
+    const r = await h.flows.onAction(
+      h.key,
+      'walkthrough:answer',
+      JSON.stringify({ f: 'gone', s: 'x', r: 0, a: 'answer' }),
+    );
+    expect(text(r)).toContain('no longer know');
+    expect(r.ephemeral).toBe(true);
+  });
+});
+
+describe('questions asked mid-walkthrough', () => {
+  it('treats a question naming an option as a question, not as that answer', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'infra');
+    const before = await h.store.get(flowStoreKey(h.key));
+    const q = await h.flows.onText(h.key, 'what does strictly confidential mean?');
+    expect(q.handled).toBe(false);
+    if (q.handled || !q.resume) throw new Error('expected a resume choice');
+    expect(q.resume.label).toBe('Continue the walkthrough');
+    // Nothing was recorded: the state is unchanged, and the walkthrough goes on from the same step.
+    expect(await h.store.get(flowStoreKey(h.key))).toEqual(before);
+    const resumed = await h.flows.onAction(h.key, q.resume.actionId, q.resume.value);
+    expect(stepOf(resumed)).toBe('classification');
+    expect(text(await type(h, 'back'))).toContain('nothing to go back to');
+    expect(stepOf(await type(h, 'confidential'))).toBe('policy');
+    expect(text(await type(h, 'back'))).toContain('Your earlier answer: Confidential');
+  });
+
+  it('treats short questions that name an option as questions', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'infra');
+    for (const q of ['is it confidential?', 'Strictly confidential means what?', 'what about internal data']) {
+      expect(await h.flows.onText(h.key, q), q).toMatchObject({ handled: false, resume: {} });
+    }
+    await type(h, 'internal');
+    expect((await h.flows.onText(h.key, 'yes?')).handled).toBe(true);
+  });
+
+  it('still takes a plain option, or an option asked back, as the answer', async () => {
+    for (const [input, step] of [
+      ['confidential', 'policy'],
+      ['Confidential?', 'policy'],
+      ['Public?', 'runtime'],
+      ['1?', 'runtime'],
+      ["it's confidential", 'policy'],
+      ['strictly conf', 'policy'],
+    ] as const) {
+      const h = await harness();
+      await h.flows.start(h.key, 'infra');
+      expect(stepOf(await type(h, input)), input).toBe(step);
+    }
+  });
+
+  it('takes a question-shaped search on the data-owner walkthrough as the search', async () => {
+    const h = await harness();
+    await h.flows.start(h.key, 'data-owner');
+    const r = await type(h, 'where do I get the coating logs?');
+    expect(stepOf(r)).toBe('dataset');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, looksLikeQuestion, matchOption } from '../../src/flows/index.ts';
+import { advance, exactOption, looksLikeQuestion, matchOption } from '../../src/flows/index.ts';
 import { fixtureKnowledge } from '../fixtures/flows/kb.ts';
 import { definitions } from './helpers.ts';
 
@@ -43,6 +43,17 @@ describe('matching typed answers to options', () => {
       { value: 'b', label: 'Yes, on-prem', synonyms: [] },
     ]);
     expect(m.kind).toBe('ambiguous');
+  });
+
+  it('finds an option only when the whole input names it exactly (for question-shaped input)', () => {
+    expect(exactOption('Strictly confidential?', options)?.value).toBe('strictly-confidential');
+    expect(exactOption('confidential?', options)?.value).toBe('confidential');
+    expect(exactOption('not sure?', options)?.value).toBe('unknown');
+    expect(exactOption('2?', options)?.value).toBe('strictly-confidential');
+    expect(exactOption('9', options)).toBeUndefined();
+    expect(exactOption('what does strictly confidential mean?', options)).toBeUndefined();
+    expect(exactOption('is it confidential?', options)).toBeUndefined();
+    expect(exactOption('', options)).toBeUndefined();
   });
 
   it('recognises questions', () => {

@@ -1,6 +1,7 @@
 // The composition root: builds the stores, the knowledge runtime (knowledge + index + answerer + walkthrough
 // definitions), the walkthrough service and the bot from a validated Config. The CLI (ask, chat, serve) and
 // the tests use it; nothing else wires collaborators together.
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { answerToReply, createAnswerer, createChatModel } from './answer/index.ts';
 import type { Config } from './config.ts';
@@ -8,6 +9,7 @@ import { type BotObserver, createBot, hashUserId, type KnowledgeRuntime, type Re
 import { createRuntimeHolder, type RuntimeHolder } from './core/runtime.ts';
 import type { Bot, Clock, Logger } from './core/types.ts';
 import { silentLogger } from './core/types.ts';
+import { ErrorCode, MlopsGuideError } from './errors.ts';
 import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
 import type { FlowKey, Walkthroughs } from './flows/types.ts';
 import { loadKnowledge } from './knowledge/load.ts';
@@ -49,7 +51,7 @@ export interface AppOptions {
 
 export async function buildRuntime(
   config: Config,
-  deps: { kv: KeyValueStore; events: EventStore; logger: Logger; clock: Clock },
+  deps: { kv: KeyValueStore; events: EventStore; logger: Logger; clock: Clock; salt: string },
 ): Promise<AppRuntime> {
   const kb = await loadKnowledge(config.knowledgeDir);
   const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
@@ -63,13 +65,28 @@ export async function buildRuntime(
     events: deps.events,
     hashUser: (platformUserId: string) => {
       const [platform = '', ...rest] = platformUserId.split(':');
-      return hashUserId(config.userHashSalt, platform, rest.join(':'));
+      return hashUserId(deps.salt, platform, rest.join(':'));
     },
     clock: deps.clock,
     ttlMs: config.conversationTtlMs,
     logger: deps.logger,
   });
   return { kb, answerer, walkthroughs };
+}
+
+const SALT_KEY = 'config:user-hash-salt';
+const SALT_LIFETIME_MS = 100 * 365 * 86_400_000;
+
+/**
+ * Without USER_HASH_SALT the salt for hashing user ids is random, made once and kept in the state store: secret
+ * by default, stable across restarts, and shared by replicas through Redis. (First writer wins.)
+ */
+async function storedSalt(kv: KeyValueStore): Promise<string> {
+  await kv.setIfAbsent(SALT_KEY, randomBytes(32).toString('hex'), SALT_LIFETIME_MS);
+  const salt = await kv.get<string>(SALT_KEY);
+  if (!salt)
+    throw new MlopsGuideError(ErrorCode.StoreUnavailable, 'could not read the user-id salt from the state store');
+  return salt;
 }
 
 /** Forwards to the walkthroughs of the runtime in service, so a reload swaps definitions too. */
@@ -98,12 +115,17 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       ? createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'))
       : createMemoryEventStore(clock));
 
-  const initial = await buildRuntime(config, { kv, events, logger, clock });
-  const runtime = createRuntimeHolder<AppRuntime>(initial, () => buildRuntime(config, { kv, events, logger, clock }), {
-    logger,
-    clock,
-    ...(options.onReload ? { onReload: options.onReload } : {}),
-  });
+  const salt = config.userHashSalt ?? (await storedSalt(kv));
+  const initial = await buildRuntime(config, { kv, events, logger, clock, salt });
+  const runtime = createRuntimeHolder<AppRuntime>(
+    initial,
+    () => buildRuntime(config, { kv, events, logger, clock, salt }),
+    {
+      logger,
+      clock,
+      ...(options.onReload ? { onReload: options.onReload } : {}),
+    },
+  );
 
   const bot = createBot({
     knowledge: runtime.current,
@@ -115,7 +137,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       maintainers: config.maintainers,
       storeQuestionText: config.storeQuestionText,
       rateLimitPerMinute: config.rateLimitPerMinute,
-      userHashSalt: config.userHashSalt,
+      userHashSalt: salt,
+      logMessageText: config.logMessageText,
     },
     reload: (): Promise<ReloadResult> => runtime.reload(),
     reports: {

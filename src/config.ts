@@ -70,7 +70,7 @@ const envSchema = z.object({
   /** Watch KNOWLEDGE_DIR and reload on change (server only). */
   KNOWLEDGE_WATCH: bool(true),
   /** Salt for hashing user ids in stored records. */
-  USER_HASH_SALT: z.string().default('mlops-guide'),
+  USER_HASH_SALT: optionalString,
 });
 
 export type Env = Record<string, string | undefined>;
@@ -119,7 +119,8 @@ export interface Config {
   retentionDays: number;
   rateLimitPerMinute: number;
   knowledgeWatch: boolean;
-  userHashSalt: string;
+  /** undefined: a random salt is generated once and kept in the state store (see app.ts). */
+  userHashSalt: string | undefined;
 }
 
 export function isLoopbackHost(host: string): boolean {

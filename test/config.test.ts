@@ -62,6 +62,11 @@ describe('loadConfig', () => {
     ).toBe('MultiTenant');
   });
 
+  it('treats an empty USER_HASH_SALT as unset (a random one is generated and stored)', () => {
+    expect(loadConfig({ USER_HASH_SALT: '' }).userHashSalt).toBeUndefined();
+    expect(loadConfig({ USER_HASH_SALT: 's3cret' }).userHashSalt).toBe('s3cret');
+  });
+
   it('parses maintainers and booleans', () => {
     const c = loadConfig({ MAINTAINERS: 'slack:U0123, teams:29:abc', STORE_QUESTION_TEXT: 'false' });
     expect([...c.maintainers]).toEqual(['slack:U0123', 'teams:29:abc']);

@@ -24,7 +24,8 @@ export async function runChat(
   options: ChatOptions = {},
 ): Promise<number> {
   const echo = options.echo ?? args.includes('--echo');
-  const config = loadConfig(env);
+  // The terminal user runs the bot themselves: no per-user rate limit (it would also persist across runs).
+  const config = { ...loadConfig(env), rateLimitPerMinute: 0 };
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
   const app = await createApp(config, { logger });
   const input = options.input ?? process.stdin;

@@ -58,6 +58,8 @@ export interface BotDeps {
     /** Messages per user per minute; 0 = off. */
     rateLimitPerMinute: number;
     userHashSalt: string;
+    /** Include message text in logs (LOG_MESSAGE_TEXT); off by default. */
+    logMessageText?: boolean;
   };
   /** Reloads the knowledge (admin reload). */
   reload?: () => Promise<ReloadResult>;
@@ -111,6 +113,19 @@ export function createBot(deps: BotDeps): Bot {
       generated: answer.generated,
       ...(answer.fallbackReason ? { fallbackReason: answer.fallbackReason } : {}),
     });
+    logger.info(
+      {
+        answerId: answer.answerId,
+        platform: inbound.user.platform,
+        abstained: answer.abstained,
+        confidence: Number(answer.confidence.toFixed(3)),
+        generated: answer.generated,
+        ms: clock() - started,
+        // Message text only when the operator opted in (LOG_MESSAGE_TEXT=true).
+        ...(settings.logMessageText ? { text } : {}),
+      },
+      'answered',
+    );
     const topSourceId = answer.sources[0]?.id;
     await deps.events.record({
       type: 'question',
@@ -245,7 +260,8 @@ export function createBot(deps: BotDeps): Bot {
         if (text.trim()) return answerQuestion(inbound, `${command} ${text}`);
         return helpReply({
           isMaintainer: isMaintainer(inbound),
-          notice: `I don't know the command "${command.slice(0, 40)}". Here is what I can do:`,
+          notice: "I don't know that command. Here is what I can do:",
+          echo: `You typed: ${command.slice(0, 80)}`,
         });
     }
   }

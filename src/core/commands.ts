@@ -74,11 +74,13 @@ export function sourceRefsOf(entries: readonly Entry[]): SourceRef[] {
 
 const reply = (kind: Reply['kind'], blocks: Block[], fallbackText: string): Reply => ({ kind, blocks, fallbackText });
 
-export function helpReply(options: { isMaintainer?: boolean; notice?: string } = {}): Reply {
+export function helpReply(options: { isMaintainer?: boolean; notice?: string; echo?: string } = {}): Reply {
   const visible = COMMANDS.filter((c) => !c.hidden || options.isMaintainer);
   const lines = visible.map((c) => `- \`${c.usage}\` — ${c.description}`).join('\n');
   const blocks: Block[] = [];
   if (options.notice) blocks.push(block.notice('info', options.notice));
+  // What the user typed is echoed as literal text, never as Markdown (no links, mentions or formatting).
+  if (options.echo) blocks.push(block.plain(options.echo));
   blocks.push(
     block.heading('MLOps Guide'),
     block.markdown(
@@ -272,7 +274,8 @@ export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
     );
   }
   const blocks: Block[] = [
-    block.heading(`Guidelines: ${matches.length === 1 ? matches[0]?.title : topic.trim().slice(0, 80)}`),
+    // Named after what matched, not after the typed topic (user text never goes into Markdown).
+    block.heading(`Guidelines: ${matches.length === 1 ? matches[0]?.title : matches[0]?.topic}`),
   ];
   for (const g of matches.slice(0, 5)) {
     const points = keyPointsOf(g.body);

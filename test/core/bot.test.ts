@@ -128,7 +128,8 @@ describe('bot: commands', () => {
     expect(textOf(help)).not.toContain('admin reload');
     const unknown = await bot.handle(cmd('frobnicate'));
     expect(unknown.kind).toBe('command');
-    expect(textOf(unknown)).toMatch(/don't know the command "frobnicate"/);
+    expect(textOf(unknown)).toMatch(/don.t know that command/);
+    expect(unknown.blocks).toContainEqual({ type: 'plain', text: 'You typed: frobnicate' });
   });
 
   it('treats a slash command that starts with a question word as a question', async () => {

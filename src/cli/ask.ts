@@ -72,7 +72,7 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
       try {
         const obj = JSON.parse(line) as { id?: unknown; question?: unknown };
         if (typeof obj.question !== 'string') throw new Error('no "question" string');
-        cases.push({ id: obj.id === undefined ? String(i + 1) : String(obj.id), question: obj.question });
+        cases.push({ id: obj.id === undefined ? `line-${i + 1}` : String(obj.id), question: obj.question });
       } catch (err) {
         io.err(`${file}:${i + 1}: skipped: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -106,7 +106,7 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
         else io.out(replyToText(answerToReply(answer)).text);
       } catch (err) {
         const coded = asCodedError(err);
-        const text = replyToText(errorReply(coded)).text;
+        const text = errorReply(coded).fallbackText;
         if (json) io.out(JSON.stringify({ id: c.id, question: c.question, error: coded.code, message: text }));
         else io.err(text);
         if (!file && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong))

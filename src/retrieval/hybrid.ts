@@ -30,6 +30,8 @@ export interface RetrievalOptions {
   bigramWeight?: number;
   /** Index adjacent word pairs too, so "key challenge" ranks entries with that phrase first (default true). */
   bigrams?: boolean;
+  /** Told when the dense side fails for a query (e.g. a remote embeddings endpoint is down); lexical results are used. */
+  onDenseError?: (err: unknown) => void;
 }
 
 export interface TermSignal {
@@ -234,15 +236,21 @@ export function retrieverFromParts(
 
     const den = new Map<string, number>();
     if (dense && vectorCount > 0 && own.length > 0) {
-      const q = await dense.embeddings.embedQuery(query);
-      if (q.some((x) => x !== 0)) {
-        const found = await dense.similaritySearchVectorWithScore(q, Math.min(DENSE_CANDIDATES, vectorCount));
-        for (const [doc, distance] of found) {
-          const id = String(doc.metadata.id);
-          if (!ok(id)) continue;
-          const sim = 1 - distance;
-          if (sim > (den.get(id) ?? -Infinity)) den.set(id, sim);
+      try {
+        const q = await dense.embeddings.embedQuery(query);
+        if (q.some((x) => x !== 0)) {
+          const found = await dense.similaritySearchVectorWithScore(q, Math.min(DENSE_CANDIDATES, vectorCount));
+          for (const [doc, distance] of found) {
+            const id = String(doc.metadata.id);
+            if (!ok(id)) continue;
+            const sim = 1 - distance;
+            if (sim > (den.get(id) ?? -Infinity)) den.set(id, sim);
+          }
         }
+      } catch (err) {
+        // A remote embeddings endpoint that is down or slow must not take answering down: rank lexically.
+        den.clear();
+        options.onDenseError?.(err);
       }
     }
 

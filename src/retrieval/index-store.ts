@@ -69,7 +69,12 @@ async function resolveDeps(config: Pick<Config, 'dataDir' | 'embeddings'>, deps:
     }
   }
   const embeddings = deps.embeddings ?? (await createEmbeddings(config, logger));
-  const options: RetrievalOptions = { ...deps.retrieval, ...(vectors ? { generalRank: vectors.rank } : {}) };
+  const options: RetrievalOptions = {
+    onDenseError: (err: unknown) =>
+      logger.warn({ code: ErrorCode.EmbeddingsFailed, err: String(err) }, 'query embedding failed; ranking lexically'),
+    ...deps.retrieval,
+    ...(vectors ? { generalRank: vectors.rank } : {}),
+  };
   return { logger, embeddings, options };
 }
 

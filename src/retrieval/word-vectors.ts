@@ -209,7 +209,20 @@ export function ensureWordVectors(dataDir: string, logger: Logger): WordVectors 
     const reason = err instanceof MlopsGuideError ? err.message : String(err);
     logger.info({ dir, reason }, 'building offline word vectors (one-time, a few seconds)');
     const started = performance.now();
-    const meta = buildWordVectorsFromPackage(dir);
+    let meta: VectorsMeta;
+    try {
+      meta = buildWordVectorsFromPackage(dir);
+    } catch (buildErr) {
+      if (buildErr instanceof MlopsGuideError) throw buildErr;
+      throw new MlopsGuideError(
+        ErrorCode.VectorsMissing,
+        `Cannot write the word vectors to ${dir}: ${String(buildErr)}`,
+        {
+          cause: buildErr,
+          remedy: 'Set DATA_DIR to a directory the bot can write to (default ./data).',
+        },
+      );
+    }
     logger.info(
       { dir, id: meta.id, words: meta.words, ms: Math.round(performance.now() - started) },
       'word vectors built',

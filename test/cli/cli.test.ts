@@ -90,6 +90,14 @@ describe('mlops-guide (CLI)', () => {
     expect(await main(['ask', '--file', join(dirs.root, 'nope.jsonl')], missing, env)).toBe(2);
   });
 
+  it('names the fix when DATA_DIR is not a writable directory', async () => {
+    const file = join(dirs.root, 'not-a-dir');
+    writeFileSync(file, 'x');
+    const io = capture();
+    expect(await main(['ask', 'What is data drift?'], io, { ...env, DATA_DIR: file })).toBe(1);
+    expect(io.stderr.join('')).toMatch(/Set DATA_DIR to a directory the bot can write to/);
+  });
+
   it('kb gaps prints grouped gaps from the store', async () => {
     const events = createSqliteEventStore(join(dirs.dataDir, 'state', 'events.sqlite'));
     for (const text of ['Where is the canteen menu?', 'where is the canteen menu', 'How do I book a parking spot?']) {

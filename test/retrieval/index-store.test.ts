@@ -126,6 +126,36 @@ describe('remote embeddings (opt-in)', () => {
     expect(scope.isDone()).toBe(false); // not every allowed call was needed
   });
 
+  it('when the endpoint fails for a question, the question is still answered from the lexical index', async () => {
+    const embedding = async (req: Request) => {
+      const body = (await req.json()) as { input: string[] | string };
+      const inputs = Array.isArray(body.input) ? body.input : [body.input];
+      return {
+        object: 'list',
+        model: 'm',
+        data: inputs.map((_, i) => ({ object: 'embedding', index: i, embedding: [1, (i % 5) / 5, 0.5] })),
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      };
+    };
+    nock('http://embeddings.test').post('/v1/embeddings').times(10).reply(200, embedding);
+    const cfg = loadConfig({
+      DATA_DIR: join(data, 'remote-down'),
+      EMBEDDINGS_PROVIDER: 'ollama',
+      EMBEDDINGS_BASE_URL: 'http://embeddings.test/v1',
+      EMBEDDINGS_MODEL: 'm',
+    });
+    const { logger, lines } = recordingLogger();
+    const r = await loadOrBuildIndex(kb, cfg, logger);
+    nock.cleanAll();
+    nock('http://embeddings.test')
+      .post('/v1/embeddings')
+      .reply(503, { error: { message: 'down' } });
+    const hits = await r.search('sidecar pattern');
+    expect(hits[0]?.entry.id).toBe('infra-sidecar');
+    expect(hits[0]?.dense).toBeUndefined();
+    expect(JSON.stringify(lines)).toMatch(/embeddings_failed/);
+  });
+
   it('a failing embeddings endpoint is reported as a coded error, not a hang', async () => {
     nock('http://embeddings.test')
       .post('/v1/embeddings')

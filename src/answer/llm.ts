@@ -128,5 +128,23 @@ export async function generateAnswer(
   }
   const check = checkCitations(text, entries.length);
   if (!check.ok) throw new MlopsGuideError(ErrorCode.LlmInvalidAnswer, `LLM answer rejected: ${check.reason}`);
-  return text;
+  return withoutForeignLinks(
+    text,
+    entries.flatMap((e) => e.sources.map((src) => src.url).filter((u): u is string => Boolean(u))),
+  );
+}
+
+/**
+ * Generated text may only link to the retrieved entries' own sources: a prompt injection (in a question or an
+ * entry) must not be able to put a live link into a bot message. Other Markdown links keep their label; other
+ * bare URLs are removed.
+ */
+export function withoutForeignLinks(markdown: string, allowedUrls: readonly string[]): string {
+  const allowed = new Set(allowedUrls);
+  return markdown
+    .replace(/\[([^\]]*)\]\(([^)\s]*)\)/g, (link, label: string, url: string) => (allowed.has(url) ? link : label))
+    .replace(/<?\b(?:https?|ftp|mailto):[^\s<>)\]]+>?/gi, (raw) => {
+      const url = raw.replace(/^<|>$/g, '');
+      return allowed.has(url) ? raw : '(link removed)';
+    });
 }

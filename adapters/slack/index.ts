@@ -9,6 +9,7 @@ import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
 import type { Channel } from '../../src/server.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { SLACK_REQUEST_TIMEOUT_MS, SLACK_RETRY_CONFIG, slackErrorCode, toBoltLogger } from './api.ts';
+import { createBotIdentityCache } from './identity.ts';
 import { registerListeners } from './listeners.ts';
 import { slackVerification } from './verify.ts';
 import { createWorkQueue } from './work-queue.ts';
@@ -69,23 +70,28 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     ...(slackApiUrl ? { slackApiUrl } : {}),
   };
 
-  // The bot's own user id (to ignore its own messages) comes from auth.test, fetched once on first use and
-  // cached; a failed lookup is retried on the next event. Bolt's own `token` option would instead call
-  // auth.test on every event when token verification is off.
-  let identity: Promise<{ botUserId?: string; botId?: string }> | undefined;
+  // The bot's own user id (to ignore its own messages and strip its mention) comes from auth.test, looked up on
+  // first use and cached; a failed lookup is retried on the next message. Bolt calls `authorize` before it acks,
+  // so authorize never waits for the lookup: it passes on what is known, and the message listener (after the ack)
+  // waits for the lookup. Bolt's own `token` option would instead call auth.test on every event when token
+  // verification is off.
   let app: App;
-  const authorize = async () => {
-    identity ??= app.client.auth.test({ token: slack.botToken }).then((r) => ({
+  const identity = createBotIdentityCache(() =>
+    app.client.auth.test({ token: slack.botToken }).then((r) => ({
       ...(r.user_id ? { botUserId: r.user_id } : {}),
       ...(r.bot_id ? { botId: r.bot_id } : {}),
-    }));
-    try {
-      return { botToken: slack.botToken, ...(await identity) };
-    } catch (err) {
-      identity = undefined;
-      throw err;
-    }
-  };
+    })),
+  );
+  const authorize = async () => ({ botToken: slack.botToken, ...identity.known() });
+  const botIdentity = () =>
+    identity.load().catch((err: unknown) => {
+      // Messages are still answered: routeEvent ignores anything with bot_id / subtype bot_message (ours too).
+      logger.warn(
+        { code: slackErrorCode(err) },
+        'Slack bot identity lookup (auth.test) failed; retried on the next message',
+      );
+      return {};
+    });
 
   let mount: Channel['mount'];
   if (slack.mode === 'http') {
@@ -127,6 +133,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     logger,
     progressDelayMs: deps.options?.progressDelayMs ?? 1000,
     threadTtlMs: deps.config.conversationTtlMs,
+    botIdentity,
     later: (name, job) => {
       work.push(name, job);
     },
@@ -139,9 +146,9 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       mount,
       async start() {
         // Look the bot up now so a wrong token shows in the log at start, not at the first message. Not awaited:
-        // the server starts either way and the lookup is retried on the first event.
-        authorize().then(
-          (auth) => logger.info({ botUserId: auth.botUserId }, 'Slack bot token accepted'),
+        // the server starts either way and the lookup is retried on the first message.
+        identity.load().then(
+          (bot) => logger.info({ botUserId: bot.botUserId }, 'Slack bot token accepted'),
           (err: unknown) =>
             logger.error(
               { code: slackErrorCode(err) },

@@ -6,9 +6,10 @@ import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
-import { asCodedError } from '../../src/errors.ts';
+import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { type CallResult, CHANNEL_ACCESS_ERRORS, callSlack } from './api.ts';
+import type { BotIdentity } from './identity.ts';
 import { decodeActionId, FEEDBACK_CALLBACK_ID, SHARE_ACTION_ID } from './ids.ts';
 import {
   actionConversation,
@@ -37,12 +38,16 @@ export interface ListenerDeps {
   threadTtlMs: number;
   /** Runs work after the ack (queued, bounded; stop() waits for it). */
   later(name: string, job: () => Promise<void>): void;
+  /** The bot's own identity (auth.test, cached); `{}` when it cannot be looked up (logged by the provider). */
+  botIdentity(): Promise<BotIdentity>;
 }
 
 /** Slack retries an event up to 3 times when the ack is late; one hour covers every retry. */
 export const EVENT_DEDUPE_TTL_MS = 60 * 60 * 1000;
 /** How long a "Share in channel" button keeps working. */
 export const SHARE_TTL_MS = 24 * 60 * 60 * 1000;
+/** How long a user's DM channel id is cached (a Slack user id is not kept for ever; a miss costs one API call). */
+export const DM_CHANNEL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 const key = {
@@ -62,6 +67,13 @@ const GENERIC_FAILURE: Reply = {
 
 function notice(text: string): Reply {
   return { kind: 'notice', blocks: [{ type: 'notice', level: 'warning', text }], fallbackText: text };
+}
+
+/** The bot user an Events API payload was delivered for (`authorizations[0]`, when it is a bot). */
+function authorizedBotUserId(body: unknown): string | undefined {
+  const first = (body as { authorizations?: unknown } | undefined)?.authorizations;
+  const auth = Array.isArray(first) ? (first[0] as { user_id?: unknown; is_bot?: unknown } | undefined) : undefined;
+  return auth?.is_bot === true && typeof auth.user_id === 'string' ? auth.user_id : undefined;
 }
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
@@ -160,12 +172,30 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   };
 
+  /** Logs a failed store call with its code; the caller decides what the user gets instead. */
+  const storeFailed = (err: unknown, what: string, fields: Record<string, unknown> = {}) => {
+    const coded = asCodedError(err, ErrorCode.StoreUnavailable);
+    logger.warn({ ...fields, code: coded.code, err: coded.message }, what);
+  };
+
   const dmChannel = async (client: WebClient, userId: string): Promise<string | undefined> => {
-    const cached = await kv.get<string>(key.dm(userId)).catch(() => undefined);
+    let cached: string | undefined;
+    try {
+      cached = await kv.get<string>(key.dm(userId));
+    } catch (err) {
+      // Only a cache: asking Slack again gives the same channel.
+      storeFailed(err, 'could not read the cached DM channel; asking Slack');
+    }
     if (cached) return cached;
     const res = await callSlack(logger, 'conversations.open', () => client.conversations.open({ users: userId }));
     const id = res.ok ? res.value.channel?.id : undefined;
-    if (id) await kv.set(key.dm(userId), id).catch(() => undefined);
+    if (id) {
+      try {
+        await kv.set(key.dm(userId), id, DM_CHANNEL_TTL_MS);
+      } catch (err) {
+        storeFailed(err, 'could not cache the DM channel');
+      }
+    }
     return id;
   };
 
@@ -191,7 +221,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // ----------------------------------------------------------------------------------------------------------
   // Mentions, DMs and thread follow-ups. Bolt acks Events API requests before listeners run.
-  const onMessage = async (event: unknown, botUserId: string | undefined, client: WebClient) => {
+  const onMessage = async (event: unknown, body: unknown, client: WebClient) => {
+    // Waits for auth.test on the first message only (after the ack). If that fails, the bot user named in the
+    // event's `authorizations` stands in; if that is missing too, messages with bot_id / subtype bot_message
+    // (ours included) are still ignored.
+    const botUserId = (await deps.botIdentity()).botUserId ?? authorizedBotUserId(body);
     const route = routeEvent(event, botUserId);
     if (route.route === 'ignore') {
       logger.debug({ reason: route.reason }, 'Slack message ignored');
@@ -199,7 +233,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     const { channel, ts } = route.event;
     if (route.route === 'thread') {
-      const followed = await kv.get(key.thread(channel, route.threadTs)).catch(() => undefined);
+      let followed: unknown;
+      try {
+        followed = await kv.get(key.thread(channel, route.threadTs));
+      } catch (err) {
+        // Without the store the bot cannot tell whether it answered in this thread. It stays silent: answering
+        // (or apologising in) every thread of every channel it is in would be worse. A mention is still answered.
+        storeFailed(err, 'thread follow-up not answered: cannot tell whether the bot is in this thread', {
+          channel,
+          threadTs: route.threadTs,
+        });
+        return;
+      }
       if (!followed) return;
     }
     const inbound = eventToInbound(route, botUserId);
@@ -208,16 +253,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       post(client, channel, threadTs, replyToBlockKit(await runBot(inbound))),
     );
     if (res.ok && threadTs && route.route !== 'dm') {
-      await kv.set(key.thread(channel, threadTs), 1, deps.threadTtlMs).catch((err: unknown) => {
-        logger.warn({ code: asCodedError(err).code }, 'could not remember the thread');
-      });
+      try {
+        await kv.set(key.thread(channel, threadTs), 1, deps.threadTtlMs);
+      } catch (err) {
+        storeFailed(err, 'could not remember the thread; follow-ups there need a mention', { channel, threadTs });
+      }
     }
   };
-  app.event('app_mention', async ({ event, context, client }) => {
-    deps.later('message', () => onMessage(event, context.botUserId, client));
+  app.event('app_mention', async ({ event, body, client }) => {
+    deps.later('message', () => onMessage(event, body, client));
   });
-  app.event('message', async ({ event, context, client }) => {
-    deps.later('message', () => onMessage(event, context.botUserId, client));
+  app.event('message', async ({ event, body, client }) => {
+    deps.later('message', () => onMessage(event, body, client));
   });
 
   // ----------------------------------------------------------------------------------------------------------
@@ -257,7 +304,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         return;
       }
       const id = parsed.actions[0]?.value ?? '';
-      const reply = await kv.get<Reply>(key.share(id)).catch(() => undefined);
+      let reply: Reply | undefined;
+      try {
+        reply = await kv.get<Reply>(key.share(id));
+      } catch (err) {
+        // The reply may well still be there: say "try again", not "expired".
+        storeFailed(err, 'could not read the shared reply');
+        const unavailable = notice('Sharing is unavailable right now. Please try again in a minute.');
+        await respondAll(respond, replyToBlockKit(unavailable), { replaceOriginal: false });
+        return;
+      }
       if (!reply) {
         const expired = notice('This reply can no longer be shared. Run the command again to share it.');
         await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
@@ -322,6 +378,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const ephemeral = parsed.container?.is_ephemeral === true;
     const messageTs =
       parsed.container?.type === 'message' ? (parsed.container.message_ts ?? parsed.message?.ts) : undefined;
+    if (reply.ephemeral) {
+      // Only for the user who clicked (e.g. a click on someone else's walkthrough): a new ephemeral message, never
+      // an update of the clicked one. No Share button: the core chose to keep it private.
+      await deliverPrivately(parsed, conversation, replyToBlockKit(reply), client, respond);
+      return;
+    }
     if (reply.replaceOriginal && ephemeral && respond) {
       // Ephemeral messages can only be changed through their response_url.
       await respondAll(respond, await renderEphemeral(reply), { replaceOriginal: true });
@@ -345,6 +407,36 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     await post(client, conversation.id, conversation.threadId, replyToBlockKit(reply));
+  };
+
+  const deliverPrivately = async (
+    parsed: BlockActionsBody,
+    conversation: ConversationRef,
+    messages: SlackMessage[],
+    client: WebClient,
+    respond: RespondFn | undefined,
+  ) => {
+    if (respond) {
+      await respondAll(respond, messages, { replaceOriginal: false });
+      return;
+    }
+    // No response_url (an App Home click): the conversation is the user's DM with the bot, seen by them only.
+    if (conversation.isDirect) {
+      await post(client, conversation.id, conversation.threadId, messages);
+      return;
+    }
+    for (const m of messages) {
+      const res = await callSlack(logger, 'chat.postEphemeral', () =>
+        client.chat.postEphemeral({
+          channel: conversation.id,
+          user: parsed.user.id,
+          text: m.text,
+          blocks: m.blocks,
+          ...(conversation.threadId ? { thread_ts: conversation.threadId } : {}),
+        }),
+      );
+      if (!res.ok) break;
+    }
   };
 
   // ----------------------------------------------------------------------------------------------------------

@@ -53,6 +53,13 @@ const noticeReply = (text: string): Reply => ({
   fallbackText: text,
 });
 
+/**
+ * Whether the reply replaces the clicked card. Teams has no "visible to one user only" message, so an `ephemeral`
+ * reply (meant for the clicking user only, e.g. a click on someone else's walkthrough card) is a normal reply: it
+ * never changes the clicked card, which others may see.
+ */
+const replacesCard = (reply: Reply): boolean => reply.replaceOriginal === true && reply.ephemeral !== true;
+
 const invokeBody = (type: string, value: unknown, statusCode = 200): InvokeResponse => ({
   status: statusCode,
   body: { statusCode, type, value },
@@ -99,7 +106,7 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     if (parsed.inbound.kind === 'message') await context.sendActivity({ type: 'typing' });
     const reply = await this.#deps.bot.handle(parsed.inbound);
     const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
-    if (parsed.source === 'submit' && reply.replaceOriginal && parsed.replyToId) {
+    if (parsed.source === 'submit' && replacesCard(reply) && parsed.replyToId) {
       const [first, ...rest] = cards;
       if (first && (await this.#update(context, parsed.replyToId, first))) {
         await this.#sendCards(context, rest);
@@ -135,7 +142,7 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     const reply = await this.#deps.bot.handle(parsed.inbound);
     const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
     const [first, ...rest] = cards;
-    if (reply.replaceOriginal && first) {
+    if (replacesCard(reply) && first) {
       await this.#sendCards(context, rest);
       return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
     }

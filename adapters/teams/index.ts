@@ -54,6 +54,10 @@ const problem = (res: Response, status: number, error: string, message: string) 
   res.status(status).json({ error, message });
 };
 
+const unauthorized = (res: Response) => {
+  problem(res, 401, 'unauthorized', 'Invalid or missing Bot Framework token.');
+};
+
 /**
  * Creates the Teams channel for the HTTP server. Throws ConfigError (code config_invalid) for unsafe settings:
  * TEAMS_ALLOW_UNAUTHENTICATED with a HOST that is not loopback, or an app id without its secret/tenant.
@@ -80,7 +84,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   }
 
   /** Runs before the body is parsed: without an app id nothing is processed at all (botbuilder would accept anything). */
-  const guard = (_req: Request, res: Response, next: NextFunction) => {
+  const guard = (req: Request, res: Response, next: NextFunction) => {
     if (mode === 'disabled') {
       problem(res, 401, 'unauthorized', 'Teams is not configured on this server (MICROSOFT_APP_ID is not set).');
       return;
@@ -89,34 +93,54 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       problem(res, 503, 'unavailable', 'The server is shutting down.');
       return;
     }
+    // No token at all: 401 before reading the body (an anonymous caller learns nothing about what we accept).
+    if (mode === 'jwt' && !req.headers.authorization?.trim()) {
+      logger.info({ reason: 'no Authorization header', hasToken: false }, 'teams request rejected');
+      unauthorized(res);
+      return;
+    }
     next();
   };
 
+  /**
+   * Authentication comes first, whatever the body: a request without a valid token gets 401, never 400. botbuilder
+   * reads only `channelId`, `serviceUrl` (checked against the token's `serviceurl` claim when present) and
+   * `recipient` from the activity, so a malformed body is authenticated against a safe view of it; the envelope
+   * is validated afterwards. Undefined when the response was sent (401/503).
+   */
+  async function authenticate(body: unknown, header: string, res: Response): Promise<AuthResult | undefined> {
+    const record = typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Activity) : undefined;
+    const view = {
+      ...record,
+      channelId: typeof record?.channelId === 'string' ? record.channelId : '',
+      serviceUrl: typeof record?.serviceUrl === 'string' ? record.serviceUrl : '',
+    } as Activity;
+    try {
+      return await authentication.authenticateRequest(view, header);
+    } catch (err) {
+      const status = authenticationFailureStatus(err);
+      const reason = err instanceof Error ? err.message : String(err);
+      if (status === 401) {
+        logger.info({ reason, hasToken: header !== '' }, 'teams request rejected');
+        unauthorized(res);
+      } else {
+        logger.error({ reason }, 'teams authentication unavailable (OpenID metadata)');
+        problem(res, status, 'unavailable', 'Authentication is unavailable right now.');
+      }
+      return undefined;
+    }
+  }
+
   async function processRequest(req: Request, res: Response): Promise<void> {
+    const header = req.headers.authorization ?? '';
+    const auth = await authenticate(req.body, header, res);
+    if (!auth) return;
     const bad = activityEnvelopeProblem(req.body);
     if (bad) {
       problem(res, 400, 'bad_request', bad);
       return;
     }
     const activity = req.body as Activity;
-    const header = req.headers.authorization ?? '';
-
-    let auth: AuthResult;
-    try {
-      auth = await authentication.authenticateRequest(activity, header);
-    } catch (err) {
-      const status = authenticationFailureStatus(err);
-      const reason = err instanceof Error ? err.message : String(err);
-      if (status === 401) logger.info({ reason, hasToken: header !== '' }, 'teams request rejected');
-      else logger.error({ reason }, 'teams authentication unavailable (OpenID metadata)');
-      problem(
-        res,
-        status,
-        status === 401 ? 'unauthorized' : 'unavailable',
-        status === 401 ? 'Invalid or missing Bot Framework token.' : 'Authentication is unavailable right now.',
-      );
-      return;
-    }
 
     const started = Date.now();
     try {
@@ -152,13 +176,15 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
           }
         },
       );
-      // Body parser failures (bad JSON, too large) for this route only.
-      app.use(TEAMS_MESSAGES_PATH, (err: unknown, _req: Request, res: Response, next: NextFunction) => {
+      // Body parser failures (bad JSON, too large) for this route only. With an app id the token is checked first
+      // (against an empty activity: there is no body to read), so an invalid token gets 401 here too.
+      app.use(TEAMS_MESSAGES_PATH, async (err: unknown, req: Request, res: Response, next: NextFunction) => {
         const status =
           typeof err === 'object' && err !== null && 'status' in err
             ? Number((err as { status: unknown }).status)
             : 500;
         if (status >= 400 && status < 500) {
+          if (mode === 'jwt' && !(await authenticate(undefined, req.headers.authorization ?? '', res))) return;
           logger.info({ status }, 'teams request body rejected');
           problem(
             res,

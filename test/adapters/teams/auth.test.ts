@@ -107,6 +107,49 @@ describe('with MICROSOFT_APP_ID: Bot Connector tokens are validated', () => {
     });
   }
 
+  describe('authentication comes before the envelope check', () => {
+    const malformed: [string, unknown][] = [
+      ['a body without a type', { text: 'no type' }],
+      ['an activity without serviceUrl or conversation', { type: 'message', text: 'hi' }],
+      ['a non-object body', '[]'],
+      ['a JSON string', '"message"'],
+      ['null', 'null'],
+    ];
+    for (const [name, body] of malformed) {
+      it(`answers 401 to ${name} without a token, 401 with an invalid one, 400 with a valid one`, async () => {
+        const none = await post(undefined, body);
+        const invalid = await post(`Bearer ${await issuer.sign({ aud: 'someone-else' })}`, body);
+        const valid = await post(`Bearer ${await issuer.sign()}`, body);
+        expect([none.status, invalid.status, valid.status]).toEqual([401, 401, 400]);
+        expect(none.json).toEqual({ error: 'unauthorized', message: 'Invalid or missing Bot Framework token.' });
+        expect(invalid.json).toMatchObject({ error: 'unauthorized' });
+        expect(valid.json).toMatchObject({ error: 'bad_request' });
+        expect(server.bot.calls).toEqual([]);
+        expect(connector.calls).toEqual([]);
+      });
+    }
+
+    it('answers 401 to a body that is not JSON (or too large) unless the token is valid', async () => {
+      const badJson = '{"type": "message", ';
+      const tooLarge = { ...fixture('personal-message'), text: 'x'.repeat(300_000) };
+      expect((await post(undefined, badJson)).status).toBe(401);
+      expect((await post('Bearer not-a-jwt', badJson)).status).toBe(401);
+      expect((await post(`Bearer ${await issuer.sign()}`, badJson)).status).toBe(400);
+      expect((await post(undefined, tooLarge)).status).toBe(401);
+      expect((await post(`Bearer ${await issuer.sign()}`, tooLarge)).status).toBe(413);
+      expect(server.bot.calls).toEqual([]);
+    });
+
+    it('still checks the token against the serviceUrl of a well-formed activity', async () => {
+      const res = await post(`Bearer ${await issuer.sign()}`, {
+        ...fixture('personal-message'),
+        serviceUrl: 'https://attacker.example.test/',
+      });
+      expect(res.status).toBe(401);
+      expect(server.bot.calls).toEqual([]);
+    });
+  });
+
   it('rejects invokes without a valid token too', async () => {
     const res = await post(`Bearer ${await issuer.sign({ aud: 'someone-else' })}`, fixture('invoke-action-execute'));
     expect(res.status).toBe(401);

@@ -4,6 +4,7 @@ import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MESSAGE_BYTES } from '../../../adapters/teams/limits.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
+import { block, type Reply } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
 import { cardOf, type FakeConnector, fixture, mockConnector, startTeamsServer, type TestServer } from './helpers.ts';
 
@@ -141,6 +142,14 @@ describe('Teams channel: messages', () => {
   });
 });
 
+const ephemeralStep: Reply = {
+  kind: 'walkthrough',
+  ephemeral: true,
+  replaceOriginal: true,
+  fallbackText: 'Here is where you are now.',
+  blocks: [block.notice('info', 'Here is where you are now.'), block.heading('Choose ML infrastructure')],
+};
+
 describe('Teams channel: card clicks', () => {
   it('walks through a walkthrough with Action.Submit, updating the clicked card in place', async () => {
     await server.post(fixture('personal-message', { text: 'infra' }));
@@ -269,6 +278,29 @@ describe('Teams channel: card clicks', () => {
     const noValue = await server.post(fixture('invoke-action-execute', { value: undefined }));
     expect(noValue.status).toBe(400);
     expect(server.bot.calls).toEqual([]);
+  });
+
+  it('an ephemeral reply (for the clicker only) never replaces the clicked card: Action.Submit', async () => {
+    server.bot.handle = async (inbound) => {
+      server.bot.calls.push(inbound);
+      return ephemeralStep;
+    };
+    const res = await server.post(fixture('action-submit', { replyToId: 'someone-elses-card' }));
+    expect(res.status).toBe(200);
+    expect(connector.updated()).toEqual([]);
+    expect(texts(cardOf(connector.posted()[0]?.body ?? {})).join(' ')).toContain('Here is where you are now.');
+  });
+
+  it('an ephemeral reply (for the clicker only) never replaces the clicked card: Action.Execute', async () => {
+    server.bot.handle = async (inbound) => {
+      server.bot.calls.push(inbound);
+      return ephemeralStep;
+    };
+    const res = await server.post(fixture('invoke-action-execute'));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    expect(connector.updated()).toEqual([]);
+    expect(texts(cardOf(connector.posted()[0]?.body ?? {})).join(' ')).toContain('Here is where you are now.');
   });
 
   it('answers other invokes as not implemented', async () => {

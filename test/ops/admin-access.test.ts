@@ -14,7 +14,7 @@ import {
   signature,
   until,
 } from '../adapters/slack/harness.ts';
-import { cardOf, type FakeConnector, mockConnector, SERVICE_URL, TENANT_ID } from '../adapters/teams/helpers.ts';
+import { type FakeConnector, mockConnector, sendTeamsText } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 
 const SECRET = 'admin-access-signing-secret';
@@ -92,23 +92,7 @@ async function slashCommand(user: string, text: string): Promise<{ text: string;
 /** `text` typed to the bot in a Teams personal chat by `user`; resolves with the reply card's JSON. */
 async function teamsMessage(user: string, text: string): Promise<string> {
   seq += 1;
-  const before = connector.posted().length;
-  const res = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `admin-${seq}`,
-      serviceUrl: SERVICE_URL,
-      channelId: 'msteams',
-      from: { id: user, name: 'Someone' },
-      conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: `a:1personal-${user}` },
-      recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-      text,
-    }),
-  });
-  expect(res.status).toBe(200);
-  return JSON.stringify(cardOf(connector.posted()[before]?.body ?? {}));
+  return sendTeamsText(base, connector, { id: `admin-${seq}`, from: user, text });
 }
 
 describe('admin commands over HTTP', () => {

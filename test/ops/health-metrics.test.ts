@@ -4,14 +4,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Service, startService } from '../../src/cli/serve.ts';
-import {
-  captureLogger,
-  cardOf,
-  type FakeConnector,
-  mockConnector,
-  SERVICE_URL,
-  TENANT_ID,
-} from '../adapters/teams/helpers.ts';
+import { captureLogger, type FakeConnector, mockConnector, sendTeamsText } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 
 const MAINTAINER = '29:1user-maint';
@@ -40,23 +33,7 @@ afterAll(async () => {
 let seq = 0;
 const teams = async (text: string, from = '29:1user-dave'): Promise<string> => {
   seq += 1;
-  const before = connector.posted().length;
-  const res = await fetch(`${base}/api/messages`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: `metrics-${seq}`,
-      serviceUrl: SERVICE_URL,
-      channelId: 'msteams',
-      from: { id: from, name: 'Someone' },
-      conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: `a:1personal-${from}` },
-      recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-      text,
-    }),
-  });
-  expect(res.status).toBe(200);
-  return JSON.stringify(cardOf(connector.posted()[before]?.body ?? {}));
+  return sendTeamsText(base, connector, { id: `metrics-${seq}`, from, text });
 };
 
 /** The value of one sample line (`name{labels} value`) in the Prometheus text, or undefined. */

@@ -4,14 +4,7 @@
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Service, startService } from '../../src/cli/serve.ts';
-import {
-  captureLogger,
-  cardOf,
-  type FakeConnector,
-  mockConnector,
-  SERVICE_URL,
-  TENANT_ID,
-} from '../adapters/teams/helpers.ts';
+import { captureLogger, type FakeConnector, mockConnector, sendTeamsText } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 import { redisServerPath, startTestRedis, type TestRedis } from '../helpers/redis.ts';
 
@@ -60,25 +53,12 @@ describe.skipIf(!redisBin)(
     /** Sends a Teams message and returns the text of the card the bot posted for it. */
     const ask = async (text: string): Promise<string> => {
       seq += 1;
-      const before = connector.posted().length;
-      const res = await fetch(`${base}/api/messages`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          type: 'message',
-          id: `outage-${seq}`,
-          serviceUrl: SERVICE_URL,
-          channelId: 'msteams',
-          from: { id: '29:1user-carol', name: 'Carol Example' },
-          conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-carol' },
-          recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-          text,
-        }),
+      return sendTeamsText(base, connector, {
+        id: `outage-${seq}`,
+        from: '29:1user-carol',
+        name: 'Carol Example',
+        text,
       });
-      expect(res.status).toBe(200);
-      const posted = connector.posted().slice(before);
-      expect(posted).toHaveLength(1);
-      return JSON.stringify(cardOf(posted[0]?.body ?? {}));
     };
     const get = async (path: string) => {
       const res = await fetch(`${base}${path}`);

@@ -352,3 +352,33 @@ export function mockAadToken(): { requests: URLSearchParams[] } {
     });
   return { requests };
 }
+
+/**
+ * Posts `text` as a Teams personal-chat message from `from` to a server at `base` (Emulator mode, no token) and
+ * returns the JSON of the card the bot posted in reply (through the mocked connector).
+ */
+export async function sendTeamsText(
+  base: string,
+  connector: FakeConnector,
+  message: { id: string; from: string; text: string; name?: string },
+): Promise<string> {
+  const before = connector.posted().length;
+  const res = await fetch(`${base}/api/messages`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      type: 'message',
+      id: message.id,
+      serviceUrl: SERVICE_URL,
+      channelId: 'msteams',
+      from: { id: message.from, name: message.name ?? 'Someone' },
+      conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: `a:1personal-${message.from}` },
+      recipient: { id: `28:${APP_ID}`, name: 'MLOps Guide' },
+      text: message.text,
+    }),
+  });
+  if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}`);
+  const posted = connector.posted().slice(before);
+  if (posted.length !== 1) throw new Error(`expected one reply, the connector got ${posted.length}`);
+  return JSON.stringify(cardOf(posted[0]?.body ?? {}));
+}

@@ -1,6 +1,6 @@
 // The platform-neutral bot: routes an Inbound (message, command, click) to a command, a walkthrough step or a
 // question, and returns a Reply. Every collaborator is passed in (createBot(deps)); nothing here sends anything.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Answer, Answerer, AnswerToReply } from '../answer/types.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
 import type { FlowKey, Walkthroughs } from '../flows/types.ts';
@@ -375,6 +375,3 @@ export function errorReply(err: unknown, logger: Logger = silentLogger): Reply {
   else logger.error({ code: coded.code, err: coded.message, cause: String(coded.cause ?? '') }, 'request failed');
   return { kind: 'error', blocks: [block.notice(expected ? 'info' : 'error', text)], fallbackText: text };
 }
-
-export const newAnswerId = (): string => randomUUID();
-export { commandChoice };

@@ -1,9 +1,11 @@
 // The core's commands: the same words in every channel (`/mlops property drift` in Slack, `property drift` in
 // Teams or the terminal). Each returns a Reply built from the knowledge base; nothing here knows a platform.
 
+import { keyPoints } from '../answer/key-points.ts';
 import type { Entry, GuidelineEntry, PropertyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type Block, block, type Choice, CoreAction, type Reply, type SourceRef } from './reply.ts';
+import { normaliseText } from './text.ts';
 
 export interface CommandSpec {
   name: string;
@@ -105,23 +107,6 @@ const firstParagraphOf = (body: string): string =>
     .map((p) => p.trim())
     .find((p) => p && !p.startsWith('#')) ?? '';
 
-export function keyPointsOf(body: string): string[] {
-  const m = /^##\s+Key points\s*$([\s\S]*?)(?=^##\s|(?![\s\S]))/m.exec(body);
-  if (!m?.[1]) return [];
-  return m[1]
-    .split('\n')
-    .map((l) => /^\s*[-*]\s+(.*)$/.exec(l)?.[1]?.trim())
-    .filter((l): l is string => Boolean(l));
-}
-
-const normalize = (s: string) =>
-  s
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
-
 export function propertiesReply(kb: KnowledgeBase): Reply {
   const props = kb.ofType('property').sort((a, b) => a.title.localeCompare(b.title));
   if (props.length === 0)
@@ -150,10 +135,11 @@ export function propertiesReply(kb: KnowledgeBase): Reply {
 }
 
 export function findProperty(kb: KnowledgeBase, query: string): PropertyEntry | undefined {
-  const q = normalize(query);
+  const q = normaliseText(query);
   if (!q) return undefined;
   const props = kb.ofType('property');
-  const names = (p: PropertyEntry) => [p.name, p.title, p.id.replace(/^property-/, ''), ...p.aliases].map(normalize);
+  const names = (p: PropertyEntry) =>
+    [p.name, p.title, p.id.replace(/^property-/, ''), ...p.aliases].map(normaliseText);
   return (
     props.find((p) => names(p).includes(q)) ??
     props.find((p) => names(p).some((n) => n.startsWith(q) || q.startsWith(n))) ??
@@ -237,7 +223,7 @@ export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
       'No guidelines yet.',
     );
   const topics = [...new Set(all.map((g) => g.topic))].sort();
-  const q = normalize(topic);
+  const q = normaliseText(topic);
   if (!q) {
     const lines = topics
       .map(
@@ -278,7 +264,7 @@ export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
     block.heading(`Guidelines: ${matches.length === 1 ? matches[0]?.title : matches[0]?.topic}`),
   ];
   for (const g of matches.slice(0, 5)) {
-    const points = keyPointsOf(g.body);
+    const points = keyPoints(g.body);
     blocks.push(
       block.markdown(
         `**${g.title}** — ${g.summary}${points.length ? `\n${points.map((p) => `- ${p}`).join('\n')}` : ''}`,
@@ -292,9 +278,9 @@ export function guidelinesReply(kb: KnowledgeBase, topic: string): Reply {
 function matchGuidelines(all: GuidelineEntry[], q: string): GuidelineEntry[] {
   const words = q.split(' ').filter((w) => w.length > 2);
   const score = (g: GuidelineEntry) => {
-    const topic = normalize(g.topic);
-    if (topic === q || normalize(g.id).endsWith(q)) return 10;
-    const hay = normalize([g.topic, g.title, ...g.tags].join(' '));
+    const topic = normaliseText(g.topic);
+    if (topic === q || normaliseText(g.id).endsWith(q)) return 10;
+    const hay = normaliseText([g.topic, g.title, ...g.tags].join(' '));
     return words.filter((w) => hay.includes(w) || hay.includes(w.replace(/s$/, ''))).length;
   };
   return all
@@ -325,7 +311,7 @@ export function aboutReply(kb: KnowledgeBase): Reply {
     blocks.push(
       block.markdown(
         `**Research questions**\n\n${
-          keyPointsOf(rqs.body)
+          keyPoints(rqs.body)
             .map((p) => `- ${p}`)
             .join('\n') || rqs.summary
         }`,

@@ -1,0 +1,144 @@
+#!/usr/bin/env node
+// Validates the development question set (tune.jsonl + test.jsonl). Plain Node, no dependencies.
+// Usage: node bench/devset/check.mjs        (exits 1 on any problem)
+import { readFileSync, readdirSync, statSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const knowledgeDir = resolve(process.env.KNOWLEDGE_DIR ?? join(here, "..", "..", "knowledge"));
+const FILES = ["tune.jsonl", "test.jsonl"];
+const PREFIX = {
+  plain: "plain",
+  keyword: "keyword",
+  long: "long",
+  chat: "chat",
+  typo: "typo",
+  indirect: "indirect",
+  "two-topics": "two-topics",
+  stakeholder: "stakeholder",
+  german: "german",
+  followup: "followup",
+  "out-of-scope": "oos",
+};
+const MIN = { "out-of-scope": 40, german: 24, followup: 24 };
+const MIN_DEFAULT = 24;
+
+const problems = [];
+const problem = (msg) => problems.push(msg);
+
+// Entry ids from the YAML front matter of every *.md below knowledge/ (README.md and walkthroughs/ excluded).
+function collectIds(dir, ids) {
+  for (const name of readdirSync(dir)) {
+    if (name.startsWith(".")) continue;
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) {
+      if (name !== "walkthroughs") collectIds(path, ids);
+    } else if (name.endsWith(".md") && name !== "README.md") {
+      const text = readFileSync(path, "utf8");
+      const fm = text.match(/^---\r?\n([\s\S]*?)\r?\n---/);
+      const id = fm?.[1].match(/^id:\s*["']?([^"'\s]+)["']?\s*$/m)?.[1];
+      if (id) ids.add(id);
+      else problem(`knowledge: no id in ${path}`);
+    }
+  }
+  return ids;
+}
+const entryIds = collectIds(knowledgeDir, new Set());
+
+const seen = new Map(); // id -> file
+const byFile = {};
+const targets = new Set();
+const rowsByCat = {}; // cat -> [{id, file}]
+
+for (const file of FILES) {
+  byFile[file] = {};
+  let lines;
+  try {
+    lines = readFileSync(join(here, file), "utf8").split("\n");
+  } catch (err) {
+    problem(`${file}: cannot read (${err.message})`);
+    continue;
+  }
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = `${file}:${i + 1}`;
+    let row;
+    try {
+      row = JSON.parse(line);
+    } catch (err) {
+      problem(`${where}: not JSON (${err.message})`);
+      return;
+    }
+    const { id, cat, question } = row;
+    if (typeof id !== "string" || !id) return problem(`${where}: missing id`);
+    if (seen.has(id)) problem(`${where}: duplicate id ${id} (also in ${seen.get(id)})`);
+    seen.set(id, file);
+    if (!(cat in PREFIX)) return problem(`${where}: ${id} has unknown cat "${cat}"`);
+    if (!new RegExp(`^${PREFIX[cat]}-\\d{2,}$`).test(id)) problem(`${where}: id ${id} does not match prefix "${PREFIX[cat]}-NN"`);
+    if (typeof question !== "string" || question.trim() === "") problem(`${where}: ${id} has no question`);
+    const allowed = new Set(["id", "cat", "question", "target", "abstain", "history"]);
+    for (const key of Object.keys(row)) if (!allowed.has(key)) problem(`${where}: ${id} has unknown field "${key}"`);
+
+    if (cat === "out-of-scope") {
+      if (row.abstain !== true) problem(`${where}: ${id} out-of-scope needs "abstain": true`);
+      if ("target" in row) problem(`${where}: ${id} out-of-scope must not have a target`);
+    } else {
+      if ("abstain" in row) problem(`${where}: ${id} answerable question must not have "abstain"`);
+      const t = row.target;
+      if (!Array.isArray(t) || t.length < 1 || t.length > 4) problem(`${where}: ${id} needs 1-4 targets`);
+      else {
+        if (new Set(t).size !== t.length) problem(`${where}: ${id} repeats a target`);
+        for (const x of t) {
+          if (!entryIds.has(x)) problem(`${where}: ${id} target "${x}" is not a knowledge entry id`);
+          else targets.add(x);
+        }
+      }
+    }
+    if (cat === "followup") {
+      const h = row.history;
+      if (!Array.isArray(h) || h.length < 1 || h.length > 2 || h.some((m) => typeof m !== "string" || !m.trim()))
+        problem(`${where}: ${id} followup needs history with 1-2 user messages`);
+    } else if ("history" in row) problem(`${where}: ${id} only followups have history`);
+
+    byFile[file][cat] = (byFile[file][cat] ?? 0) + 1;
+    (rowsByCat[cat] ??= []).push({ id, file });
+  });
+}
+
+// Fixed split rule: within each category, ordered by id, the 1st, 3rd, 5th ... go to tune, the others to test.
+for (const [cat, rows] of Object.entries(rowsByCat)) {
+  rows.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  rows.forEach((r, i) => {
+    const want = i % 2 === 0 ? "tune.jsonl" : "test.jsonl";
+    if (r.file !== want) problem(`split: ${r.id} is in ${r.file} but the split rule puts it in ${want}`);
+  });
+  const min = MIN[cat] ?? MIN_DEFAULT;
+  if (rows.length < min) problem(`counts: ${cat} has ${rows.length} questions, fewer than ${min}`);
+}
+for (const cat of Object.keys(PREFIX)) if (!rowsByCat[cat]) problem(`counts: no questions in category ${cat}`);
+
+// Report.
+const cats = Object.keys(PREFIX);
+const pad = (s, n) => String(s).padEnd(n);
+console.log(`${pad("category", 14)}${pad("tune", 6)}${pad("test", 6)}total`);
+let tt = 0;
+let ts = 0;
+for (const cat of cats) {
+  const a = byFile["tune.jsonl"]?.[cat] ?? 0;
+  const b = byFile["test.jsonl"]?.[cat] ?? 0;
+  tt += a;
+  ts += b;
+  console.log(`${pad(cat, 14)}${pad(a, 6)}${pad(b, 6)}${a + b}`);
+}
+console.log(`${pad("all", 14)}${pad(tt, 6)}${pad(ts, 6)}${tt + ts}`);
+console.log(`distinct targets: ${targets.size} of ${entryIds.size} knowledge entries`);
+const untargeted = [...entryIds].filter((x) => !targets.has(x)).sort();
+console.log(`entries never targeted (${untargeted.length}): ${untargeted.join(", ")}`);
+
+if (problems.length) {
+  console.error(`\n${problems.length} problem(s):`);
+  for (const p of problems) console.error(`  - ${p}`);
+  process.exit(1);
+}
+console.log("\nOK");

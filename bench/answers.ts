@@ -1,222 +1,182 @@
-// Answer benchmark: eval score and in-process latency for this bot and two baselines on the same knowledge,
-// plus ablations (synonyms, fusion, bigrams, dense), cold start of `ask` and index build time.
-//   node bench/answers.ts [--questions FILE] [--knowledge DIR] [--out ANSWERS.jsonl] [--no-cold-start]
-// Prints a Markdown table. Figures are printed, never asserted.
+// Answer benchmark: per category, on the development set's test half (and tuning half), and on the public check
+// sets in ../shared/eval/, this bot beside a plain MiniSearch BM25 baseline on the same knowledge; in-process
+// latency, answer length, index build and cold start of `ask`. Figures are printed, never asserted.
+//   node bench/answers.ts [--quick] [--verbose] [--no-cold-start] [--knowledge DIR]
+//   --quick: only this bot on the dev set halves (the tuning loop); --verbose: list every failed case.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import MiniSearch from 'minisearch';
-import { composeExtractive, createAnswerer } from '../src/answer/answerer.ts';
+import { createAnswerer } from '../src/answer/answerer.ts';
 import type { Answer } from '../src/answer/types.ts';
 import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/core/types.ts';
-import { checkKnowledge, createKnowledgeBase, loadKnowledge } from '../src/knowledge/load.ts';
-import type { KnowledgeBase } from '../src/knowledge/types.ts';
-import { denseTexts } from '../src/retrieval/documents.ts';
+import { loadKnowledge } from '../src/knowledge/load.ts';
 import { createRetriever, type RetrievalOptions } from '../src/retrieval/hybrid.ts';
 import { buildIndex } from '../src/retrieval/index-store.ts';
 import { LocalEmbeddings } from '../src/retrieval/local-embeddings.ts';
-import type { SearchHit } from '../src/retrieval/types.ts';
 import { ensureWordVectors } from '../src/retrieval/word-vectors.ts';
+import { type Answered, answerInConversation, type Case, passes, pct, ROOT, readCases, wordCount } from './lib.ts';
 
-const ROOT = resolve(import.meta.dirname, '..');
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
   return i > 0 && process.argv[i + 1] ? (process.argv[i + 1] as string) : fallback;
 };
-const questionsPath = arg('--questions', '/work/shared/eval/questions.jsonl');
+const flag = (name: string) => process.argv.includes(name);
 const knowledgeDir = resolve(arg('--knowledge', join(ROOT, 'knowledge')));
-const outPath = arg('--out', '');
 const out = (s = '') => process.stdout.write(`${s}\n`);
+const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
-interface Case {
-  id: string;
-  question: string;
-  expect?: string[][];
-  abstain?: boolean;
-}
-const cases: Case[] = readFileSync(questionsPath, 'utf8')
-  .split('\n')
-  .filter((l) => l.trim())
-  .map((l) => JSON.parse(l) as Case);
+const sets: { name: string; path: string; dev: boolean }[] = [
+  { name: 'dev test half', path: join(ROOT, 'bench/devset/test.jsonl'), dev: true },
+  { name: 'dev tuning half', path: join(ROOT, 'bench/devset/tune.jsonl'), dev: true },
+  ...(flag('--quick')
+    ? []
+    : [
+        { name: 'shared/eval questions', path: join(EVAL, 'questions.jsonl'), dev: false },
+        { name: 'shared/eval german', path: join(EVAL, 'german.jsonl'), dev: false },
+        { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl'), dev: false },
+      ]),
+].filter((s) => existsSync(s.path));
 
-// The same rule as shared/eval/score.mjs: every group needs one alternative in the answer or a source title.
-function passes(c: Case, a: Pick<Answer, 'markdown' | 'abstained' | 'sources'>): boolean {
-  if (c.abstain) return a.abstained;
-  if (a.abstained) return false;
-  const text = [a.markdown, ...a.sources.map((s) => s.title)].join(' ').toLowerCase();
-  return (c.expect ?? []).every((g) => g.some((alt) => new RegExp(alt, 'i').test(text)));
-}
-
-async function loadKb(): Promise<KnowledgeBase> {
-  try {
-    return await loadKnowledge(knowledgeDir);
-  } catch (err) {
-    // Knowledge is edited in parallel: benchmark what parses, and say so.
-    const check = await checkKnowledge(knowledgeDir);
-    out(
-      `> note: knowledge has ${check.problems.filter((p) => p.severity === 'error').length} errors (${String(err).split('\n')[0]}); benchmarking the ${check.entries.length} valid entries`,
-    );
-    return createKnowledgeBase(knowledgeDir, check.entries, check.hash);
-  }
-}
-
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? (s[Math.min(s.length - 1, Math.floor(p * s.length))] as number) : Number.NaN;
-};
-
-interface Row {
-  name: string;
-  passed: number;
-  abstainOk: number;
-  p50: number;
-  p95: number;
-}
-
-async function run(name: string, answer: (q: string) => Promise<Answer>, collect?: string[]): Promise<Row> {
-  for (const c of cases.slice(0, 5)) await answer(c.question); // warm-up (JIT)
-  const lat: number[] = [];
-  let passed = 0;
-  let abstainOk = 0;
-  for (const c of cases) {
-    const t = performance.now();
-    const a = await answer(c.question);
-    const ms = performance.now() - t;
-    lat.push(ms);
-    if (passes(c, a)) {
-      passed++;
-      if (c.abstain) abstainOk++;
-    } else if (process.argv.includes('--verbose')) out(`  ${name} FAIL ${c.id} ${c.question}`);
-    collect?.push(
-      JSON.stringify({
-        id: c.id,
-        question: c.question,
-        answer: a.markdown,
-        abstained: a.abstained,
-        confidence: a.confidence,
-        sources: a.sources.map((s) => ({ id: s.id, title: s.title, type: s.type, score: s.score })),
-        suggestions: a.suggestions,
-        latencyMs: Math.round(ms * 100) / 100,
-      }),
-    );
-  }
-  return { name, passed, abstainOk, p50: pct(lat, 0.5), p95: pct(lat, 0.95) };
-}
-
-/** A baseline answers from its top hit like the bot does, and abstains only when it finds nothing. */
-function baselineAnswerer(kb: KnowledgeBase, search: (q: string) => SearchHit[]) {
-  return async (question: string): Promise<Answer> => {
-    const hits = search(question);
-    if (hits.length === 0) {
-      return {
-        answerId: '',
-        question,
-        abstained: true,
-        confidence: 0,
-        markdown: '',
-        sources: [],
-        suggestions: [],
-        generated: false,
-      };
-    }
-    const c = composeExtractive(question, hits, kb);
-    return {
-      answerId: '',
-      question,
-      abstained: false,
-      confidence: 0.5,
-      markdown: c.markdown,
-      sources: c.entries.map((e) => ({ id: e.id, title: e.title, type: e.type })),
-      suggestions: [],
-      generated: false,
-    };
-  };
-}
-
-const kb = await loadKb();
-const abstainCases = cases.filter((c) => c.abstain).length;
-out(`# Answer benchmark`);
-out();
-out(
-  `${kb.entries.length} entries, ${cases.length} questions (${abstainCases} out of scope) from ${questionsPath}, Node ${process.version}`,
-);
-out();
-
+const kb = await loadKnowledge(knowledgeDir);
 const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir }, ROOT);
 const t0 = performance.now();
 const vectors = ensureWordVectors(config.dataDir, silentLogger);
 const vectorsMs = performance.now() - t0;
 const embeddings = new LocalEmbeddings(vectors);
 
-// Index build (in a temp DATA_DIR so the real index is untouched).
-const tmpData = mkdtempSync(join(tmpdir(), 'mlg-bench-'));
-const b0 = performance.now();
-await buildIndex(kb, { ...config, dataDir: tmpData }, { embeddings: { id: embeddings.id, embeddings }, vectors });
-const buildMs = performance.now() - b0;
-rmSync(tmpData, { recursive: true, force: true });
-
-const rows: Row[] = [];
-const botAnswers: string[] = [];
-async function bot(name: string, options: RetrievalOptions & { dense?: boolean }, collect?: string[]) {
+async function botFor(options: RetrievalOptions & { dense?: boolean } = {}) {
   const retriever = await createRetriever(kb, {
     ...options,
     generalRank: vectors.rank,
     ...(options.dense === false ? {} : { embeddings }),
   });
-  const answerer = createAnswerer({ kb, retriever, logger: silentLogger });
-  rows.push(await run(name, (q) => answerer.answer(q), collect));
+  return createAnswerer({ kb, retriever, logger: silentLogger });
 }
-await bot('**MLOps Guide** (hybrid: BM25F + vectors, blend, synonyms, bigrams)', {}, botAnswers);
 
-// Baseline 1: MiniSearch with default settings (plain BM25 over the text fields).
+// Baseline: MiniSearch with default settings (plain BM25 over the text fields), no abstention, no context.
 const plain = new MiniSearch<{ id: string; text: string }>({ fields: ['text'] });
 plain.addAll(kb.entries.map((e) => ({ id: e.id, text: [e.title, e.summary, ...e.questions, e.body].join('\n') })));
-const plainSearch = (q: string): SearchHit[] =>
-  plain
-    .search(q)
-    .slice(0, 6)
-    .flatMap((r) => {
-      const entry = kb.get(String(r.id));
-      return entry ? [{ entry, score: r.score }] : [];
-    });
-rows.push(await run('Baseline: MiniSearch BM25, defaults', baselineAnswerer(kb, plainSearch)));
-
-// Baseline 2: brute-force cosine over the same averaged word vectors (max over an entry's texts).
-const docVecs = kb.entries.map((e) => ({ entry: e, vecs: denseTexts(e).map((t) => embeddings.embed(t)) }));
-const cosineSearch = (q: string): SearchHit[] => {
-  const v = embeddings.embed(q);
-  if (!v.some((x) => x !== 0)) return [];
-  return docVecs
-    .map(({ entry, vecs }) => ({
-      entry,
-      score: Math.max(...vecs.map((d) => d.reduce((a, x, i) => a + x * (v[i] as number), 0))),
-    }))
-    .sort((a, b) => b.score - a.score)
-    .slice(0, 6);
+const bm25 = (question: string): Answered => {
+  const top = plain.search(question)[0];
+  const entry = top ? kb.get(String(top.id)) : undefined;
+  if (!entry) return { markdown: '', abstained: true, sources: [], entryIds: [] };
+  return {
+    markdown: `${entry.title}: ${entry.summary}\n${entry.body}`,
+    abstained: false,
+    sources: [{ id: entry.id, title: entry.title, type: entry.type }],
+    entryIds: [entry.id],
+  };
 };
-rows.push(await run('Baseline: cosine over averaged word vectors', baselineAnswerer(kb, cosineSearch)));
 
-// Ablations of this bot.
-await bot('ablation: no synonyms', { synonyms: false });
-await bot('ablation: no bigrams', { bigrams: false });
-await bot('ablation: no dense (lexical only)', { dense: false });
-await bot('ablation: reciprocal-rank fusion', { fusion: 'rrf' });
-await bot('ablation: blend, dense weight 0.5', { denseWeight: 0.5 });
-
-out('| System | Eval score | Out-of-scope abstained | p50 ms | p95 ms |');
-out('|---|---|---|---|---|');
-for (const r of rows) {
-  out(
-    `| ${r.name} | ${((100 * r.passed) / cases.length).toFixed(1)} % (${r.passed}/${cases.length}) | ${r.abstainOk}/${abstainCases} | ${r.p50.toFixed(2)} | ${r.p95.toFixed(2)} |`,
-  );
+interface Result {
+  c: Case;
+  ok: boolean;
+  base: boolean;
+  ms: number;
+  a: Answer;
 }
+
+async function runSet(cases: Case[], answer: (c: Case) => Promise<Answer>): Promise<Result[]> {
+  for (const c of cases.slice(0, 5)) await answer(c); // warm-up (JIT)
+  const results: Result[] = [];
+  for (const c of cases) {
+    const t = performance.now();
+    const a = await answer(c);
+    const ms = performance.now() - t;
+    results.push({ c, ok: passes(c, a), base: passes(c, bm25(c.question)), ms, a });
+  }
+  return results;
+}
+
+const pctOf = (n: number, d: number) => (d ? `${((100 * n) / d).toFixed(1)} %` : '–');
+function table(name: string, results: Result[]) {
+  const cats = [...new Set(results.map((r) => r.c.cat ?? (r.c.abstain ? 'out-of-scope' : 'answerable')))];
+  out(`### ${name} (${results.length} questions)`);
+  out();
+  out('| Category | n | MLOps Guide | BM25 baseline |');
+  out('|---|---|---|---|');
+  for (const cat of cats) {
+    const rs = results.filter((r) => (r.c.cat ?? (r.c.abstain ? 'out-of-scope' : 'answerable')) === cat);
+    out(
+      `| ${cat} | ${rs.length} | ${pctOf(rs.filter((r) => r.ok).length, rs.length)} | ${pctOf(rs.filter((r) => r.base).length, rs.length)} |`,
+    );
+  }
+  const ok = results.filter((r) => r.ok).length;
+  const base = results.filter((r) => r.base).length;
+  out(`| **all** | ${results.length} | **${pctOf(ok, results.length)}** | ${pctOf(base, results.length)} |`);
+  const answerable = results.filter((r) => !r.c.abstain);
+  const refused = answerable.filter((r) => r.a.abstained);
+  const soft = refused.filter((r) => r.a.soft);
+  const wrong = answerable.filter((r) => !r.a.abstained && !r.ok);
+  const oos = results.filter((r) => r.c.abstain);
+  const lengths = results.filter((r) => !r.a.abstained).map((r) => wordCount(r.a.markdown));
+  out();
+  out(
+    `Answerable refused: ${refused.length}/${answerable.length} (${soft.length} soft, offered entries right: ${soft.filter((r) => r.c.target?.some((t) => r.a.offered?.some((o) => o.id === t))).length}); answered wrong: ${wrong.length}; out of scope abstained: ${oos.filter((r) => r.ok).length}/${oos.length}; answer words median ${pct(lengths, 0.5)}, p90 ${pct(lengths, 0.9)}; latency p50 ${pct(results.map((r) => r.ms), 0.5).toFixed(2)} ms, p95 ${pct(results.map((r) => r.ms), 0.95).toFixed(2)} ms.`,
+  );
+  if (flag('--verbose')) {
+    for (const r of results.filter((x) => !x.ok)) {
+      const got = r.a.abstained ? (r.a.soft ? `soft [${r.a.offered?.map((o) => o.id).join(', ')}]` : 'hard') : r.a.entryIds[0];
+      out(`- FAIL ${r.c.id} (${r.a.confidence}) ${r.c.history ? `[${r.c.history.join(' | ')}] ` : ''}${r.c.question} → ${got}; want ${r.c.abstain ? 'abstain' : (r.c.target ?? r.c.expect?.map((g) => g.join('|')).join(' & '))}`);
+    }
+  }
+  out();
+}
+
+out('# Answer benchmark');
 out();
+out(`${kb.entries.length} entries, vocabulary: ${kb.vocabulary.concepts.length} concepts, ${kb.vocabulary.aliases.length} aliases; Node ${process.version}`);
+out();
+const answerer = await botFor();
+const all: Result[] = [];
+for (const s of sets) {
+  const results = await runSet(readCases(s.path), (c) => answerInConversation(answerer, c));
+  all.push(...results);
+  table(s.name, results);
+}
+out(
+  `Latency over all ${all.length} questions (in process, one answer; follow-ups: the last message): p50 ${pct(all.map((r) => r.ms), 0.5).toFixed(2)} ms, p95 ${pct(all.map((r) => r.ms), 0.95).toFixed(2)} ms, max ${Math.max(...all.map((r) => r.ms)).toFixed(2)} ms`,
+);
+out();
+
+if (!flag('--quick')) {
+  const test = sets.find((s) => s.name === 'dev test half');
+  if (test) {
+    out('### Ablations on the dev test half');
+    out();
+    out('| Variant | Score |');
+    out('|---|---|');
+    const cases = readCases(test.path);
+    for (const [name, options] of [
+      ['this bot', {}],
+      ['no vocabulary (synonyms, aliases, German off)', { synonyms: false }],
+      ['lexical only (no dense vectors)', { dense: false }],
+    ] as const) {
+      const bot = await botFor(options);
+      const rs = await runSet(cases, (c) => answerInConversation(bot, c));
+      out(`| ${name} | ${pctOf(rs.filter((r) => r.ok).length, rs.length)} |`);
+    }
+    out();
+  }
+
+  const tmpData = mkdtempSync(join(tmpdir(), 'mlg-bench-'));
+  const b0 = performance.now();
+  await buildIndex(kb, { ...config, dataDir: tmpData }, { embeddings: { id: embeddings.id, embeddings }, vectors });
+  const buildMs = performance.now() - b0;
+  rmSync(tmpData, { recursive: true, force: true });
+  out('| Measure | Value |');
+  out('|---|---|');
+  out(`| Index build (lexical + dense, ${kb.entries.length} entries) | ${buildMs.toFixed(0)} ms |`);
+  out(`| Word vectors load (${vectors.meta.words} words) | ${vectorsMs.toFixed(0)} ms |`);
+  out(`| Cold start \`ask\` (process start → first answer) | ${await coldStart()} |`);
+}
 
 // Cold start of `ask`: process start → first answer on stdout, with a built index.
 async function coldStart(): Promise<string> {
-  if (process.argv.includes('--no-cold-start')) return 'skipped (--no-cold-start)';
+  if (flag('--no-cold-start')) return 'skipped (--no-cold-start)';
   const cli = join(ROOT, 'bin', 'mlops-guide.js');
   const once = () =>
     new Promise<number | string>((done) => {
@@ -247,18 +207,4 @@ async function coldStart(): Promise<string> {
     times.push(t);
   }
   return `${pct(times, 0.5).toFixed(0)} ms median of 3 (max ${Math.max(...times).toFixed(0)} ms)`;
-}
-
-out('| Measure | Value |');
-out('|---|---|');
-out(`| Index build (lexical + dense, ${kb.entries.length} entries) | ${buildMs.toFixed(0)} ms |`);
-out(`| Word vectors load (${vectors.meta.words} words) | ${vectorsMs.toFixed(0)} ms |`);
-out(`| Cold start \`ask\` (process start → first answer) | ${await coldStart()} |`);
-
-if (outPath) {
-  writeFileSync(outPath, `${botAnswers.join('\n')}\n`);
-  out();
-  out(
-    `Wrote ${botAnswers.length} answers to ${outPath} (score with: node /work/shared/eval/score.mjs ${questionsPath} ${outPath})`,
-  );
 }

@@ -5,3 +5,10 @@ export { formatProblem, KnowledgeError } from './errors.ts';
 export { checkKnowledge, createKnowledgeBase, hashKnowledge, type KnowledgeCheck, loadKnowledge } from './load.ts';
 export * from './schema.ts';
 export type { KnowledgeBase, KnowledgeProblem } from './types.ts';
+export {
+  type Alias,
+  type Concept,
+  EMPTY_VOCABULARY,
+  VOCABULARY_DIR,
+  type VocabularyData,
+} from './vocabulary.ts';

@@ -1,5 +1,6 @@
 // Loads the knowledge base: every `*.md` under the directory (README.md files and walkthroughs/ excepted) is one
-// entry, YAML front matter validated by entryFrontMatterSchema plus a Markdown body. Loading is all-or-nothing:
+// entry, and `vocabulary/*.yaml` holds the synonyms, aliases and German terms (see vocabulary.ts). An entry has YAML
+// front matter validated by entryFrontMatterSchema plus a Markdown body. Loading is all-or-nothing:
 // any error throws a KnowledgeError listing every problem, so a running server keeps its last good knowledge.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
@@ -13,6 +14,13 @@ import { KnowledgeError } from './errors.ts';
 import { type FieldPath, parseFrontMatter } from './front-matter.ts';
 import { ENTRY_TYPES, type Entry, type EntryOf, type EntryType, entryFrontMatterSchema } from './schema.ts';
 import type { KnowledgeBase, KnowledgeProblem } from './types.ts';
+import {
+  buildVocabulary,
+  EMPTY_VOCABULARY,
+  isVocabularyFile,
+  parseVocabularyFile,
+  type VocabularyData,
+} from './vocabulary.ts';
 
 /** Folder (directly under the knowledge directory) whose files are walkthrough definitions, not entries. */
 export const WALKTHROUGHS_DIR = 'walkthroughs';
@@ -26,6 +34,8 @@ export interface KnowledgeCheck {
   files: number;
   /** Same value loadKnowledge would give the knowledge base. */
   hash: string;
+  /** The vocabulary files (knowledge/vocabulary/*.yaml), checked together; aliases resolved. */
+  vocabulary: VocabularyData;
 }
 
 interface KnowledgeFile {
@@ -68,9 +78,14 @@ export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
     });
   }
   problems.push(...crossCheck(scanned));
+  const vocabularyFiles = all
+    .filter((f) => isVocabularyFile(f.rel))
+    .map((f) => parseVocabularyFile(f.rel, f.content.toString('utf8')));
+  const { vocabulary, problems: vocabularyProblems } = buildVocabulary(vocabularyFiles);
+  problems.push(...vocabularyProblems);
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const entries = scanned.flatMap((s) => (s.entry ? [s.entry] : []));
-  return { problems, entries, files: scanned.length, hash: hashFiles(all) };
+  return { problems, entries, files: scanned.length, hash: hashFiles(all), vocabulary };
 }
 
 /**
@@ -81,7 +96,7 @@ export async function loadKnowledge(dir: string, options: { logger?: Logger } = 
   const check = await checkKnowledge(dir);
   if (check.problems.some((p) => p.severity === 'error')) throw new KnowledgeError(dir, check.problems);
   for (const p of check.problems) options.logger?.warn({ file: p.file, line: p.line }, p.message);
-  return createKnowledgeBase(dir, check.entries, check.hash);
+  return createKnowledgeBase(dir, check.entries, check.hash, check.vocabulary);
 }
 
 /** Builds an immutable KnowledgeBase from entries already validated (also handy for tests of other modules). */
@@ -89,6 +104,7 @@ export function createKnowledgeBase(
   dir: string,
   entries: readonly Entry[],
   hash = hashEntries(entries),
+  vocabulary: VocabularyData = EMPTY_VOCABULARY,
 ): KnowledgeBase {
   const list = Object.freeze([...entries].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)));
   const byId = new Map(list.map((e) => [e.id, e]));
@@ -97,6 +113,7 @@ export function createKnowledgeBase(
     dir,
     entries: list,
     hash,
+    vocabulary,
     get: (id: string) => byId.get(id),
     ofType: <T extends EntryType>(type: T) => [...(byType.get(type) ?? [])] as EntryOf<T>[],
   });

@@ -7,7 +7,10 @@ import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
 import type { EntryType } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { denseTexts, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
-import { analyze, contentWords, queryTerms, words } from './text.ts';
+import { type Analyzer, createAnalyzer, type Language, type QueryAnalysis, type QueryTerm, type TermOrigin } from './analyzer.ts';
+import { createSpeller } from './speller.ts';
+import { stem, words } from './text.ts';
+import { TERM_WEIGHTS } from './weights.ts';
 import type { Retriever, SearchHit } from './types.ts';
 
 export type Fusion = 'rrf' | 'blend';
@@ -37,32 +40,55 @@ export interface RetrievalOptions {
 export interface TermSignal {
   word: string;
   stem: string;
-  /** Occurs somewhere in the knowledge base. */
+  origin: TermOrigin;
+  /** Occurs somewhere in the knowledge base (the stem or one of its synonyms). */
   known: boolean;
   /** Inverse document frequency in the knowledge base (unknown words get the highest value). */
   idf: number;
   /**
    * 0..1: how much more often the word occurs in the knowledge base than in general English (log scale).
-   * Everyday words (time, close, good) are near 0.1, domain words (drift, gpu, steward) 1. Unknown words 1.
+   * Everyday words (time, close, good) are near 0.1, domain words (drift, gpu, steward) 1. Unknown words 0.
    */
   specificity: number;
+  /**
+   * How much the term counts when asking "does an entry cover the question?": a known word its specificity;
+   * an unknown word by how common it is in general English (chat filler counts little, a rare unknown name more).
+   */
+  weight: number;
 }
 
 /** What the question's words look like against the knowledge vocabulary (abstain signals). */
 export interface QuerySignals {
+  language: Language;
   terms: TermSignal[];
-  /** Specificity-weighted share of the question's terms that occur in the knowledge base. */
+  /** Weighted share of the question's terms that occur in the knowledge base. */
   coverage: number;
   /** Weighted share of the question's terms matched by a hit (its `matched` stems). */
   coverageOf(hit: SearchHit): number;
 }
 
+export interface Retrieval {
+  hits: SearchHit[];
+  signals: QuerySignals;
+  analysis: QueryAnalysis;
+}
+
+export interface SearchOptions {
+  k?: number;
+  types?: readonly EntryType[];
+  /** Added to the fused score of these entries (0..1), e.g. the entries a conversation is about. */
+  prefer?: ReadonlyMap<string, number>;
+}
+
 export interface HybridRetriever extends Retriever {
   signals(query: string): QuerySignals;
+  /** Search and signals from one analysis of the question. */
+  retrieve(query: string, options?: SearchOptions): Promise<Retrieval>;
+  readonly analyzer: Analyzer;
   readonly counts: { entries: number; lexicalTerms: number; vectors: number };
 }
 
-export interface Vocabulary {
+export interface TermStats {
   /** Number of entries. */
   n: number;
   /** Stem → number of entries it occurs in. */
@@ -71,57 +97,70 @@ export interface Vocabulary {
   tf: Record<string, number>;
   /** Word tokens in the whole knowledge base (stop words included, like a general-English count). */
   tokens: number;
+  /** Surface word → occurrences (the dictionary for typo correction). */
+  words: Record<string, number>;
 }
 
 export interface RetrieverParts {
   lexical: MiniSearch<LexicalDoc>;
-  vocabulary: Vocabulary;
+  stats: TermStats;
   dense: HNSWLib | undefined;
 }
 
 /** Stems plus, with bigrams on, adjacent stem pairs joined by `_`. */
-export function indexTerms(text: string, options: RetrievalOptions): string[] {
-  const stems = analyze(text, { synonyms: options.synonyms !== false });
+export function indexTerms(analyzer: Analyzer, text: string, options: RetrievalOptions): string[] {
+  const stems = analyzer.analyze(text);
   if (options.bigrams === false) return stems;
   const pairs: string[] = [];
   for (let i = 1; i < stems.length; i++) pairs.push(`${stems[i - 1]}_${stems[i]}`);
   return [...stems, ...pairs];
 }
 
-export function lexicalOptions(options: RetrievalOptions): MiniSearchOptions<LexicalDoc> {
+export function lexicalOptions(analyzer: Analyzer, options: RetrievalOptions): MiniSearchOptions<LexicalDoc> {
   return {
     idField: 'id',
     fields: LEXICAL_FIELDS,
     storeFields: [],
-    tokenize: (text) => indexTerms(text, options),
+    tokenize: (text) => indexTerms(analyzer, text, options),
     processTerm: (term) => term,
     searchOptions: { boost: { ...FIELD_BOOSTS } },
   };
 }
 
+/** The analyzer for a knowledge base: its vocabulary, with the retrieval options' synonym switches. */
+export const analyzerFor = (kb: KnowledgeBase, options: RetrievalOptions = {}): Analyzer =>
+  createAnalyzer(kb.vocabulary, {
+    ...(options.synonyms !== undefined ? { synonyms: options.synonyms } : {}),
+    ...(options.synonymWeight !== undefined ? { synonymWeight: options.synonymWeight } : {}),
+  });
+
 export function buildLexical(
   kb: KnowledgeBase,
   options: RetrievalOptions,
-): { lexical: MiniSearch<LexicalDoc>; vocabulary: Vocabulary } {
-  const synonyms = options.synonyms !== false;
-  const lexical = new MiniSearch<LexicalDoc>(lexicalOptions(options));
+  analyzer: Analyzer = analyzerFor(kb, options),
+): { lexical: MiniSearch<LexicalDoc>; stats: TermStats } {
+  const lexical = new MiniSearch<LexicalDoc>(lexicalOptions(analyzer, options));
   const df: Record<string, number> = {};
   const tf: Record<string, number> = {};
+  const surface: Record<string, number> = {};
   let tokens = 0;
   for (const entry of kb.entries) {
     const doc = toLexicalDoc(entry);
     lexical.add(doc);
     const seen = new Set<string>();
     for (const f of LEXICAL_FIELDS) {
-      tokens += words(doc[f], { synonyms }).length;
-      for (const s of analyze(doc[f], { synonyms })) {
+      for (const w of words(doc[f])) {
+        tokens++;
+        if (/^\p{L}{3,}$/u.test(w)) surface[w] = (surface[w] ?? 0) + 1;
+      }
+      for (const s of analyzer.analyze(doc[f])) {
         seen.add(s);
         tf[s] = (tf[s] ?? 0) + 1;
       }
     }
     for (const s of seen) df[s] = (df[s] ?? 0) + 1;
   }
-  return { lexical, vocabulary: { n: kb.entries.length, df, tf, tokens } };
+  return { lexical, stats: { n: kb.entries.length, df, tf, tokens, words: surface } };
 }
 
 export async function buildDense(kb: KnowledgeBase, embeddings: EmbeddingsInterface): Promise<HNSWLib | undefined> {
@@ -143,9 +182,10 @@ export async function createRetriever(
   kb: KnowledgeBase,
   options: RetrievalOptions & { embeddings?: EmbeddingsInterface } = {},
 ): Promise<HybridRetriever> {
-  const { lexical, vocabulary } = buildLexical(kb, options);
+  const analyzer = analyzerFor(kb, options);
+  const { lexical, stats } = buildLexical(kb, options, analyzer);
   const dense = options.embeddings ? await buildDense(kb, options.embeddings) : undefined;
-  return retrieverFromParts(kb, { lexical, vocabulary, dense }, options);
+  return retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
 }
 
 const RRF_K = 60;
@@ -156,47 +196,67 @@ export function retrieverFromParts(
   kb: KnowledgeBase,
   parts: RetrieverParts,
   options: RetrievalOptions = {},
+  analyzer: Analyzer = analyzerFor(kb, options),
 ): HybridRetriever {
-  const synonyms = options.synonyms !== false;
   const fusion = options.fusion ?? 'blend';
   const denseWeight = options.denseWeight ?? 0.3;
-  const synonymWeight = options.synonymWeight ?? 0.6;
   const bigramWeight = options.bigramWeight ?? 1;
-  const { lexical, vocabulary, dense } = parts;
+  const { lexical, stats, dense } = parts;
   const vectorCount = dense ? dense.index.getCurrentCount() : 0;
-  const maxIdf = Math.log(1 + 2 * Math.max(1, vocabulary.n));
+  const maxIdf = Math.log(1 + 2 * Math.max(1, stats.n));
   const idf = (s: string) => {
-    const df = vocabulary.df[s];
-    return df ? Math.log(1 + vocabulary.n / df) : maxIdf;
+    const df = stats.df[s];
+    return df ? Math.log(1 + stats.n / df) : maxIdf;
   };
+  const known = (s: string) => (stats.df[s] ?? 0) > 0;
+  const speller = createSpeller(stats.words, options.generalRank);
+  // The knowledge's most frequent surface word of each stem: its general-English rank says how everyday it is.
+  const surfaceOf = new Map<string, { word: string; n: number }>();
+  for (const [w, n] of Object.entries(stats.words)) {
+    const s = stem(w);
+    if ((surfaceOf.get(s)?.n ?? 0) < n) surfaceOf.set(s, { word: w, n });
+  }
 
   // Zipf estimate of a word's general-English probability from its frequency rank (source vocabulary ~341k).
   const zipf = Math.log(341_479) + 0.5772;
   const specificity = (word: string, s: string): number => {
-    const tf = vocabulary.tf[s] ?? 0;
-    if (tf === 0 || !options.generalRank) return 1;
-    const rank = options.generalRank(word) ?? 200_000;
-    const ratio = tf / Math.max(1, vocabulary.tokens) / (1 / ((rank + 1) * zipf));
+    const tf = stats.tf[s] ?? 0;
+    if (tf === 0) return 0;
+    if (!options.generalRank) return 1;
+    const rank = options.generalRank(surfaceOf.get(s)?.word ?? word) ?? options.generalRank(word) ?? 200_000;
+    const ratio = tf / Math.max(1, stats.tokens) / (1 / ((rank + 1) * zipf));
     return Math.min(1, Math.max(0.1, Math.log10(Math.max(ratio, 1e-9)) / 2));
   };
+  const unknownWeight = (t: QueryTerm): number => {
+    if (t.untranslated) return TERM_WEIGHTS.untranslatedGerman;
+    const rank = options.generalRank?.(t.word);
+    if (rank === undefined) return TERM_WEIGHTS.unknownRare;
+    return rank < TERM_WEIGHTS.fillerRank ? TERM_WEIGHTS.unknownCommon : TERM_WEIGHTS.unknownRare;
+  };
 
-  function signals(query: string): QuerySignals {
-    // Numbers say nothing about the topic ("the 3 research questions").
-    const terms: TermSignal[] = contentWords(query, { synonyms })
-      .filter(({ word }) => !/^\p{N}+$/u.test(word))
-      .map(({ word, stem }) => ({
-        word,
-        stem,
-        known: (vocabulary.df[stem] ?? 0) > 0,
-        idf: idf(stem),
-        specificity: specificity(word, stem),
-      }));
-    // Specificity alone: "does the entry talk about what the question is about", not "how rare is the word".
-    const weight = (t: TermSignal) => t.specificity;
-    const total = terms.reduce((a, t) => a + weight(t), 0);
+  const analyse = (query: string): QueryAnalysis => analyzer.query(query, { known, correct: speller });
+
+  function signalsOf(analysis: QueryAnalysis): QuerySignals {
+    const terms: TermSignal[] = analysis.terms.map((t) => {
+      const isKnown = known(t.stem) || [...t.expansions.keys()].some(known);
+      const spec = known(t.stem)
+        ? specificity(t.corrected ?? t.word, t.stem)
+        : Math.max(0, ...[...t.expansions.keys()].filter(known).map((e) => specificity(e, e)));
+      return {
+        word: t.word,
+        stem: t.stem,
+        origin: t.origin,
+        known: isKnown,
+        idf: idf(t.stem),
+        specificity: spec,
+        weight: isKnown ? Math.max(TERM_WEIGHTS.knownFloor, spec) : unknownWeight(t),
+      };
+    });
+    const total = terms.reduce((a, t) => a + t.weight, 0);
     const share = (pick: (t: TermSignal) => boolean) =>
-      total > 0 ? terms.filter(pick).reduce((a, t) => a + weight(t), 0) / total : 0;
+      total > 0 ? terms.filter(pick).reduce((a, t) => a + t.weight, 0) / total : 0;
     return {
+      language: analysis.language,
       terms,
       coverage: share((t) => t.known),
       coverageOf: (hit) => {
@@ -206,30 +266,40 @@ export function retrieverFromParts(
     };
   }
 
-  async function search(query: string, opts: { k?: number; types?: readonly EntryType[] } = {}): Promise<SearchHit[]> {
+  async function searchAnalysed(query: string, analysis: QueryAnalysis, opts: SearchOptions = {}): Promise<SearchHit[]> {
     const k = Math.max(1, opts.k ?? 5);
     const allowed = opts.types && opts.types.length > 0 ? new Set<string>(opts.types) : undefined;
     const ok = (id: string) => {
       const e = kb.get(id);
       return e !== undefined && (!allowed || allowed.has(e.type));
     };
-    const { own, expanded, synonymsOf } = queryTerms(query, { synonyms });
-    const ownSet = new Set(own);
-    const pairs =
-      options.bigrams === false ? [] : [...new Set(indexTerms(query, options).filter((t) => t.includes('_')))];
+    const own = analysis.terms.map((t) => t.stem);
+    const boost = new Map<string, number>();
+    for (const t of analysis.terms) {
+      boost.set(t.stem, 1);
+      for (const [e, w] of t.expansions) if ((boost.get(e) ?? 0) < w) boost.set(e, w);
+    }
+    if (options.bigrams !== false) {
+      for (let i = 1; i < own.length; i++) {
+        const pair = `${own[i - 1]}_${own[i]}`;
+        if (!boost.has(pair)) boost.set(pair, bigramWeight);
+      }
+    }
 
     const lex = new Map<string, { score: number; matched: string[] }>();
     if (own.length > 0) {
-      const results = lexical.search([...own, ...expanded, ...pairs].join(' '), {
+      const results = lexical.search([...boost.keys()].join(' '), {
         tokenize: (s) => s.split(' ').filter(Boolean),
         processTerm: (t) => t,
-        boostTerm: (t) => (ownSet.has(t) ? 1 : t.includes('_') ? bigramWeight : synonymWeight),
+        boostTerm: (t) => boost.get(t) ?? 1,
         filter: (r) => ok(String(r.id)),
       });
       for (const r of results) {
-        // An own term counts as matched when the entry has it or one of its synonyms.
+        // A term counts as matched when the entry has it or one of its synonyms.
         const found = new Set(r.terms);
-        const matched = own.filter((t) => found.has(t) || (synonymsOf.get(t) ?? []).some((e) => found.has(e)));
+        const matched = analysis.terms
+          .filter((t) => found.has(t.stem) || [...t.expansions.keys()].some((e) => found.has(e)))
+          .map((t) => t.stem);
         lex.set(String(r.id), { score: r.score, matched });
       }
     }
@@ -237,7 +307,10 @@ export function retrieverFromParts(
     const den = new Map<string, number>();
     if (dense && vectorCount > 0 && own.length > 0) {
       try {
-        const q = await dense.embeddings.embedQuery(query);
+        // German words and typos mean nothing to English word vectors: embed what the terms stand for.
+        const translated = analysis.language === 'de' || analysis.terms.some((t) => t.origin !== 'word');
+        const text = translated ? analysis.terms.map((t) => t.gloss ?? t.corrected ?? t.word).join(' ') : query;
+        const q = await dense.embeddings.embedQuery(text);
         if (q.some((x) => x !== 0)) {
           const found = await dense.similaritySearchVectorWithScore(q, Math.min(DENSE_CANDIDATES, vectorCount));
           for (const [doc, distance] of found) {
@@ -278,6 +351,12 @@ export function retrieverFromParts(
         fused.set(id, (1 - denseWeight) * l + denseWeight * d);
       }
     }
+    if (opts.prefer) {
+      for (const [id, bonus] of opts.prefer) {
+        if (!ok(id) || !lex.has(id)) continue;
+        fused.set(id, (fused.get(id) ?? 0) + bonus);
+      }
+    }
 
     const hits: SearchHit[] = [];
     for (const [id, score] of [...fused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k)) {
@@ -296,8 +375,13 @@ export function retrieverFromParts(
   }
 
   return {
-    search,
-    signals,
+    analyzer,
+    search: (query, opts) => searchAnalysed(query, analyse(query), opts),
+    signals: (query) => signalsOf(analyse(query)),
+    async retrieve(query, opts) {
+      const analysis = analyse(query);
+      return { hits: await searchAnalysed(query, analysis, opts), signals: signalsOf(analysis), analysis };
+    },
     counts: { entries: kb.entries.length, lexicalTerms: lexical.termCount, vectors: vectorCount },
   };
 }

@@ -1,4 +1,4 @@
-// Index persistence under DATA_DIR/index/: manifest.json, lexical.json (MiniSearch), vocabulary.json and dense/
+// Index persistence under DATA_DIR/index/: manifest.json, lexical.json (MiniSearch), stats.json (term statistics) and dense/
 // (LangChain HNSWLib: hnswlib.index, args.json, docstore.json). An index is used only when its manifest matches
 // the knowledge hash and the embeddings id; otherwise (stale, missing, corrupt, other embeddings) it is rebuilt.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,16 +12,18 @@ import type { KnowledgeBase } from '../knowledge/types.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
 import {
   buildDense,
+  analyzerFor,
   buildLexical,
   type HybridRetriever,
   lexicalOptions,
   type RetrievalOptions,
   retrieverFromParts,
-  type Vocabulary,
+  type TermStats,
 } from './hybrid.ts';
 import { ensureWordVectors, type WordVectors } from './word-vectors.ts';
 
-export const INDEX_FORMAT_VERSION = 1;
+/** 2: vocabulary-driven analysis (knowledge/vocabulary/) and surface-word statistics for typo correction. */
+export const INDEX_FORMAT_VERSION = 2;
 
 export interface IndexManifest {
   formatVersion: number;
@@ -97,7 +99,8 @@ async function build(
   started: number,
   reason: string,
 ): Promise<LoadedIndex> {
-  const { lexical, vocabulary } = buildLexical(kb, options);
+  const analyzer = analyzerFor(kb, options);
+  const { lexical, stats } = buildLexical(kb, options, analyzer);
   let dense: Awaited<ReturnType<typeof buildDense>>;
   try {
     dense = await buildDense(kb, embeddings.embeddings);
@@ -106,7 +109,7 @@ async function build(
       cause: err,
     });
   }
-  const retriever = retrieverFromParts(kb, { lexical, vocabulary, dense }, options);
+  const retriever = retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
   const manifest: IndexManifest = {
     formatVersion: INDEX_FORMAT_VERSION,
     knowledgeHash: kb.hash,
@@ -118,7 +121,7 @@ async function build(
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, 'lexical.json'), JSON.stringify(lexical));
-  writeFileSync(join(tmp, 'vocabulary.json'), JSON.stringify(vocabulary));
+  writeFileSync(join(tmp, 'stats.json'), JSON.stringify(stats));
   if (dense) await dense.save(join(tmp, 'dense'));
   // The manifest is written last: a folder without one is never loaded.
   writeFileSync(join(tmp, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -152,14 +155,18 @@ async function load(
   options: RetrievalOptions,
 ): Promise<HybridRetriever> {
   try {
-    const lexical = MiniSearch.loadJSON(readFileSync(join(dir, 'lexical.json'), 'utf8'), lexicalOptions(options));
-    const vocabulary = JSON.parse(readFileSync(join(dir, 'vocabulary.json'), 'utf8')) as Vocabulary;
+    const analyzer = analyzerFor(kb, options);
+    const lexical = MiniSearch.loadJSON(
+      readFileSync(join(dir, 'lexical.json'), 'utf8'),
+      lexicalOptions(analyzer, options),
+    );
+    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as TermStats;
     let dense: Awaited<ReturnType<typeof buildDense>>;
     if (manifest.counts.vectors > 0) {
       const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
       dense = await HNSWLib.load(join(dir, 'dense'), embeddings.embeddings);
     }
-    const retriever = retrieverFromParts(kb, { lexical, vocabulary, dense }, options);
+    const retriever = retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
     const c = retriever.counts;
     if (
       c.entries !== manifest.counts.entries ||

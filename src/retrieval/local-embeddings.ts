@@ -27,7 +27,7 @@ export class LocalEmbeddings extends Embeddings {
   embed(text: string): number[] {
     const dims = this.#vectors.dimensions;
     const acc = new Float64Array(dims);
-    for (const w of words(text, { synonyms: false })) {
+    for (const w of words(text)) {
       if (!isContentWord(w)) continue;
       const rank = this.#vectors.rank(w);
       if (rank === undefined) continue;

@@ -1,0 +1,18 @@
+// The numbers behind "answer, offer the closest entries, or say it is not ours". Fitted on the tuning half of the
+// development set (bench/devset/tune.jsonl) with `node bench/calibrate.ts`, reported on the test half by
+// `npm run bench`; never fitted on ../shared/eval. See README "How the bot decides to answer".
+export const CALIBRATION = {
+  /** Domain evidence: the best entry must match a word at least this specific to the knowledge (0..1). */
+  domainSpecificity: 0.45,
+  /** …and have a second signal: dense similarity at least this, two specific words, or this coverage alone. */
+  denseSupport: 0.55,
+  soloCoverage: 0.7,
+  /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
+  weights: { bias: -4, coverage: 5, specificity: 2, dense: 2, margin: 1.5, specificTerms: 0.5 },
+  /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
+  answerAt: 0.5,
+  /** A specific word: specificity at least this. */
+  specificWord: 0.5,
+  /** The second entry's matched words count, at this discount, when it brings a specific word of its own. */
+  unionDiscount: 0.85,
+} as const;

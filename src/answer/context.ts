@@ -1,0 +1,56 @@
+// Follow-ups: a message that depends on the conversation ("when should I avoid it?", "and for inference?", "how do I
+// get access to it?") is read together with the previous question, preferring the entries the previous answer came
+// from and their related entries (for a data set: its own owners and access procedure). A self-contained new
+// question is left alone unless the context makes it clearly better understood.
+import type { KnowledgeBase } from '../knowledge/types.ts';
+import type { Retrieval } from '../retrieval/hybrid.ts';
+import type { Decision } from './decide.ts';
+import type { ConversationContext } from './types.ts';
+
+/** Words that point back at something said before (English and German). */
+const POINTS_BACK =
+  /(?<![\p{L}])(it|its|that|this|these|those|they|them|their|there|one|ones|same|es|das|dies|diese|dieser|dieses|dafür|dazu|davon|damit|darauf|darüber|dort|ihn|ihm|denen|dessen)(?![\p{L}])/iu;
+/** Openings that continue the previous question ("and for inference?", "what about GPUs?", "und in der Cloud?"). */
+const CONTINUES =
+  /^\s*(and|also|but|or|so|what about|how about|what if|same for|und|aber|auch|oder|was ist mit|wie ist es mit|wie sieht es mit|und wenn|und für|und bei)(?![\p{L}])/iu;
+
+/** Bonus on the fused score (0..1) for the previous answer's entries and their neighbours. */
+const PREFER = { previousBest: 0.25, previousOther: 0.1, related: 0.08 } as const;
+/** A question with at most this many words the knowledge knows leans on its context when it points back. */
+const FEW_TERMS = 2;
+
+export interface FollowUpPlan {
+  /** The question read with the previous question(s). */
+  query: string;
+  prefer: Map<string, number>;
+  /** The message clearly refers back: answer it in context even if the context reading is not more confident. */
+  refersBack: boolean;
+}
+
+export function followUpPlan(
+  question: string,
+  direct: Retrieval | undefined,
+  decision: Decision,
+  context: ConversationContext,
+  kb: KnowledgeBase,
+): FollowUpPlan | undefined {
+  const last = context.turns.at(-1);
+  if (!last) return undefined;
+  const knownTerms = direct ? direct.signals.terms.filter((t) => t.known && t.specificity >= 0.3).length : 0;
+  const pointsBack = POINTS_BACK.test(question);
+  const refersBack = CONTINUES.test(question) || (pointsBack && knownTerms <= FEW_TERMS);
+  if (!refersBack && !pointsBack && decision.kind === 'answer') return undefined;
+
+  const prefer = new Map<string, number>();
+  const add = (id: string, bonus: number) => prefer.set(id, Math.max(prefer.get(id) ?? 0, bonus));
+  last.entryIds.forEach((id, i) => {
+    add(id, i === 0 ? PREFER.previousBest : PREFER.previousOther);
+    const e = kb.get(id);
+    if (e && i === 0) for (const rel of e.related) add(rel, PREFER.related);
+  });
+  // The previous question, and the one before when the previous was itself a short follow-up.
+  const earlier = context.turns.slice(-2).map((t) => t.question);
+  const lastWords = last.question.trim().split(/\s+/).length;
+  const query = [question, ...(lastWords <= 6 ? earlier.reverse() : [last.question])].join('\n');
+  return { query, prefer, refersBack };
+}

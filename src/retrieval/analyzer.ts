@@ -1,0 +1,315 @@
+// Text analysis built from the knowledge's vocabulary (knowledge/vocabulary/*.yaml): phrase folding, synonym
+// expansion, aliases, and German (language detection, German stop words and Snowball stemmer from npm packages,
+// compound splitting against the vocabulary's German terms, mapping to the same English concepts). Documents and
+// questions go through the same folding so that they meet on the same terms; the index is English.
+import { stemmer as germanStemmer } from '@orama/stemmers/german';
+import { deu as GERMAN_STOP_LIST } from 'stopword';
+import type { VocabularyData } from '../knowledge/vocabulary.ts';
+import { isContentWord, normalizeBase, STOP_WORDS, stem } from './text.ts';
+
+export type Language = 'en' | 'de';
+
+/** How a query term came about: typed as is, an alias, a German word or compound part, a corrected typo. */
+export type TermOrigin = 'word' | 'alias' | 'german' | 'compound' | 'typo';
+
+export interface QueryTerm {
+  /** What the user typed (for a compound part or a correction: the whole typed word). */
+  word: string;
+  /** The English stem searched at full weight. */
+  stem: string;
+  /** Further stems to search, with their weight relative to `stem` (synonyms, an alias's other concepts). */
+  expansions: ReadonlyMap<string, number>;
+  origin: TermOrigin;
+  /** English words for a term typed otherwise (an alias's or a German word's concept), for the dense side. */
+  gloss?: string;
+  /** The word the term was corrected to (origin 'typo'). */
+  corrected?: string;
+  /** In a German question: the word is neither in the German vocabulary nor known to the knowledge. */
+  untranslated?: boolean;
+}
+
+export interface QueryAnalysis {
+  language: Language;
+  terms: QueryTerm[];
+}
+
+export interface QueryHooks {
+  /** Does an English stem occur in the knowledge? (Unknown words are tried as compounds and typos.) */
+  known?: (stem: string) => boolean;
+  /** A knowledge word close to an unknown word (a typo), or undefined. */
+  correct?: (word: string) => string | undefined;
+}
+
+export interface Analyzer {
+  /** Lower-cased, markup stripped, vocabulary phrases folded into one token each. */
+  normalize(text: string): string;
+  /** Word tokens after folding. */
+  words(text: string): string[];
+  /** English stems of the content words, in order (documents; duplicates kept as term frequencies). */
+  analyze(text: string): string[];
+  /** A question's terms, its language detected. */
+  query(text: string, hooks?: QueryHooks): QueryAnalysis;
+  detectLanguage(text: string): Language;
+  readonly size: { concepts: number; phrases: number; germanTerms: number; aliases: number };
+}
+
+export interface AnalyzerOptions {
+  /** Fold phrases and expand synonyms (default true; off for measurement). */
+  synonyms?: boolean;
+  /** Weight of a synonym relative to the word typed (default 0.6). */
+  synonymWeight?: number;
+}
+
+/** Canonical single token for a phrase, e.g. `on-prem` → `onprem`, `Azure ML` → `azureml`. */
+export const canonicalToken = (term: string) =>
+  term
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+
+const splitWords = (s: string) =>
+  s
+    .normalize('NFKC')
+    .toLowerCase()
+    .replace(/['’`´]/g, '')
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean);
+
+const GERMAN_STOP: ReadonlySet<string> = new Set(GERMAN_STOP_LIST.map((w) => w.toLowerCase()));
+const germanStem = (w: string) => germanStemmer(w.toLowerCase());
+const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** German linking elements between compound parts (Daten·s·schutz is rare; Modell·drift, Qualität·s·daten). */
+const LINKS = ['', 's', 'es', 'n', 'en'];
+const MIN_PART = 3;
+
+export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOptions = {}): Analyzer {
+  const fold = options.synonyms !== false;
+  const synonymWeight = options.synonymWeight ?? 0.6;
+
+  // Concept id → its English stems (single words and folded phrase tokens); canonical stem first.
+  const conceptStems = new Map<string, string[]>();
+  const conceptHead = new Map<string, string>();
+  const stemConcepts = new Map<string, string[]>();
+  const germanConcepts = new Map<string, string[]>();
+  const aliasConcepts = new Map<string, string[]>();
+  const phraseToken = new Map<string, string>();
+  const addPhrase = (words: string[], token: string) => {
+    const k = words.join(' ');
+    if (!phraseToken.has(k)) phraseToken.set(k, token);
+  };
+  const push = (m: Map<string, string[]>, k: string, v: string) => {
+    const list = m.get(k) ?? [];
+    if (!list.includes(v)) list.push(v);
+    m.set(k, list);
+  };
+
+  for (const c of vocabulary.concepts) {
+    const head = c.en[0] ?? c.id;
+    const token = canonicalToken(head);
+    const stems = [stem(token)];
+    for (const t of c.en) {
+      const w = splitWords(t);
+      if (w.length > 1) addPhrase(w, token);
+      else if (w[0] && !STOP_WORDS.has(w[0])) {
+        const s = stem(w[0]);
+        if (!stems.includes(s)) stems.push(s);
+      }
+    }
+    conceptStems.set(c.id, stems);
+    conceptHead.set(c.id, head);
+    for (const s of stems) push(stemConcepts, s, c.id);
+    for (const t of c.de) {
+      const w = splitWords(t);
+      if (w.length > 1) addPhrase(w, token);
+      else if (w[0]) push(germanConcepts, germanStem(w[0]), c.id);
+    }
+  }
+  for (const a of vocabulary.aliases) {
+    const w = splitWords(a.alias);
+    const token = canonicalToken(a.alias);
+    if (w.length > 1) addPhrase(w, token);
+    for (const id of a.means) push(aliasConcepts, token, id);
+  }
+
+  // One alternation, longest phrases first, so "own data center" wins over "data center".
+  const phrases = [...phraseToken.keys()].sort((a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length);
+  const phraseRe =
+    fold && phrases.length > 0
+      ? new RegExp(
+          `(?<![\\p{L}\\p{N}])(?:${phrases.map((p) => p.split(' ').map(escape).join('[\\s\\-_/]+')).join('|')})(?![\\p{L}\\p{N}])`,
+          'gu',
+        )
+      : undefined;
+
+  function normalize(text: string): string {
+    const s = normalizeBase(text);
+    if (!phraseRe) return s;
+    return s.replace(phraseRe, (m) => ` ${phraseToken.get(splitWords(m).join(' ')) ?? m} `);
+  }
+
+  function words(text: string): string[] {
+    return normalize(text)
+      .replace(/'/g, '')
+      .split(/[^\p{L}\p{N}]+/u)
+      .filter((w) => w.length > 0 && w.length <= 40);
+  }
+
+  function analyze(text: string): string[] {
+    const out: string[] = [];
+    for (const w of words(text)) if (isContentWord(w)) out.push(stem(w));
+    return out;
+  }
+
+  function detectLanguage(text: string): Language {
+    let de = 0;
+    let en = 0;
+    for (const w of splitWords(text)) {
+      const g = GERMAN_STOP.has(w);
+      const e = STOP_WORDS.has(w);
+      if (g && !e) de++;
+      else if (e && !g) en++;
+      if (/[äöüß]/.test(w)) de += 0.5;
+    }
+    return de > en ? 'de' : 'en';
+  }
+
+  /** Stems of the concepts, canonical first, each with a weight: the first concept at 1, its synonyms lower. */
+  function conceptTerm(word: string, ids: string[], origin: TermOrigin): QueryTerm | undefined {
+    const expansions = new Map<string, number>();
+    let main: string | undefined;
+    const gloss = ids.map((id) => conceptHead.get(id) ?? id).join(' ');
+    for (const id of ids) {
+      const stems = conceptStems.get(id) ?? [];
+      stems.forEach((s, i) => {
+        if (main === undefined) {
+          main = s;
+          return;
+        }
+        const wgt = i === 0 ? 1 : synonymWeight;
+        if (s !== main && (expansions.get(s) ?? 0) < wgt) expansions.set(s, wgt);
+      });
+    }
+    return main === undefined ? undefined : { word, stem: main, expansions, origin, gloss };
+  }
+
+  function englishTerm(word: string, origin: TermOrigin = 'word'): QueryTerm {
+    const s = stem(word);
+    const aliased = fold ? aliasConcepts.get(word) : undefined;
+    if (aliased) {
+      const t = conceptTerm(word, aliased, 'alias');
+      if (t) return t;
+    }
+    const expansions = new Map<string, number>();
+    if (fold) {
+      for (const id of stemConcepts.get(s) ?? []) {
+        for (const o of conceptStems.get(id) ?? []) if (o !== s) expansions.set(o, synonymWeight);
+      }
+    }
+    return { word, stem: s, expansions, origin };
+  }
+
+  /** A German word (not a stop word) → the concept it names, as an English term. */
+  function germanWord(word: string): QueryTerm | undefined {
+    const ids = germanConcepts.get(germanStem(word)) ?? germanConcepts.get(word);
+    return ids ? conceptTerm(word, ids, 'german') : undefined;
+  }
+
+  /** Splits a German compound into parts the vocabulary (or the knowledge, for English parts) knows. */
+  function splitCompound(word: string, known: (s: string) => boolean, depth = 0): QueryTerm[] | undefined {
+    let best: QueryTerm[] | undefined;
+    let bestScore = 0;
+    for (let i = MIN_PART; i <= word.length - MIN_PART; i++) {
+      const right = word.slice(i);
+      const tail =
+        germanWord(right) ??
+        (known(stem(right)) ? englishTerm(right) : undefined) ??
+        (depth < 1 ? undefined : undefined);
+      const rest = tail ? [tail] : depth < 1 ? splitCompound(right, known, depth + 1) : undefined;
+      if (!rest) continue;
+      const leftRaw = word.slice(0, i);
+      for (const link of LINKS) {
+        if (link && !leftRaw.endsWith(link)) continue;
+        const left = link ? leftRaw.slice(0, -link.length) : leftRaw;
+        if (left.length < MIN_PART) continue;
+        const head = germanWord(left) ?? (known(stem(left)) ? englishTerm(left) : undefined);
+        if (!head) continue;
+        // Prefer balanced splits with long parts: "modell|drift" over "mode|lldrift".
+        const score = Math.min(left.length, right.length) + (link ? 0 : 0.5);
+        if (score > bestScore) {
+          bestScore = score;
+          best = [head, ...rest].map((t) => ({ ...t, word, origin: 'compound' as const }));
+        }
+      }
+    }
+    return best;
+  }
+
+  function query(text: string, hooks: QueryHooks = {}): QueryAnalysis {
+    const language = detectLanguage(text);
+    const known = hooks.known ?? (() => true);
+    const terms: QueryTerm[] = [];
+    const seen = new Set<string>();
+    const add = (t: QueryTerm | undefined) => {
+      if (!t || seen.has(t.stem)) return;
+      seen.add(t.stem);
+      terms.push(t);
+    };
+    for (const w of words(text)) {
+      if (/^\p{N}+$/u.test(w)) continue; // Numbers say nothing about the topic ("the 3 research questions").
+      if (language === 'de') {
+        if (GERMAN_STOP.has(w) || (STOP_WORDS.has(w) && !germanConcepts.has(germanStem(w)))) continue;
+        if (w.length === 1) continue;
+        const de = fold ? germanWord(w) : undefined;
+        if (de) {
+          add(de);
+          continue;
+        }
+        const en = englishTerm(w);
+        if (en.origin === 'alias' || known(en.stem) || (phraseToken.size > 0 && [...phraseToken.values()].includes(w))) {
+          add(en);
+          continue;
+        }
+        const parts = fold ? splitCompound(w, known) : undefined;
+        if (parts) {
+          for (const p of parts) add(p);
+          continue;
+        }
+        const fixed = hooks.correct?.(w);
+        if (fixed && isContentWord(fixed)) {
+          add({ ...englishTerm(fixed), word: w, origin: 'typo', corrected: fixed });
+          continue;
+        }
+        add({ ...en, untranslated: true });
+        continue;
+      }
+      if (!isContentWord(w)) continue;
+      const en = englishTerm(w);
+      if (en.origin === 'alias' || known(en.stem) || en.expansions.size > 0) {
+        add(en);
+        continue;
+      }
+      const fixed = hooks.correct?.(w);
+      if (fixed) {
+        // "teh" → "the": a corrected stop word is dropped, not counted as a topic.
+        if (isContentWord(fixed)) add({ ...englishTerm(fixed), word: w, origin: 'typo', corrected: fixed });
+        continue;
+      }
+      add(en);
+    }
+    return { language, terms };
+  }
+
+  return {
+    normalize,
+    words,
+    analyze,
+    query,
+    detectLanguage,
+    size: {
+      concepts: vocabulary.concepts.length,
+      phrases: phraseToken.size,
+      germanTerms: germanConcepts.size,
+      aliases: vocabulary.aliases.length,
+    },
+  };
+}

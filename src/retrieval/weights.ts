@@ -1,0 +1,13 @@
+// How much a question's word counts in "does an entry cover this question?". Fitted on the tuning half of the
+// development set (bench/devset/tune.jsonl, `npm run bench -- --tune`); never on ../shared/eval.
+export const TERM_WEIGHTS = {
+  /** A word the knowledge uses never counts less than this (everyday words the knowledge happens to use). */
+  knownFloor: 0.1,
+  /** A word unknown to the knowledge and among the most common words of general English: chat filler. */
+  fillerRank: 12_000,
+  unknownCommon: 0.15,
+  /** A word unknown to the knowledge and rare or absent in general English: likely a topic we don't cover. */
+  unknownRare: 0.6,
+  /** A word of a German question that neither the German vocabulary nor the knowledge knows. */
+  untranslatedGerman: 0.25,
+} as const;

@@ -49,6 +49,9 @@ const embeddings = new LocalEmbeddings(vectors);
 
 async function botFor(options: RetrievalOptions & { dense?: boolean } = {}) {
   const retriever = await createRetriever(kb, {
+    ...(flag('--dense-weight') ? { denseWeight: Number(arg('--dense-weight', '0.3')) } : {}),
+    ...(flag('--rrf') ? { fusion: 'rrf' as const } : {}),
+    ...(process.env.TERM_WEIGHTS ? { termWeights: JSON.parse(process.env.TERM_WEIGHTS) } : {}),
     ...options,
     generalRank: vectors.rank,
     ...(options.dense === false ? {} : { embeddings }),

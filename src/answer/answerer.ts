@@ -15,6 +15,7 @@ import type { Retriever, SearchHit } from '../retrieval/types.ts';
 import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { composeExtractive } from './compose.ts';
 import { followUpPlan } from './context.ts';
+import { CALIBRATION } from './calibration.ts';
 import { type Decision, decide } from './decide.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
 import { loadPrompts } from './prompts.ts';
@@ -77,6 +78,26 @@ export function shortLabel(title: string, max = 30): string {
 const stemsOf = (r: Retrieval | undefined, question: string): Set<string> =>
   new Set(r ? r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]) : words(question).map(stem));
 
+/**
+ * Data-set entries name plant systems and process words ("vacuum pumps", "defect images") that questions about
+ * something else mention as context. Unless the question asks for data (a data set, its owner, access…), they
+ * rank a little lower.
+ */
+export function withIntentPrior(
+  hits: readonly SearchHit[],
+  stems: ReadonlySet<string>,
+  prefer?: ReadonlyMap<string, number>,
+): SearchHit[] {
+  const dataIntent =
+    [...stems].some((s) => DATA_STEMS.has(s)) || (stems.has('data') && [...stems].some((s) => DATA_WITH_DATA_STEMS.has(s)));
+  if (dataIntent) return [...hits];
+  return hits
+    .map((h) =>
+      h.entry.type === 'dataset' && !prefer?.has(h.entry.id) ? { ...h, score: h.score * CALIBRATION.datasetPrior } : h,
+    )
+    .sort((a, b) => b.score - a.score);
+}
+
 const GERMAN_LINE = '_Ich antworte auf Englisch: die Wissensbasis ist englisch._';
 
 const ABSTAIN_TEXT =
@@ -131,7 +152,8 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       };
     }
     const r = await retriever.retrieve(query, { k, ...(prefer ? { prefer } : {}) });
-    return { r, hits: r.hits, decision: decide(r.hits, r.signals) };
+    const hits = withIntentPrior(r.hits, stemsOf(r, query), prefer);
+    return { r, hits, decision: decide(hits, r.signals) };
   }
 
   function extractive(

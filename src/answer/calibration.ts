@@ -8,11 +8,13 @@ export const CALIBRATION = {
   denseSupport: 0.55,
   soloCoverage: 0.7,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
-  weights: { bias: -4, coverage: 5, specificity: 2, dense: 2, margin: 1.5, specificTerms: 0.5 },
+  weights: { bias: -9.11, coverage: 3.72, specificity: 4.1, dense: 1.86, margin: 6.44, specificTerms: 0.14, unknown: 0.01 },
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.5,
+  answerAt: 0.6,
   /** A specific word: specificity at least this. */
   specificWord: 0.5,
+  /** Fused score factor for data-set entries when the question does not ask for data. */
+  datasetPrior: 0.75,
   /** The second entry's matched words count, at this discount, when it brings a specific word of its own. */
   unionDiscount: 0.85,
 } as const;

@@ -17,6 +17,8 @@ export interface Features {
   dense: number;
   /** How far the best entry leads the second (0..1 of its fused score). */
   margin: number;
+  /** Weighted share of the question's terms that the knowledge does not know at all (the question points elsewhere). */
+  unknown: number;
 }
 
 export interface Decision {
@@ -53,6 +55,7 @@ export function featuresOf(hits: readonly SearchHit[], signals: QuerySignals): F
     specificTerms: specificOf(top).length,
     dense: top.dense === undefined ? 0 : clamp01((top.dense - 0.5) / 0.4),
     margin: second && top.score > 0 ? clamp01((top.score - second.score) / top.score) : 1,
+    unknown: 1 - signals.coverage,
   };
 }
 
@@ -64,6 +67,7 @@ export function probability(f: Features): number {
       w.specificity * f.specificity +
       w.dense * f.dense +
       w.margin * f.margin +
+      w.unknown * f.unknown +
       w.specificTerms * Math.min(3, f.specificTerms),
   );
 }

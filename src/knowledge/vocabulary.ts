@@ -1,6 +1,6 @@
 // The vocabulary a maintainer owns as data (knowledge/vocabulary/*.yaml): concepts (the English words and phrases
-// that mean one thing here, with their German terms) and aliases (tool and product names, plant jargon and
-// abbreviations that stand for concepts). Parsed with positions so `kb check` can say file:line; checked across
+// that mean one thing here, with their German terms), aliases (tool and product names, plant jargon and
+// abbreviations that stand for concepts) and words to ignore (chat filler). Parsed with positions so `kb check` can say file:line; checked across
 // files for duplicate ids, unknown concept ids, alias cycles and terms claimed by two concepts.
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
@@ -30,9 +30,11 @@ export interface Alias {
 export interface VocabularyData {
   concepts: readonly Concept[];
   aliases: readonly Alias[];
+  /** Words that never carry a topic here (chat filler, greetings, interjections: "lol", "pls", "hey"), lower case. */
+  ignore: readonly string[];
 }
 
-export const EMPTY_VOCABULARY: VocabularyData = Object.freeze({ concepts: [], aliases: [] });
+export const EMPTY_VOCABULARY: VocabularyData = Object.freeze({ concepts: [], aliases: [], ignore: [] });
 
 const term = z.string().trim().min(1, 'must not be empty').max(80, 'at most 80 characters');
 const conceptSchema = z.strictObject({
@@ -50,6 +52,7 @@ const aliasSchema = z.strictObject({
 const fileSchema = z.strictObject({
   concepts: z.array(conceptSchema).default([]),
   aliases: z.array(aliasSchema).default([]),
+  ignore: z.array(term.regex(/^[^\s]+$/u, 'one word per item')).default([]),
 });
 
 export function isVocabularyFile(rel: string): boolean {
@@ -58,6 +61,8 @@ export function isVocabularyFile(rel: string): boolean {
 }
 
 interface ParsedVocabulary {
+  file: string;
+  ignore: { word: string; line: number }[];
   concepts: Concept[];
   aliases: (Omit<Alias, 'means'> & { names: string[] })[];
   problems: KnowledgeProblem[];
@@ -65,7 +70,7 @@ interface ParsedVocabulary {
 
 /** Parses one vocabulary file; never throws. */
 export function parseVocabularyFile(file: string, source: string): ParsedVocabulary {
-  const out: ParsedVocabulary = { concepts: [], aliases: [], problems: [] };
+  const out: ParsedVocabulary = { file, concepts: [], aliases: [], ignore: [], problems: [] };
   const error = (line: number, message: string) => out.problems.push({ file, line, message, severity: 'error' });
   const lineCounter = new LineCounter();
   const doc = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
@@ -97,6 +102,9 @@ export function parseVocabularyFile(file: string, source: string): ParsedVocabul
   });
   parsed.data.aliases.forEach((a, i) => {
     out.aliases.push({ alias: a.alias, names: a.means, file, line: lineOf(['aliases', i]) });
+  });
+  parsed.data.ignore.forEach((word, i) => {
+    out.ignore.push({ word: key(word), line: lineOf(['ignore', i]) });
   });
   return out;
 }
@@ -152,6 +160,16 @@ export function buildVocabulary(files: ParsedVocabulary[]): { vocabulary: Vocabu
     }
   }
 
+  // An ignored word that is also a concept's term would silently switch that term off.
+  const ignore = new Set<string>();
+  for (const f of files) {
+    for (const { word, line } of f.ignore) {
+      const claimed = owner.get(`en:${word}`) ?? owner.get(`de:${word}`);
+      if (claimed) at({ file: f.file, line }, `ignored word "${word}" is a term of concept "${claimed.id}"; remove one of them`);
+      else ignore.add(word);
+    }
+  }
+
   const aliases: Alias[] = [];
   for (const a of aliasByName.values()) {
     const means = new Set<string>();
@@ -177,7 +195,11 @@ export function buildVocabulary(files: ParsedVocabulary[]): { vocabulary: Vocabu
     if (!broken) aliases.push({ alias: a.alias, means: [...means], file: a.file, line: a.line });
   }
   return {
-    vocabulary: Object.freeze({ concepts: Object.freeze([...concepts.values()]), aliases: Object.freeze(aliases) }),
+    vocabulary: Object.freeze({
+      concepts: Object.freeze([...concepts.values()]),
+      aliases: Object.freeze(aliases),
+      ignore: Object.freeze([...ignore].sort()),
+    }),
     problems,
   };
 }

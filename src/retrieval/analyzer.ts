@@ -97,6 +97,8 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     const k = words.join(' ');
     if (!phraseToken.has(k)) phraseToken.set(k, token);
   };
+  /** English words for a folded token (the dense side does not know "modelregistry"). */
+  const glossOf = (token: string): string | undefined => tokenPhrase.get(token);
   const push = (m: Map<string, string[]>, k: string, v: string) => {
     const list = m.get(k) ?? [];
     if (!list.includes(v)) list.push(v);
@@ -124,12 +126,16 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
       else if (w[0]) push(germanConcepts, germanStem(w[0]), c.id);
     }
   }
+  const ignored: ReadonlySet<string> = new Set(vocabulary.ignore);
+  const tokenPhrase = new Map<string, string>();
   for (const a of vocabulary.aliases) {
     const w = splitWords(a.alias);
     const token = canonicalToken(a.alias);
     if (w.length > 1) addPhrase(w, token);
     for (const id of a.means) push(aliasConcepts, token, id);
   }
+
+  for (const [phrase, token] of phraseToken) if (!tokenPhrase.has(token)) tokenPhrase.set(token, phrase);
 
   // One alternation, longest phrases first, so "own data center" wins over "data center".
   const phrases = [...phraseToken.keys()].sort((a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length);
@@ -205,7 +211,8 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
         for (const o of conceptStems.get(id) ?? []) if (o !== s) expansions.set(o, synonymWeight);
       }
     }
-    return { word, stem: s, expansions, origin };
+    const gloss = glossOf(word);
+    return { word, stem: s, expansions, origin, ...(gloss ? { gloss } : {}) };
   }
 
   /** A German word (not a stop word) → the concept it names, as an English term. */
@@ -220,12 +227,11 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     let bestScore = 0;
     for (let i = MIN_PART; i <= word.length - MIN_PART; i++) {
       const right = word.slice(i);
-      const tail =
-        germanWord(right) ??
-        (known(stem(right)) ? englishTerm(right) : undefined) ??
-        (depth < 1 ? undefined : undefined);
+      const tail = germanWord(right) ?? (known(stem(right)) ? englishTerm(right) : undefined);
       const rest = tail ? [tail] : depth < 1 ? splitCompound(right, known, depth + 1) : undefined;
-      if (!rest) continue;
+      // A known head with an unknown tail ("Trainings·läufe") still says what the word is about, a little less.
+      const partial = !rest && right.length >= MIN_PART + 1;
+      if (!rest && !partial) continue;
       const leftRaw = word.slice(0, i);
       for (const link of LINKS) {
         if (link && !leftRaw.endsWith(link)) continue;
@@ -233,11 +239,11 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
         if (left.length < MIN_PART) continue;
         const head = germanWord(left) ?? (known(stem(left)) ? englishTerm(left) : undefined);
         if (!head) continue;
-        // Prefer balanced splits with long parts: "modell|drift" over "mode|lldrift".
-        const score = Math.min(left.length, right.length) + (link ? 0 : 0.5);
+        // Prefer full splits, then balanced ones with long parts: "modell|drift" over "mode|lldrift".
+        const score = (rest ? 100 : left.length) + Math.min(left.length, right.length) + (link ? 0 : 0.5);
         if (score > bestScore) {
           bestScore = score;
-          best = [head, ...rest].map((t) => ({ ...t, word, origin: 'compound' as const }));
+          best = [head, ...(rest ?? [])].map((t) => ({ ...t, word, origin: 'compound' as const }));
         }
       }
     }
@@ -256,6 +262,7 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     };
     for (const w of words(text)) {
       if (/^\p{N}+$/u.test(w)) continue; // Numbers say nothing about the topic ("the 3 research questions").
+      if (ignored.has(w)) continue;
       if (language === 'de') {
         if (GERMAN_STOP.has(w) || (STOP_WORDS.has(w) && !germanConcepts.has(germanStem(w)))) continue;
         if (w.length === 1) continue;

@@ -10,7 +10,7 @@ import { denseTexts, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc
 import { type Analyzer, createAnalyzer, type Language, type QueryAnalysis, type QueryTerm, type TermOrigin } from './analyzer.ts';
 import { createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
-import { TERM_WEIGHTS } from './weights.ts';
+import { RERANK, TERM_WEIGHTS } from './weights.ts';
 import type { Retriever, SearchHit } from './types.ts';
 
 export type Fusion = 'rrf' | 'blend';
@@ -22,6 +22,15 @@ export interface RetrievalOptions {
   fusion?: Fusion;
   /** Weight of the dense signal in the fusion, 0..1 (default 0.3). */
   denseWeight?: number;
+  /**
+   * Added to the fused score per unit of the question's weighted coverage by an entry (default RERANK.coverage):
+   * an entry that matches more of what the question is about beats one that repeats a single word often.
+   */
+  coverageWeight?: number;
+  /** Likewise for coverage by the entry's title, names and user questions alone (default RERANK.head). */
+  headWeight?: number;
+  /** Overrides of the term weights in weights.ts (for measurement and calibration). */
+  termWeights?: Partial<Record<keyof typeof TERM_WEIGHTS, number>>;
   /** Weight of a synonym expansion relative to the word typed (default 0.6). */
   synonymWeight?: number;
   /**
@@ -189,6 +198,8 @@ export async function createRetriever(
 }
 
 const RRF_K = 60;
+/** Fields that say what an entry is about (as opposed to its body and details). */
+const HEAD_FIELDS: ReadonlySet<string> = new Set(['title', 'names', 'questions', 'summary']);
 /** Dense candidates looked at per question (vectors, several per entry). */
 const DENSE_CANDIDATES = 60;
 
@@ -201,6 +212,8 @@ export function retrieverFromParts(
   const fusion = options.fusion ?? 'blend';
   const denseWeight = options.denseWeight ?? 0.3;
   const bigramWeight = options.bigramWeight ?? 1;
+  const coverageWeight = options.coverageWeight ?? RERANK.coverage;
+  const headWeight = options.headWeight ?? RERANK.head;
   const { lexical, stats, dense } = parts;
   const vectorCount = dense ? dense.index.getCurrentCount() : 0;
   const maxIdf = Math.log(1 + 2 * Math.max(1, stats.n));
@@ -227,11 +240,12 @@ export function retrieverFromParts(
     const ratio = tf / Math.max(1, stats.tokens) / (1 / ((rank + 1) * zipf));
     return Math.min(1, Math.max(0.1, Math.log10(Math.max(ratio, 1e-9)) / 2));
   };
+  const weights = { ...TERM_WEIGHTS, ...options.termWeights };
   const unknownWeight = (t: QueryTerm): number => {
-    if (t.untranslated) return TERM_WEIGHTS.untranslatedGerman;
+    if (t.untranslated) return weights.untranslatedGerman;
     const rank = options.generalRank?.(t.word);
-    if (rank === undefined) return TERM_WEIGHTS.unknownRare;
-    return rank < TERM_WEIGHTS.fillerRank ? TERM_WEIGHTS.unknownCommon : TERM_WEIGHTS.unknownRare;
+    if (rank === undefined) return weights.unknownRare;
+    return rank < weights.fillerRank ? weights.unknownCommon : weights.unknownRare;
   };
 
   const analyse = (query: string): QueryAnalysis => analyzer.query(query, { known, correct: speller });
@@ -249,7 +263,7 @@ export function retrieverFromParts(
         known: isKnown,
         idf: idf(t.stem),
         specificity: spec,
-        weight: isKnown ? Math.max(TERM_WEIGHTS.knownFloor, spec) : unknownWeight(t),
+        weight: isKnown ? Math.max(weights.knownFloor, spec) : unknownWeight(t),
       };
     });
     const total = terms.reduce((a, t) => a + t.weight, 0);
@@ -286,7 +300,7 @@ export function retrieverFromParts(
       }
     }
 
-    const lex = new Map<string, { score: number; matched: string[] }>();
+    const lex = new Map<string, { score: number; matched: string[]; head: string[] }>();
     if (own.length > 0) {
       const results = lexical.search([...boost.keys()].join(' '), {
         tokenize: (s) => s.split(' ').filter(Boolean),
@@ -297,10 +311,11 @@ export function retrieverFromParts(
       for (const r of results) {
         // A term counts as matched when the entry has it or one of its synonyms.
         const found = new Set(r.terms);
-        const matched = analysis.terms
-          .filter((t) => found.has(t.stem) || [...t.expansions.keys()].some((e) => found.has(e)))
-          .map((t) => t.stem);
-        lex.set(String(r.id), { score: r.score, matched });
+        const inHead = new Set(r.terms.filter((t) => (r.match[t] ?? []).some((f) => HEAD_FIELDS.has(f))));
+        const has = (t: QueryTerm, set: Set<string>) => set.has(t.stem) || [...t.expansions.keys()].some((e) => set.has(e));
+        const matched = analysis.terms.filter((t) => has(t, found)).map((t) => t.stem);
+        const head = analysis.terms.filter((t) => has(t, inHead)).map((t) => t.stem);
+        lex.set(String(r.id), { score: r.score, matched, head });
       }
     }
 
@@ -350,6 +365,13 @@ export function retrieverFromParts(
         const d = s === undefined || hi <= lo ? 0 : (s - lo) / (hi - lo);
         fused.set(id, (1 - denseWeight) * l + denseWeight * d);
       }
+    }
+    // Rerank by how much of the question each entry covers (weighted as in the abstain signals).
+    const sig = signalsOf(analysis);
+    for (const [id, l] of lex) {
+      const cov = sig.coverageOf({ matched: l.matched } as SearchHit);
+      const head = sig.coverageOf({ matched: l.head } as SearchHit);
+      fused.set(id, (fused.get(id) ?? 0) + coverageWeight * cov + headWeight * head);
     }
     if (opts.prefer) {
       for (const [id, bonus] of opts.prefer) {

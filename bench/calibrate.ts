@@ -1,0 +1,90 @@
+// Fits the decision's logistic model and threshold (src/answer/calibration.ts) on the TUNING half of the dev set
+// only: label 1 when the best entry is a right answer, 0 when it is not (or the question is out of scope).
+// Prints the weights and threshold to paste into calibration.ts, and the tuning-half accuracy they give.
+//   node bench/calibrate.ts
+import { join } from 'node:path';
+import { createAnswerer, withIntentPrior } from '../src/answer/answerer.ts';
+import { CALIBRATION } from '../src/answer/calibration.ts';
+import { followUpPlan } from '../src/answer/context.ts';
+import { decide, type Features, featuresOf } from '../src/answer/decide.ts';
+import type { ConversationContext } from '../src/answer/types.ts';
+import { loadConfig } from '../src/config.ts';
+import { silentLogger } from '../src/core/types.ts';
+import { loadKnowledge } from '../src/knowledge/load.ts';
+import { createRetriever } from '../src/retrieval/hybrid.ts';
+import { LocalEmbeddings } from '../src/retrieval/local-embeddings.ts';
+import { ensureWordVectors } from '../src/retrieval/word-vectors.ts';
+import { ROOT, readCases } from './lib.ts';
+
+const kb = await loadKnowledge(join(ROOT, 'knowledge'));
+const vectors = ensureWordVectors(loadConfig(process.env, ROOT).dataDir, silentLogger);
+const retriever = await createRetriever(kb, {
+  generalRank: vectors.rank,
+  embeddings: new LocalEmbeddings(vectors),
+  ...(process.env.TERM_WEIGHTS ? { termWeights: JSON.parse(process.env.TERM_WEIGHTS) } : {}),
+});
+const answerer = createAnswerer({ kb, retriever, logger: silentLogger });
+const cases = readCases(join(ROOT, 'bench/devset/tune.jsonl'));
+
+const NAMES = ['coverage', 'specificity', 'dense', 'margin', 'specificTerms', 'unknown'] as const;
+const rows: { x: number[]; y: number; domain: boolean; oos: boolean }[] = [];
+for (const c of cases) {
+  // The question as the bot reads it: with its conversation for follow-ups.
+  const context: ConversationContext = { turns: [] };
+  for (const h of c.history ?? []) {
+    const a = await answerer.answer(h, context);
+    context.turns.push({ question: h, entryIds: a.entryIds });
+  }
+  let query = c.question;
+  let prefer: Map<string, number> | undefined;
+  let r = await retriever.retrieve(query, { k: 6 });
+  if (context.turns.length > 0) {
+    const plan = followUpPlan(c.question, r, decide(r.hits, r.signals), context, kb);
+    if (plan?.refersBack) {
+      query = plan.query;
+      prefer = plan.prefer;
+      r = await retriever.retrieve(query, { k: 6, prefer });
+    }
+  }
+  const stems = new Set(r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]));
+  const hits = withIntentPrior(r.hits, stems, prefer);
+  const f: Features | undefined = featuresOf(hits, r.signals);
+  const d = decide(hits, r.signals);
+  if (!f) continue;
+  const right = !c.abstain && (c.target ?? []).includes(hits[0]?.entry.id ?? '');
+  rows.push({
+    x: NAMES.map((n) => (n === 'specificTerms' ? Math.min(3, f[n]) : f[n])),
+    y: right ? 1 : 0,
+    domain: d.kind !== 'hard',
+    oos: c.abstain === true,
+  });
+}
+
+// Logistic regression, L2-regularised, plain gradient descent (features are all 0..3).
+const w = new Array(NAMES.length + 1).fill(0);
+const sig = (z: number) => 1 / (1 + Math.exp(-z));
+const p = (x: number[]) => sig(w[0] + x.reduce((a, v, i) => a + v * w[i + 1], 0));
+for (let it = 0; it < 20_000; it++) {
+  const g = new Array(w.length).fill(0);
+  for (const r of rows) {
+    const e = p(r.x) - r.y;
+    g[0] += e;
+    r.x.forEach((v, i) => {
+      g[i + 1] += e * v;
+    });
+  }
+  for (let i = 0; i < w.length; i++) w[i] -= (0.5 * (g[i] + (i > 0 ? 0.01 * w[i] : 0))) / rows.length;
+}
+
+// Threshold: most tuning cases right (a right top answered, anything else abstained), gate included.
+let best = { t: 0.5, ok: -1 };
+for (let t = 0.05; t < 0.95; t += 0.01) {
+  const ok = rows.filter((r) => (r.domain && p(r.x) >= t ? r.y === 1 : r.y === 0)).length;
+  if (ok > best.ok) best = { t, ok };
+}
+const positives = rows.filter((r) => r.y === 1).length;
+console.log(`${rows.length} tuning cases with a lexical match (${positives} with a right best entry; ${cases.length - rows.length} without any match)`);
+console.log(
+  `weights: { bias: ${w[0].toFixed(2)}, ${NAMES.map((n, i) => `${n}: ${w[i + 1].toFixed(2)}`).join(', ')} }`,
+);
+console.log(`answerAt: ${best.t.toFixed(2)} → ${best.ok}/${rows.length} decided right (current answerAt ${CALIBRATION.answerAt})`);

@@ -139,6 +139,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       rateLimitPerMinute: config.rateLimitPerMinute,
       userHashSalt: salt,
       logMessageText: config.logMessageText,
+      conversationTtlMs: config.conversationTtlMs,
     },
     reload: (): Promise<ReloadResult> => runtime.reload(),
     reports: {

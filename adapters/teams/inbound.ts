@@ -11,7 +11,6 @@
 // - Action.Submit arrives as a `message` with the action's data (and the card's inputs) in `value` and the card's
 //   message id in `replyToId`; Action.Execute arrives as `invoke` named `adaptiveCard/action` with
 //   `value.action = { type: 'Action.Execute', verb, data }`.
-import { COMMAND_ALIASES } from '../../src/core/commands.ts';
 import type { Actor, ConversationRef, Inbound } from '../../src/core/inbound.ts';
 
 /** The parts of an Activity this adapter reads. Everything is optional: it is untrusted JSON. */
@@ -134,23 +133,6 @@ export function messageText(activity: TeamsActivityLike): string {
     .trim();
 }
 
-/** Commands that take no argument: "about the retraining policy" typed as a sentence is a question. */
-const SENTENCE_WORDS = new Set(['about', 'challenges', 'properties', 'help']);
-
-/**
- * Text that starts with a core command word (`help`, `property drift`, `data-owner coating logs`) → the command and
- * the rest; anything else → undefined (a question). Same words as the core's COMMAND_ALIASES.
- */
-export function parseCommandText(text: string): { command: string; text: string } | undefined {
-  const m = /^\s*\/?([a-z?-]+)(?:\s+([\s\S]*))?$/i.exec(text);
-  if (!m?.[1]) return undefined;
-  const command = COMMAND_ALIASES[m[1].toLowerCase()];
-  if (!command) return undefined;
-  const rest = (m[2] ?? '').trim();
-  if (SENTENCE_WORDS.has(command) && rest.split(/\s+/).length > 2) return undefined;
-  return { command, text: rest };
-}
-
 /** Reads `{ actionId, value, text? }` from Action.Submit `value` or Action.Execute `data`. */
 function actionData(data: unknown): { actionId: string; value: string; text?: string } | undefined {
   if (!isRecord(data)) return undefined;
@@ -188,11 +170,8 @@ export function activityToInbound(activity: TeamsActivityLike): ParsedActivity {
     if (!conversation.isDirect && botMentions(activity).length === 0) {
       return { type: 'ignore', reason: 'channel or group message that does not mention the bot' };
     }
-    const text = messageText(activity);
-    const command = parseCommandText(text);
-    const inbound: Inbound = command
-      ? { kind: 'command', user, conversation, command: command.command, text: command.text }
-      : { kind: 'message', user, conversation, text };
+    // Typed text is a message; the core decides whether it is a command (one routing place for every platform).
+    const inbound: Inbound = { kind: 'message', user, conversation, text: messageText(activity) };
     return { type: 'inbound', inbound, source: 'text' };
   }
 

@@ -8,9 +8,9 @@ export const CALIBRATION = {
   denseSupport: 0.55,
   soloCoverage: 0.7,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
-  weights: { bias: -9.11, coverage: 3.72, specificity: 4.1, dense: 1.86, margin: 6.44, specificTerms: 0.14, unknown: 0.01 },
+  weights: { bias: -8.51, coverage: 3.21, specificity: 3.51, dense: 1.9, margin: 6, specificTerms: 0.25, unknown: 1.17 },
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.6,
+  answerAt: 0.41,
   /** A specific word: specificity at least this. */
   specificWord: 0.5,
   /** Fused score factor for data-set entries when the question does not ask for data. */

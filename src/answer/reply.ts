@@ -15,9 +15,19 @@ export function answerToReply(answer: Answer): Reply {
   const choices = answer.suggestions.map((s) => ({ actionId: CoreAction.Command, value: s.id, label: s.label }));
   if (answer.abstained) {
     blocks.push(block.markdown(answer.markdown));
-    if (choices.length > 0) blocks.push(block.choices(choices));
-    return { kind: 'abstain', blocks, fallbackText: plainText(answer.markdown) };
+    // A soft abstain offers the closest entries as buttons (`show <id>`) and keeps 👍/👎, so a miss reaches the
+    // maintainers' gap report with the user's verdict.
+    if (choices.length > 0) blocks.push(block.choices(choices, answer.soft ? 'Closest entries:' : undefined));
+    if (answer.soft) blocks.push(block.feedback(answer.answerId));
+    return {
+      kind: 'abstain',
+      blocks,
+      fallbackText: plainText(answer.markdown),
+      ...(answer.soft ? { answerId: answer.answerId } : {}),
+    };
   }
+  // The rest of the answer (related entries, options, more points) is one click away, not in the way.
+  if (answer.more) choices.unshift({ actionId: CoreAction.Command, value: `more ${answer.answerId}`, label: 'More' });
   const title = answer.sources[0]?.title;
   if (title) blocks.push(block.heading(title));
   blocks.push(block.markdown(answer.markdown));

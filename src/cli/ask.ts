@@ -1,9 +1,10 @@
 // `mlops-guide ask "<question>" [--json]` and `ask --file Q.jsonl --json`: answers through the same answerer
-// the chat platforms use. Each answer is timed in process (latencyMs).
+// the chat platforms use. Each answer is timed in process (latencyMs). A line may carry `history` (earlier
+// messages of the same conversation): they are answered first, and `question` is read as a follow-up.
 import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { answerToReply } from '../answer/index.ts';
-import type { Answer } from '../answer/types.ts';
+import type { Answer, ConversationContext } from '../answer/types.ts';
 import { createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import { errorReply, MAX_QUESTION_LENGTH } from '../core/bot.ts';
@@ -17,6 +18,8 @@ const USAGE = 'usage: mlops-guide ask "<question>" [--json]\n       mlops-guide 
 interface AskCase {
   id: string;
   question: string;
+  /** Earlier user messages of the same conversation, oldest first: `question` is answered as the next one. */
+  history: string[];
 }
 
 export function answerJson(id: string, answer: Answer, latencyMs: number) {
@@ -25,7 +28,11 @@ export function answerJson(id: string, answer: Answer, latencyMs: number) {
     question: answer.question,
     answer: answer.markdown,
     abstained: answer.abstained,
+    ...(answer.soft ? { soft: true, offered: answer.offered ?? [] } : {}),
     confidence: Number(answer.confidence.toFixed(3)),
+    language: answer.language,
+    ...(answer.followUp ? { followUp: true } : {}),
+    ...(answer.more ? { more: answer.more } : {}),
     sources: answer.sources.map((s) => ({
       id: s.id,
       title: s.title,
@@ -70,9 +77,15 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
     for (const [i, line] of raw.split('\n').entries()) {
       if (!line.trim()) continue;
       try {
-        const obj = JSON.parse(line) as { id?: unknown; question?: unknown };
+        const obj = JSON.parse(line) as { id?: unknown; question?: unknown; history?: unknown };
         if (typeof obj.question !== 'string') throw new Error('no "question" string');
-        cases.push({ id: obj.id === undefined ? `line-${i + 1}` : String(obj.id), question: obj.question });
+        if (obj.history !== undefined && !(Array.isArray(obj.history) && obj.history.every((h) => typeof h === 'string')))
+          throw new Error('"history" must be a list of strings (earlier messages, oldest first)');
+        cases.push({
+          id: obj.id === undefined ? `line-${i + 1}` : String(obj.id),
+          question: obj.question,
+          history: (obj.history as string[] | undefined) ?? [],
+        });
       } catch (err) {
         io.err(`${file}:${i + 1}: skipped: ${err instanceof Error ? err.message : String(err)}`);
       }
@@ -89,7 +102,7 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
       );
       return EXIT.usage;
     }
-    cases = [{ id: '1', question }];
+    cases = [{ id: '1', question, history: [] }];
   }
 
   const config = loadConfig(env);
@@ -98,9 +111,15 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
   try {
     const answerer = app.runtime.current().answerer;
     for (const c of cases) {
-      const started = performance.now();
       try {
-        const answer = await answerer.answer(c.question);
+        // The history is answered first, as the same conversation (its answers are not printed).
+        const context: ConversationContext = { turns: [] };
+        for (const h of c.history) {
+          const earlier = await answerer.answer(h, context);
+          context.turns.push({ question: h, entryIds: earlier.entryIds });
+        }
+        const started = performance.now();
+        const answer = await answerer.answer(c.question, context.turns.length > 0 ? context : undefined);
         const latencyMs = performance.now() - started;
         if (json) io.out(JSON.stringify(answerJson(c.id, answer, latencyMs)));
         else io.out(replyToText(answerToReply(answer)).text);

@@ -1,7 +1,7 @@
 // The platform-neutral bot: routes an Inbound (message, command, click) to a command, a walkthrough step or a
 // question, and returns a Reply. Every collaborator is passed in (createBot(deps)); nothing here sends anything.
 import { createHash } from 'node:crypto';
-import type { Answer, Answerer, AnswerToReply } from '../answer/types.ts';
+import type { Answer, Answerer, AnswerToReply, ConversationContext } from '../answer/types.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
 import type { FlowKey, Walkthroughs } from '../flows/types.ts';
 import type { KnowledgeBase, KnowledgeProblem } from '../knowledge/types.ts';
@@ -17,7 +17,7 @@ import {
   propertyReply,
 } from './commands.ts';
 import type { Inbound } from './inbound.ts';
-import { block, CoreAction, type FeedbackValue, type Reply } from './reply.ts';
+import { block, CoreAction, type FeedbackValue, type Reply, type SourceRef } from './reply.ts';
 import type { Bot, Clock, Logger } from './types.ts';
 import { silentLogger } from './types.ts';
 
@@ -60,6 +60,8 @@ export interface BotDeps {
     userHashSalt: string;
     /** Include message text in logs (LOG_MESSAGE_TEXT); off by default. */
     logMessageText?: boolean;
+    /** How long a conversation's context (its recent questions, for follow-ups) is kept (CONVERSATION_TTL_HOURS). */
+    conversationTtlMs?: number;
   };
   /** Reloads the knowledge (admin reload). */
   reload?: () => Promise<ReloadResult>;
@@ -71,6 +73,21 @@ export interface BotDeps {
 
 export const MAX_QUESTION_LENGTH = 4000;
 const ANSWER_MEMORY_MS = 7 * 24 * 3_600_000;
+/** Turns of a conversation kept for follow-ups. */
+const CONTEXT_TURNS = 5;
+
+/** A conversation's context as stored (see ConversationContext); `lastAnswerId` serves a bare `more`. */
+interface StoredContext extends ConversationContext {
+  lastAnswerId?: string;
+}
+
+/** What is remembered of an answer: its question for feedback, and the part behind "More". */
+interface RememberedAnswer {
+  question?: string;
+  more?: string;
+  moreSources?: SourceRef[];
+  title?: string;
+}
 
 export function hashUserId(salt: string, platform: string, userId: string): string {
   return createHash('sha256').update(`${salt}\u0000${platform}:${userId}`).digest('hex').slice(0, 32);
@@ -93,6 +110,22 @@ export function createBot(deps: BotDeps): Bot {
     return key;
   };
 
+  // Context is keyed by the platform conversation (and thread), hashed: the store never holds raw platform ids.
+  const contextKey = (inbound: Inbound) =>
+    `ctx:${hashUserId(settings.userHashSalt, inbound.user.platform, `${inbound.conversation.id}\u0000${inbound.conversation.threadId ?? ''}`)}`;
+  const contextTtl = settings.conversationTtlMs ?? 24 * 3_600_000;
+
+  async function remember(inbound: Inbound, answer: Answer, context: StoredContext | undefined): Promise<void> {
+    if (answer.abstained && !answer.soft) return;
+    // Without STORE_QUESTION_TEXT the turn keeps the answer's topic (its entry's title), not the user's words.
+    const topic = settings.storeQuestionText
+      ? answer.question
+      : (deps.knowledge().kb.get(answer.entryIds[0] ?? '')?.title ?? '');
+    const turns = [...(context?.turns ?? []), { question: topic, entryIds: answer.entryIds.slice(0, 5) }];
+    const next: StoredContext = { turns: turns.slice(-CONTEXT_TURNS), lastAnswerId: answer.answerId };
+    await deps.kv.set(contextKey(inbound), next, contextTtl);
+  }
+
   async function rateLimited(inbound: Inbound): Promise<boolean> {
     if (settings.rateLimitPerMinute <= 0) return false;
     const window = Math.floor(clock() / 60_000);
@@ -106,7 +139,11 @@ export function createBot(deps: BotDeps): Bot {
     if (text.length > MAX_QUESTION_LENGTH) throw new MlopsGuideError(ErrorCode.InputTooLong, 'question too long');
     const started = clock();
     const runtime = deps.knowledge();
-    const answer: Answer = await runtime.answerer.answer(text);
+    const context = await deps.kv.get<StoredContext>(contextKey(inbound));
+    const answer: Answer = await runtime.answerer.answer(
+      text,
+      context && context.turns.length > 0 ? { turns: context.turns } : undefined,
+    );
     deps.observer?.answered?.({
       durationMs: clock() - started,
       abstained: answer.abstained,
@@ -118,6 +155,9 @@ export function createBot(deps: BotDeps): Bot {
         answerId: answer.answerId,
         platform: inbound.user.platform,
         abstained: answer.abstained,
+        soft: answer.soft ?? false,
+        followUp: answer.followUp ?? false,
+        language: answer.language,
         confidence: Number(answer.confidence.toFixed(3)),
         generated: answer.generated,
         ms: clock() - started,
@@ -126,7 +166,7 @@ export function createBot(deps: BotDeps): Bot {
       },
       'answered',
     );
-    const topSourceId = answer.sources[0]?.id;
+    const topSourceId = answer.sources[0]?.id ?? answer.offered?.[0]?.id;
     await deps.events.record({
       type: 'question',
       at: clock(),
@@ -138,12 +178,45 @@ export function createBot(deps: BotDeps): Bot {
       confidence: answer.confidence,
       ...(topSourceId ? { topSourceId } : {}),
     });
-    // Remembered so that feedback on this answer can be stored with its question.
-    await deps.kv.set(
-      `answer:${answer.answerId}`,
-      settings.storeQuestionText ? { question: text } : {},
-      ANSWER_MEMORY_MS,
-    );
+    await rememberAnswer(answer, settings.storeQuestionText ? text : undefined);
+    await remember(inbound, answer, context);
+    return deps.answerToReply(answer);
+  }
+
+  /** Remembered so that feedback on this answer can be stored with its question, and "More" can be shown. */
+  async function rememberAnswer(answer: Answer, question: string | undefined): Promise<void> {
+    const value: RememberedAnswer = {
+      ...(question ? { question } : {}),
+      ...(answer.more ? { more: answer.more, moreSources: answer.moreSources ?? answer.sources } : {}),
+      ...(answer.sources[0] ? { title: answer.sources[0].title } : {}),
+    };
+    await deps.kv.set(`answer:${answer.answerId}`, value, ANSWER_MEMORY_MS);
+  }
+
+  /** `more [answerId]`: the rest of an answer (related entries, options, further points). */
+  async function more(inbound: Inbound, answerId: string): Promise<Reply> {
+    const id = answerId.trim() || (await deps.kv.get<StoredContext>(contextKey(inbound)))?.lastAnswerId;
+    const remembered = id ? await deps.kv.get<RememberedAnswer>(`answer:${id.slice(0, 100)}`) : undefined;
+    if (!remembered?.more) return notice('info', 'There is nothing more to that answer. Ask a follow-up question, or type `help`.');
+    return {
+      kind: 'answer',
+      blocks: [
+        ...(remembered.title ? [block.heading(`More: ${remembered.title}`)] : []),
+        block.markdown(remembered.more),
+        ...(remembered.moreSources?.length ? [block.sources(remembered.moreSources)] : []),
+      ],
+      fallbackText: `More: ${remembered.title ?? ''}`.trim(),
+    };
+  }
+
+  /** `show <entry id>` (a button of a soft abstain): that entry's answer, which later follow-ups build on. */
+  async function show(inbound: Inbound, entryId: string): Promise<Reply> {
+    const runtime = deps.knowledge();
+    const answer = runtime.answerer.entry(entryId.trim().slice(0, 100));
+    if (!answer) return notice('info', 'That entry is no longer in the knowledge base. Ask your question again, or type `help`.');
+    const context = await deps.kv.get<StoredContext>(contextKey(inbound));
+    await rememberAnswer(answer, undefined);
+    await remember(inbound, answer, context);
     return deps.answerToReply(answer);
   }
 
@@ -157,7 +230,7 @@ export function createBot(deps: BotDeps): Bot {
     } catch {
       throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
     }
-    const remembered = await deps.kv.get<{ question?: string }>(`answer:${value.answerId}`);
+    const remembered = await deps.kv.get<RememberedAnswer>(`answer:${value.answerId}`);
     const reason = inbound.text?.trim().slice(0, 1000);
     await deps.events.record({
       type: 'feedback',
@@ -254,6 +327,11 @@ export function createBot(deps: BotDeps): Bot {
         return deps.walkthroughs.start(flowKey(inbound), 'data-owner', text.trim() || undefined);
       case 'admin':
         return admin(inbound, text);
+      case 'more':
+        return more(inbound, text);
+      case 'show':
+        if (!text.trim()) return notice('info', 'Show which entry? Ask a question, or type `help`.');
+        return show(inbound, text);
       default:
         if (!command.trim()) return helpReply({ isMaintainer: isMaintainer(inbound) });
         // `/mlops how do I version data?`: not a command word but a question — answer it.
@@ -273,6 +351,9 @@ export function createBot(deps: BotDeps): Bot {
     const word = m[1].toLowerCase();
     if (!(word in COMMAND_ALIASES)) return undefined;
     const rest = (m[2] ?? '').trim();
+    // "more" takes nothing or an answer id, "show" one entry id: "more about drift" is a question.
+    if (word === 'more' && rest && !/^[0-9a-f-]{36}$/i.test(rest)) return undefined;
+    if (word === 'show' && !/^[a-z0-9][a-z0-9-]*$/.test(rest)) return undefined;
     // "about …" or "property of …" typed as a sentence are questions, not commands.
     if (
       (word === 'about' || word === 'challenges' || word === 'properties' || word === 'help') &&

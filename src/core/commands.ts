@@ -37,6 +37,8 @@ export const COMMANDS: readonly CommandSpec[] = [
     usage: 'data-owner [data]',
     description: 'walkthrough: find a data set, its owner, and request access',
   },
+  { name: 'more', usage: 'more', description: 'the rest of my last answer: related entries, options, further points' },
+  { name: 'show', usage: 'show <entry id>', description: 'one knowledge entry (the buttons use it)', hidden: true },
   { name: 'admin', usage: 'admin reload | stats | gaps', description: 'maintainers only', hidden: true },
 ];
 
@@ -57,6 +59,8 @@ export const COMMAND_ALIASES: Record<string, string> = {
   dataowner: 'data-owner',
   'data-owners': 'data-owner',
   admin: 'admin',
+  more: 'more',
+  show: 'show',
 };
 
 export const commandChoice = (commandLine: string, label: string, style?: 'primary'): Choice =>

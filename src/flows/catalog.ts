@@ -1,5 +1,6 @@
 // Forgiving search over the data catalog (the knowledge base's `dataset` entries): system names, domain words,
-// aliases, a small synonym list (incl. German shop-floor words) and typos (MiniSearch fuzzy + prefix matching).
+// aliases, the knowledge's vocabulary (synonyms, German shop-floor words, tool names) and typos (MiniSearch fuzzy +
+// prefix matching).
 import MiniSearch from 'minisearch';
 import type { DatasetEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
@@ -22,76 +23,6 @@ const STOPWORDS = new Set(
   ).split(' '),
 );
 
-/** Query word → extra words to search for (domain synonyms, abbreviations, German terms). */
-const SYNONYMS: Record<string, string[]> = {
-  sensor: ['historian', 'signals', 'time-series', 'telemetry'],
-  sensors: ['historian', 'signals', 'time-series', 'telemetry'],
-  machine: ['equipment', 'tool', 'historian'],
-  machines: ['equipment', 'tool', 'historian'],
-  equipment: ['machine', 'tool'],
-  measurement: ['metrology', 'measurements'],
-  measurements: ['metrology'],
-  metrology: ['measurement'],
-  defect: ['defects', 'inspection', 'aoi'],
-  defects: ['defect', 'inspection', 'aoi'],
-  inspection: ['defect', 'aoi', 'quality'],
-  images: ['image', 'microscopy', 'inspection'],
-  photos: ['images', 'image'],
-  quality: ['qm', 'nonconformance'],
-  scrap: ['rework', 'nonconformance'],
-  complaint: ['complaints', '8d', 'customer'],
-  complaints: ['complaint', '8d', 'customer'],
-  maintenance: ['alarms', 'pm', 'reliability'],
-  alarm: ['alarms', 'maintenance'],
-  failures: ['alarms', 'maintenance', 'reliability'],
-  downtime: ['alarms', 'maintenance', 'reliability'],
-  lot: ['genealogy', 'mes', 'traceability'],
-  lots: ['genealogy', 'mes', 'traceability'],
-  traceability: ['genealogy', 'mes'],
-  genealogy: ['mes', 'traceability'],
-  deposition: ['coating', 'sputter'],
-  sputtering: ['coating', 'sputter'],
-  layer: ['coating', 'multilayer'],
-  polish: ['polishing'],
-  roughness: ['afm', 'surface'],
-  flatness: ['surface', 'figure', 'interferometer'],
-  temperature: ['environment', 'cleanroom'],
-  humidity: ['environment', 'cleanroom'],
-  particles: ['cleanroom', 'environment'],
-  power: ['energy'],
-  electricity: ['energy'],
-  lab: ['lims', 'laboratory'],
-  laboratory: ['lims'],
-  microscope: ['sem', 'microscopy'],
-  supplier: ['incoming', 'supplier'],
-  suppliers: ['supplier', 'incoming'],
-  parts: ['spare', 'supply'],
-  stock: ['supply', 'warehouse'],
-  field: ['service', 'tickets'],
-  service: ['field', 'tickets'],
-  customer: ['customers', 'field', 'installed'],
-  scanner: ['litho', 'lithography', 'telemetry'],
-  kpi: ['kpis', 'yield'],
-  kpis: ['yield'],
-  test: ['acceptance', 'testing'],
-  lifetime: ['euv', 'testing'],
-  design: ['optical', 'plm'],
-  calibration: ['caltrack'],
-  vacuum: ['rga'],
-  // German shop-floor words
-  beschichtung: ['coating'],
-  messdaten: ['measurement', 'metrology'],
-  messung: ['measurement', 'metrology'],
-  wartung: ['maintenance'],
-  fehler: ['defect', 'alarms'],
-  ausschuss: ['scrap'],
-  schicht: ['shift'],
-  reklamation: ['complaint'],
-  lieferant: ['supplier'],
-  energie: ['energy'],
-  reinraum: ['cleanroom'],
-};
-
 const tokenize = (s: string): string[] =>
   s
     .toLowerCase()
@@ -101,6 +32,42 @@ const tokenize = (s: string): string[] =>
     .filter((t) => t.length > 0);
 
 const indexes = new WeakMap<KnowledgeBase, MiniSearch>();
+const synonymTables = new WeakMap<KnowledgeBase, ReadonlyMap<string, string[]>>();
+/** Extra words searched for one query word, at most. */
+const MAX_EXPANSIONS = 12;
+
+/**
+ * Query word → the other words of its concepts in the knowledge's vocabulary (English and German terms, aliases):
+ * "Beschichtung" also searches "coating", "sensors" also "historian". Maintainers extend it in knowledge/vocabulary/.
+ */
+function synonymsFor(kb: KnowledgeBase): ReadonlyMap<string, string[]> {
+  const cached = synonymTables.get(kb);
+  if (cached) return cached;
+  const conceptWords = new Map<string, string[]>();
+  for (const c of kb.vocabulary.concepts) {
+    conceptWords.set(c.id, [...new Set([...c.en, ...c.de].flatMap(tokenize).filter((t) => !STOPWORDS.has(t)))]);
+  }
+  const table = new Map<string, Set<string>>();
+  const link = (word: string, others: readonly string[]) => {
+    const set = table.get(word) ?? new Set<string>();
+    for (const o of others) if (o !== word && set.size < MAX_EXPANSIONS) set.add(o);
+    table.set(word, set);
+  };
+  for (const c of kb.vocabulary.concepts) {
+    const words = conceptWords.get(c.id) ?? [];
+    for (const t of [...c.en, ...c.de]) {
+      const parts = tokenize(t);
+      if (parts.length === 1 && parts[0] && !STOPWORDS.has(parts[0])) link(parts[0], words);
+    }
+  }
+  for (const a of kb.vocabulary.aliases) {
+    const parts = tokenize(a.alias);
+    if (parts.length === 1 && parts[0]) link(parts[0], a.means.flatMap((id) => conceptWords.get(id) ?? []));
+  }
+  const out = new Map([...table].map(([w, set]) => [w, [...set]]));
+  synonymTables.set(kb, out);
+  return out;
+}
 
 function indexFor(kb: KnowledgeBase): MiniSearch {
   const cached = indexes.get(kb);
@@ -141,7 +108,8 @@ export function searchCatalog(kb: KnowledgeBase, query: string, limit = 5): Cata
   const words = queryWords(query).slice(0, 30);
   if (words.length === 0) return [];
   const index = indexFor(kb);
-  const expanded = [...new Set(words.flatMap((w) => [w, ...(SYNONYMS[w] ?? [])]))];
+  const synonyms = synonymsFor(kb);
+  const expanded = [...new Set(words.flatMap((w) => [w, ...(synonyms.get(w) ?? [])]))];
   const results = index.search(expanded.join(' '), {
     boost: { aliases: 3, title: 3, system: 2.5, idWords: 2, domain: 1.5, tags: 1.5, summary: 1, questions: 0.7 },
     // Typos: one edit in words of 4+ letters, two in 8+; prefixes from 3 letters ("interfero").
@@ -155,7 +123,7 @@ export function searchCatalog(kb: KnowledgeBase, query: string, limit = 5): Cata
     if (entry?.type !== 'dataset') continue;
     // Coverage counts the user's own words (a word counts when it or one of its synonyms matched).
     const matchedTerms = new Set(r.queryTerms);
-    const covered = words.filter((w) => matchedTerms.has(w) || (SYNONYMS[w] ?? []).some((s) => matchedTerms.has(s)));
+    const covered = words.filter((w) => matchedTerms.has(w) || (synonyms.get(w) ?? []).some((s) => matchedTerms.has(s)));
     // A data set that matches only one word of a longer query ("payroll hr salaries" → "shift") is noise.
     if (covered.length / words.length < 0.5 && covered.length < 2) continue;
     matches.push({ entry, score: r.score, coverage: covered.length / words.length });

@@ -4,6 +4,7 @@ import type { KnowledgeRuntime } from '../../src/core/bot.ts';
 import { block, type Reply } from '../../src/core/reply.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../../src/flows/types.ts';
 import type { Entry } from '../../src/knowledge/schema.ts';
+import { EMPTY_VOCABULARY } from '../../src/knowledge/vocabulary.ts';
 import type { KnowledgeBase } from '../../src/knowledge/types.ts';
 
 const src = [{ citation: 'Haug et al. (2025). MLOps Adoption in the Manufacturing Industry (slides)' }];
@@ -104,6 +105,7 @@ export function fixtureKb(entries: Entry[] = ENTRIES): KnowledgeBase {
     dir: '/fixture',
     entries,
     hash: `hash-${entries.length}`,
+    vocabulary: EMPTY_VOCABULARY,
     get: (id) => byId.get(id),
     ofType: (type) => entries.filter((e) => e.type === type) as never,
   };
@@ -115,6 +117,23 @@ export function fakeAnswerer(kb: KnowledgeBase): Answerer & { asked: string[] } 
   const asked: string[] = [];
   return {
     asked,
+    entry(id) {
+      const e = kb.get(id);
+      if (!e) return undefined;
+      counter++;
+      return {
+        answerId: `ans-${counter}`,
+        question: e.title,
+        abstained: false,
+        confidence: 1,
+        markdown: e.summary,
+        sources: [{ id: e.id, title: e.title, type: e.type }],
+        suggestions: [],
+        generated: false,
+        language: 'en',
+        entryIds: [e.id],
+      };
+    },
     async answer(question: string): Promise<Answer> {
       asked.push(question);
       const words = question
@@ -132,6 +151,8 @@ export function fakeAnswerer(kb: KnowledgeBase): Answerer & { asked: string[] } 
         sources: hit ? [{ id: hit.id, title: hit.title, type: hit.type }] : [],
         suggestions: [],
         generated: false,
+        language: 'en',
+        entryIds: hit ? [hit.id] : [],
       };
     },
   };

@@ -78,10 +78,10 @@ describe('Teams channel: messages', () => {
     expect(connector.calls).toEqual([]);
   });
 
-  it('sends typed commands to the core as commands (no typing indicator)', async () => {
+  it('sends typed commands to the core as messages: the core routes them, as for Slack', async () => {
     await server.post(fixture('personal-message', { text: 'infra' }));
-    expect(server.bot.calls[0]).toMatchObject({ kind: 'command', command: 'infra', text: '' });
-    expect(connector.calls.map((c) => c.body.type)).toEqual(['message']);
+    expect(server.bot.calls[0]).toMatchObject({ kind: 'message', text: 'infra' });
+    expect(connector.calls.map((c) => c.body.type)).toEqual(['typing', 'message']);
   });
 
   it('splits a long answer into several messages, each under the Teams size limit', async () => {

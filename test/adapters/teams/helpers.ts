@@ -88,6 +88,7 @@ export function createScriptedBot(): ScriptedBot {
     calls,
     async handle(inbound) {
       calls.push(inbound);
+      if (inbound.kind === 'message' && inbound.text === 'infra') return step(1, false);
       if (inbound.kind === 'command') {
         if (inbound.command === 'infra') return step(1, false);
         const text = 'MLOps Guide — commands: help, ask, infra';

@@ -3,7 +3,6 @@ import {
   activityEnvelopeProblem,
   activityToInbound,
   messageText,
-  parseCommandText,
 } from '../../../adapters/teams/inbound.ts';
 import { fixture } from './helpers.ts';
 
@@ -66,31 +65,9 @@ describe('activityToInbound', () => {
     });
   });
 
-  it('turns text starting with a command word into a command', () => {
-    const cases: [string, { command: string; text: string } | undefined][] = [
-      ['help', { command: 'help', text: '' }],
-      ['Property drift', { command: 'property', text: 'drift' }],
-      ['properties', { command: 'properties', text: '' }],
-      ['data-owner coating line logs', { command: 'data-owner', text: 'coating line logs' }],
-      ['guidelines', { command: 'guidelines', text: '' }],
-      ['guidelines architecture', { command: 'guidelines', text: 'architecture' }],
-      ['infra', { command: 'infra', text: '' }],
-      ['ask how do we version data?', { command: 'ask', text: 'how do we version data?' }],
-      ['admin reload', { command: 'admin', text: 'reload' }],
-      ['about', { command: 'about', text: '' }],
-      ['challenges', { command: 'challenges', text: '' }],
-      // Sentences that start with a command word are questions.
-      ['about how many models do we run in production?', undefined],
-      ['help me understand feature stores please', undefined],
-      ['what is drift?', undefined],
-      ['', undefined],
-    ];
-    for (const [text, expected] of cases) expect(parseCommandText(text), text).toEqual(expected);
-
+  it('leaves commands to the core: typed text, command word or not, is a message', () => {
     const mention = fixture('channel-mention', { text: '<at>MLOps Guide</at> property drift' });
-    expect(activityToInbound(mention)).toMatchObject({
-      inbound: { kind: 'command', command: 'property', text: 'drift' },
-    });
+    expect(activityToInbound(mention)).toMatchObject({ inbound: { kind: 'message', text: 'property drift' } });
   });
 
   it('maps Action.Submit (a message with value) to an action with the clicked card id', () => {

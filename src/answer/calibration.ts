@@ -8,11 +8,13 @@ export const CALIBRATION = {
   denseSupport: 0.55,
   soloCoverage: 0.7,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
-  weights: { bias: -8.51, coverage: 3.21, specificity: 3.51, dense: 1.9, margin: 6, specificTerms: 0.25, unknown: 1.17 },
+  weights: { bias: -8.44, coverage: 3.2, specificity: 2.84, dense: 2.01, margin: 5.7, specificTerms: 0.58, unknown: 1.11 },
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.41,
-  /** A specific word: specificity at least this. */
+  answerAt: 0.46,
+  /** A specific word: specificity at least this… */
   specificWord: 0.5,
+  /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */
+  minIdf: 1.2,
   /** Fused score factor for data-set entries when the question does not ask for data. */
   datasetPrior: 0.75,
   /** The second entry's matched words count, at this discount, when it brings a specific word of its own. */

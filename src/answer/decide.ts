@@ -11,7 +11,7 @@ export interface Features {
   coverage: number;
   /** Highest specificity among the matched terms. */
   specificity: number;
-  /** Number of matched terms that are specific to the knowledge. */
+  /** Number of matched terms that are specific to the knowledge and discriminate between its entries. */
   specificTerms: number;
   /** Dense similarity of the best entry, scaled to 0..1 (0 when the dense side did not find it). */
   dense: number;
@@ -36,7 +36,10 @@ export function featuresOf(hits: readonly SearchHit[], signals: QuerySignals): F
   if (!top?.lexical) return undefined;
   const specificOf = (hit: SearchHit) => {
     const words = new Set(hit.matched ?? []);
-    return signals.terms.filter((t) => words.has(t.stem) && t.specificity >= CALIBRATION.specificWord);
+    // Specific to the knowledge and discriminating within it: "data" is in most entries and says little.
+    return signals.terms.filter(
+      (t) => words.has(t.stem) && t.specificity >= CALIBRATION.specificWord && t.idf >= CALIBRATION.minIdf,
+    );
   };
   // A question may join two topics that live in two entries ("Is Kubernetes required for MLOps?"): the answer
   // shows the best entry and related ones, so the best two together may cover it, at a discount — only when
@@ -81,6 +84,7 @@ export function decide(hits: readonly SearchHit[], signals: QuerySignals): Decis
   const dense = (hits[0]?.dense ?? 0) >= CALIBRATION.denseSupport;
   const domain =
     f.specificity >= CALIBRATION.domainSpecificity &&
+    f.specificTerms >= 1 &&
     (dense || f.specificTerms >= 2 || f.coverage >= CALIBRATION.soloCoverage);
   if (!domain) {
     return {

@@ -5,7 +5,7 @@ export const TERM_WEIGHTS = {
   knownFloor: 0.1,
   /** A word unknown to the knowledge and among the most common words of general English: chat filler. */
   fillerRank: 12_000,
-  unknownCommon: 0.15,
+  unknownCommon: 0.35,
   /** A word unknown to the knowledge and rare or absent in general English: likely a topic we don't cover. */
   unknownRare: 0.6,
   /** A word of a German question that neither the German vocabulary nor the knowledge knows. */

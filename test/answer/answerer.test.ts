@@ -45,34 +45,41 @@ describe('extractive answers', () => {
     expect(ids(a.suggestions)).toContain('property drift');
   });
 
-  it('a challenge brings its solutions', async () => {
+  it('a challenge brings its solutions behind "More", numbered on from the answer\'s sources', async () => {
     const a = await answerer.answer('Why is data discovery hard? I cannot find a suitable data set');
     expect(a.sources[0]?.id).toBe('challenge-data-discovery');
-    expect(ids(a.sources)).toContain('solution-data-catalog');
-    expect(a.markdown).toMatch(/What helps[\s\S]*data catalog/i);
+    expect(a.markdown).not.toMatch(/What helps/);
+    expect(a.more).toMatch(/What helps[\s\S]*data catalog/i);
+    expect(ids(a.moreSources ?? [])).toContain('solution-data-catalog');
+    expect(a.moreSources?.slice(0, a.sources.length)).toEqual(a.sources);
   });
 
-  it('a deployment question brings the infrastructure options and the infra walkthrough', async () => {
-    const a = await answerer.answer('Where should I deploy my model?');
+  it('a deployment question offers the infra walkthrough; the options list waits behind "More"', async () => {
+    const a = await answerer.answer('Where should I deploy my model to run it on the shop floor?');
     expect(a.abstained).toBe(false);
-    expect(a.markdown).toMatch(/Infrastructure options/);
-    expect(a.markdown).toMatch(/1\. \*\*Cloud ML platform/);
+    expect(a.more).toMatch(/Infrastructure options/);
+    expect(a.more).toMatch(/1\. \*\*Cloud ML platform/);
     expect(ids(a.suggestions)).toContain('infra');
     expect(a.suggestions.find((s) => s.id === 'infra')?.kind).toBe('walkthrough');
   });
 
+  it('keeps the direct answer short: at most three key points', async () => {
+    const a = await answerer.answer('What is model drift?');
+    expect(a.markdown.split('\n').filter((l) => l.startsWith('- ')).length).toBeLessThanOrEqual(3);
+  });
+
   it.each(['Who owns the coating logs?', 'How do I get access to a data set?', 'I need to find the data steward'])(
-    'suggests the data-owner walkthrough for "%s"',
+    'suggests the data-owner walkthrough for "%s" (answering, or offering the closest entries)',
     async (q) => {
       const a = await answerer.answer(q);
-      expect(a.abstained).toBe(false);
+      expect(a.soft || !a.abstained).toBe(true);
       expect(ids(a.suggestions)).toContain('data-owner');
     },
   );
 
   it('a data set answer lists its owners and access procedure', async () => {
     const a = await answerer.answer('Who owns the coating chamber logs?');
-    expect(a.markdown).toContain('data steward: Clara Lenz (#coating-data)');
+    expect(a.markdown).toContain('data steward Clara Lenz (#coating-data)');
     expect(a.markdown).toContain('Request the view coating_runs');
   });
 
@@ -143,8 +150,8 @@ describe('bad input', () => {
 });
 
 describe('answerToReply', () => {
-  it('renders an answer: heading, markdown, sources, command choices, feedback', async () => {
-    const a = await answerer.answer('Where should I deploy my model?');
+  it('renders an answer: heading, markdown, sources, command choices (More first), feedback', async () => {
+    const a = await answerer.answer('Where should I deploy my model to run it on the shop floor?');
     const r = answerToReply(a);
     expect(r.kind).toBe('answer');
     expect(r.answerId).toBe(a.answerId);
@@ -155,13 +162,20 @@ describe('answerToReply', () => {
     expect(choices?.type === 'choices' && choices.choices).toEqual(
       expect.arrayContaining([{ actionId: 'command', value: 'infra', label: 'Choose ML infrastructure' }]),
     );
+    expect(choices?.type === 'choices' && choices.choices[0]).toEqual({
+      actionId: 'command',
+      value: `more ${a.answerId}`,
+      label: 'More',
+    });
     expect(r.blocks.at(-1)).toEqual({ type: 'feedback', answerId: a.answerId });
     expect(r.fallbackText.length).toBeGreaterThan(10);
     expect(r.fallbackText).not.toContain('**');
   });
 
   it('renders an abstention as kind abstain with help choices and no sources', async () => {
-    const r = answerToReply(await answerer.answer('Tell me a joke about penguins'));
+    const a = await answerer.answer('Tell me a joke about penguins');
+    expect(a.soft).toBeUndefined();
+    const r = answerToReply(a);
     expect(r.kind).toBe('abstain');
     expect(r.blocks.some((b) => b.type === 'sources' || b.type === 'feedback')).toBe(false);
     expect(r.blocks.some((b) => b.type === 'choices')).toBe(true);

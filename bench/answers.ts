@@ -17,7 +17,17 @@ import { createRetriever, type RetrievalOptions } from '../src/retrieval/hybrid.
 import { buildIndex } from '../src/retrieval/index-store.ts';
 import { LocalEmbeddings } from '../src/retrieval/local-embeddings.ts';
 import { ensureWordVectors } from '../src/retrieval/word-vectors.ts';
-import { type Answered, answerInConversation, type Case, passes, pct, ROOT, readCases, wordCount } from './lib.ts';
+import {
+  type Answered,
+  answerInConversation,
+  type Case,
+  passes,
+  pct,
+  ROOT,
+  readCases,
+  TUNING_FILES,
+  wordCount,
+} from './lib.ts';
 
 const arg = (name: string, fallback: string) => {
   const i = process.argv.indexOf(name);
@@ -28,9 +38,9 @@ const knowledgeDir = resolve(arg('--knowledge', join(ROOT, 'knowledge')));
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
-const sets: { name: string; path: string; dev: boolean }[] = [
+const sets: { name: string; path: string | string[]; dev: boolean }[] = [
   { name: 'dev test half', path: join(ROOT, 'bench/devset/test.jsonl'), dev: true },
-  { name: 'dev tuning half', path: join(ROOT, 'bench/devset/tune.jsonl'), dev: true },
+  { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)), dev: true },
   ...(flag('--quick')
     ? []
     : [
@@ -38,7 +48,7 @@ const sets: { name: string; path: string; dev: boolean }[] = [
         { name: 'shared/eval german', path: join(EVAL, 'german.jsonl'), dev: false },
         { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl'), dev: false },
       ]),
-].filter((s) => existsSync(s.path));
+].filter((s) => (Array.isArray(s.path) ? s.path.some((p) => existsSync(p)) : existsSync(s.path)));
 
 const kb = await loadKnowledge(knowledgeDir);
 const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir }, ROOT);

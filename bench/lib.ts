@@ -1,6 +1,6 @@
 // Shared by the answer benchmark and the calibration script: question sets, the pass rules, and answering a case as
 // the next message of its conversation (`history`).
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Answer, Answerer, ConversationContext } from '../src/answer/types.ts';
 
@@ -18,7 +18,11 @@ export interface Case {
   history?: string[];
 }
 
-export function readCases(path: string): Case[] {
+/** The dev set's tuning half: the fixed half and the out-of-scope questions added later for tuning only. */
+export const TUNING_FILES = ['bench/devset/tune.jsonl', 'bench/devset/tune-extra.jsonl'];
+
+export function readCases(path: string | string[]): Case[] {
+  if (Array.isArray(path)) return path.filter((p) => existsSync(p)).flatMap((p) => readCases(p));
   return readFileSync(path, 'utf8')
     .split('\n')
     .filter((l) => l.trim())

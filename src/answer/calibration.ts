@@ -7,10 +7,21 @@ export const CALIBRATION = {
   /** …and have a second signal: dense similarity at least this, two specific words, or this coverage alone. */
   denseSupport: 0.55,
   soloCoverage: 0.7,
+  /** The dense feature when the dense side found nothing for any entry (it knows none of the question's words). */
+  denseUnknown: 0.5,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
-  weights: { bias: -8.44, coverage: 3.2, specificity: 2.84, dense: 2.01, margin: 5.7, specificTerms: 0.58, unknown: 1.11 },
+  weights: {
+    bias: -10.47,
+    coverage: 3.36,
+    specificity: 4.12,
+    dense: 2.61,
+    margin: 5.75,
+    specificTerms: 0.63,
+    unknown: -1.36,
+    named: 0.12,
+  },
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.46,
+  answerAt: 0.39,
   /** A specific word: specificity at least this… */
   specificWord: 0.5,
   /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */

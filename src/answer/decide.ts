@@ -19,6 +19,8 @@ export interface Features {
   margin: number;
   /** Weighted share of the question's terms that the knowledge does not know at all (the question points elsewhere). */
   unknown: number;
+  /** 1 when the question names the best entry (its term, alias, system or short title), else 0. */
+  named: number;
 }
 
 export interface Decision {
@@ -56,9 +58,16 @@ export function featuresOf(hits: readonly SearchHit[], signals: QuerySignals): F
     coverage: Math.max(signals.coverageOf(top), together),
     specificity: Math.max(0, ...matchedTerms.map((t) => t.specificity)),
     specificTerms: specificOf(top).length,
-    dense: top.dense === undefined ? 0 : clamp01((top.dense - 0.5) / 0.4),
+    // No dense result at all (the word vectors know no word of the question, e.g. "MLOps"): neutral, not against.
+    dense:
+      top.dense !== undefined
+        ? clamp01((top.dense - 0.5) / 0.4)
+        : hits.some((h) => h.dense !== undefined)
+          ? 0
+          : CALIBRATION.denseUnknown,
     margin: second && top.score > 0 ? clamp01((top.score - second.score) / top.score) : 1,
     unknown: 1 - signals.coverage,
+    named: top.named ? 1 : 0,
   };
 }
 
@@ -71,6 +80,7 @@ export function probability(f: Features): number {
       w.dense * f.dense +
       w.margin * f.margin +
       w.unknown * f.unknown +
+      w.named * f.named +
       w.specificTerms * Math.min(3, f.specificTerms),
   );
 }
@@ -84,8 +94,8 @@ export function decide(hits: readonly SearchHit[], signals: QuerySignals): Decis
   const dense = (hits[0]?.dense ?? 0) >= CALIBRATION.denseSupport;
   const domain =
     f.specificity >= CALIBRATION.domainSpecificity &&
-    f.specificTerms >= 1 &&
-    (dense || f.specificTerms >= 2 || f.coverage >= CALIBRATION.soloCoverage);
+    (f.specificTerms >= 1 || f.named === 1) &&
+    (dense || f.specificTerms + f.named >= 2 || f.coverage >= CALIBRATION.soloCoverage);
   if (!domain) {
     return {
       kind: 'hard',

@@ -203,7 +203,11 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     const aliased = fold ? aliasConcepts.get(word) : undefined;
     if (aliased) {
       const t = conceptTerm(word, aliased, 'alias');
-      if (t) return t;
+      if (t) {
+        // The name itself still matches entries that use it ("SAP" in a data set's system field).
+        if (s !== t.stem) (t.expansions as Map<string, number>).set(s, 1);
+        return t;
+      }
     }
     const expansions = new Map<string, number>();
     if (fold) {

@@ -6,7 +6,7 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
 import type { EntryType } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
-import { denseTexts, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
+import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
 import { type Analyzer, createAnalyzer, type Language, type QueryAnalysis, type QueryTerm, type TermOrigin } from './analyzer.ts';
 import { createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
@@ -29,6 +29,8 @@ export interface RetrievalOptions {
   coverageWeight?: number;
   /** Likewise for coverage by the entry's title, names and user questions alone (default RERANK.head). */
   headWeight?: number;
+  /** Added to the fused score of an entry the question names (its term, alias, system; default RERANK.named). */
+  namedWeight?: number;
   /** Overrides of the term weights in weights.ts (for measurement and calibration). */
   termWeights?: Partial<Record<keyof typeof TERM_WEIGHTS, number>>;
   /** Weight of a synonym expansion relative to the word typed (default 0.6). */
@@ -214,6 +216,7 @@ export function retrieverFromParts(
   const bigramWeight = options.bigramWeight ?? 1;
   const coverageWeight = options.coverageWeight ?? RERANK.coverage;
   const headWeight = options.headWeight ?? RERANK.head;
+  const namedWeight = options.namedWeight ?? RERANK.named;
   const { lexical, stats, dense } = parts;
   const vectorCount = dense ? dense.index.getCurrentCount() : 0;
   const maxIdf = Math.log(1 + 2 * Math.max(1, stats.n));
@@ -222,6 +225,16 @@ export function retrieverFromParts(
     return df ? Math.log(1 + stats.n / df) : maxIdf;
   };
   const known = (s: string) => (stats.df[s] ?? 0) > 0;
+  // The names an entry goes by, as stem sets: a question containing all stems of one "names" the entry.
+  const namesOf = new Map<string, string[][]>();
+  for (const e of kb.entries) {
+    const titleStems = analyzer.analyze(e.title);
+    const names = [...entryNames(e).map((n) => analyzer.analyze(n)), ...(titleStems.length <= 3 ? [titleStems] : [])];
+    namesOf.set(
+      e.id,
+      names.filter((n) => n.length > 0),
+    );
+  }
   const speller = createSpeller(stats.words, options.generalRank);
   // The knowledge's most frequent surface word of each stem: its general-English rank says how everyday it is.
   const surfaceOf = new Map<string, { word: string; n: number }>();
@@ -373,6 +386,14 @@ export function retrieverFromParts(
       const head = sig.coverageOf({ matched: l.head } as SearchHit);
       fused.set(id, (fused.get(id) ?? 0) + coverageWeight * cov + headWeight * head);
     }
+    const isNamed = (id: string) => {
+      const matched = new Set(lex.get(id)?.matched ?? []);
+      return (namesOf.get(id) ?? []).some((n) =>
+        n.every((s) => matched.has(s) || analysis.terms.some((t) => matched.has(t.stem) && t.expansions.has(s))),
+      );
+    };
+    const named = new Set([...lex.keys()].filter(isNamed));
+    for (const id of named) fused.set(id, (fused.get(id) ?? 0) + namedWeight);
     if (opts.prefer) {
       for (const [id, bonus] of opts.prefer) {
         if (!ok(id) || !lex.has(id)) continue;
@@ -391,6 +412,7 @@ export function retrieverFromParts(
         score,
         ...(l ? { lexical: l.score, matched: l.matched } : { matched: [] }),
         ...(d !== undefined ? { dense: d } : {}),
+        ...(named.has(id) ? { named: true } : {}),
       });
     }
     return hits;

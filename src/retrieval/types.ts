@@ -10,6 +10,8 @@ export interface SearchHit {
   dense?: number;
   /** The question's own terms (stems) this entry matched lexically. */
   matched?: string[];
+  /** The question names this entry: all words of its name (a short title, a term, alias or system) are in it. */
+  named?: boolean;
 }
 
 export interface Retriever {

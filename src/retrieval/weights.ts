@@ -13,4 +13,4 @@ export const TERM_WEIGHTS = {
 } as const;
 
 /** Reranking by coverage (see RetrievalOptions.coverageWeight/headWeight); fitted on the tuning half. */
-export const RERANK = { coverage: 0.4, head: 0.2 } as const;
+export const RERANK = { coverage: 0.4, head: 0.2, named: 0 } as const;

@@ -20,6 +20,8 @@ export const CALIBRATION = {
     unknown: -1.36,
     named: 0.12,
   },
+  /** A question that names the best entry and is covered at least this much is answered from it. */
+  namedCoverage: 0.9,
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
   answerAt: 0.39,
   /** A specific word: specificity at least this… */

@@ -104,6 +104,11 @@ export function decide(hits: readonly SearchHit[], signals: QuerySignals): Decis
       features: f,
     };
   }
+  // "What is MLOps?": the question names the best entry and says little else — that entry is the answer, however
+  // many other entries mention the word too (a small margin is expected then).
+  if (f.named === 1 && f.coverage >= CALIBRATION.namedCoverage && confidence < CALIBRATION.answerAt) {
+    return { kind: 'answer', confidence: CALIBRATION.answerAt, reason: 'names an entry', features: f };
+  }
   if (confidence < CALIBRATION.answerAt) {
     return { kind: 'soft', confidence, reason: `not sure (${confidence.toFixed(2)})`, features: f };
   }

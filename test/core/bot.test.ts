@@ -232,3 +232,105 @@ describe('bot: walkthroughs, feedback and admin', () => {
     expect(textOf(await bot.handle(click('weird', 'x')))).toMatch(/no longer supported/);
   });
 });
+
+describe('bot: conversation context (follow-ups)', () => {
+  const inThread = (text: string, threadId: string, u = user): Inbound => ({
+    kind: 'message',
+    user: u,
+    conversation: { ...conversation, threadId },
+    text,
+  });
+
+  it('passes the earlier questions of the same thread, and the entries they were answered from', async () => {
+    const { bot, runtime } = setup();
+    await bot.handle(inThread('What is model drift?', 'T1'));
+    await bot.handle(inThread('and how do I notice it?', 'T1'));
+    expect(runtime.answerer.contexts[0]).toBeUndefined();
+    expect(runtime.answerer.contexts[1]).toEqual({
+      turns: [{ question: 'What is model drift?', entryIds: ['property-drift'] }],
+    });
+  });
+
+  it('keeps threads and conversations apart: another thread starts without context', async () => {
+    const { bot, runtime } = setup();
+    await bot.handle(inThread('What is model drift?', 'T1'));
+    await bot.handle(inThread('and how do I notice it?', 'T2'));
+    expect(runtime.answerer.contexts[1]).toBeUndefined();
+  });
+
+  it('forgets the context after CONVERSATION_TTL_HOURS', async () => {
+    const { bot, runtime, advance } = setup({}, { conversationTtlMs: 3_600_000 });
+    await bot.handle(inThread('What is model drift?', 'T1'));
+    advance(3_600_001);
+    await bot.handle(inThread('and how do I notice it?', 'T1'));
+    expect(runtime.answerer.contexts[1]).toBeUndefined();
+  });
+
+  it('keeps only the topic, not the user\u2019s words, when question text may not be stored', async () => {
+    const { bot, runtime } = setup({}, { storeQuestionText: false });
+    await bot.handle(inThread('What is model drift? my secret project xyz', 'T1'));
+    await bot.handle(inThread('and how do I notice it?', 'T1'));
+    const turn = runtime.answerer.contexts[1]?.turns[0];
+    expect(turn?.question).not.toContain('secret');
+    expect(turn?.question).toBe(runtime.kb.get('property-drift')?.title);
+  });
+
+  it('does not remember a question it could not answer', async () => {
+    const { bot, runtime } = setup();
+    await bot.handle(inThread('xyzzy plugh', 'T1'));
+    await bot.handle(inThread('What is model drift?', 'T1'));
+    expect(runtime.answerer.contexts[1]).toBeUndefined();
+  });
+});
+
+describe('bot: more and show', () => {
+  it('`more` shows the rest of the last answer in the conversation; `more <id>` a given one', async () => {
+    const { bot, runtime } = setup();
+    runtime.answerer.answer = async (question) => ({
+      answerId: '3f1c2d4e-0000-4000-8000-000000000001',
+      question,
+      abstained: false,
+      confidence: 0.9,
+      markdown: '**Drift**: short.',
+      more: '**Also relevant**\n- Monitoring [2]',
+      sources: [{ id: 'property-drift', title: 'Model drift', type: 'property' }],
+      moreSources: [
+        { id: 'property-drift', title: 'Model drift', type: 'property' },
+        { id: 'guideline-monitoring', title: 'Monitoring', type: 'guideline' },
+      ],
+      suggestions: [],
+      generated: false,
+      language: 'en',
+      entryIds: ['property-drift'],
+    });
+    await bot.handle(msg('What is model drift?'));
+    const more = await bot.handle(msg('more'));
+    expect(textOf(more)).toContain('Also relevant');
+    expect(more.blocks).toContainEqual({
+      type: 'sources',
+      sources: [
+        { id: 'property-drift', title: 'Model drift', type: 'property' },
+        { id: 'guideline-monitoring', title: 'Monitoring', type: 'guideline' },
+      ],
+    });
+    const byId = await bot.handle(click('command', 'more 3f1c2d4e-0000-4000-8000-000000000001'));
+    expect(textOf(byId)).toContain('Also relevant');
+  });
+
+  it('`more` without anything to show says so; "more about drift" is a question', async () => {
+    const { bot, runtime } = setup();
+    expect(textOf(await bot.handle(msg('more')))).toMatch(/nothing more/);
+    await bot.handle(msg('more about drift'));
+    expect(runtime.answerer.asked).toContain('more about drift');
+  });
+
+  it('`show <entry id>` (a soft-abstain button) answers from that entry, and follow-ups build on it', async () => {
+    const { bot, runtime } = setup();
+    const shown = await bot.handle(click('command', 'show property-drift'));
+    expect(shown.kind).toBe('answer');
+    await bot.handle(msg('and how do I notice it?'));
+    expect(runtime.answerer.contexts.at(-1)?.turns.at(-1)?.entryIds).toEqual(['property-drift']);
+    const gone = await bot.handle(click('command', 'show no-such-entry'));
+    expect(textOf(gone)).toMatch(/no longer in the knowledge base/);
+  });
+});

@@ -1,5 +1,5 @@
 // Small fakes for driving the core: a fixed knowledge base, a scripted answerer and walkthrough service.
-import type { Answer, Answerer } from '../../src/answer/types.ts';
+import type { Answer, Answerer, ConversationContext } from '../../src/answer/types.ts';
 import type { KnowledgeRuntime } from '../../src/core/bot.ts';
 import { block, type Reply } from '../../src/core/reply.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../../src/flows/types.ts';
@@ -113,10 +113,14 @@ export function fixtureKb(entries: Entry[] = ENTRIES): KnowledgeBase {
 
 let counter = 0;
 /** Answers every question with the first entry whose title shares a word; abstains otherwise. */
-export function fakeAnswerer(kb: KnowledgeBase): Answerer & { asked: string[] } {
+export function fakeAnswerer(
+  kb: KnowledgeBase,
+): Answerer & { asked: string[]; contexts: (ConversationContext | undefined)[] } {
   const asked: string[] = [];
+  const contexts: (ConversationContext | undefined)[] = [];
   return {
     asked,
+    contexts,
     entry(id) {
       const e = kb.get(id);
       if (!e) return undefined;
@@ -134,8 +138,9 @@ export function fakeAnswerer(kb: KnowledgeBase): Answerer & { asked: string[] } 
         entryIds: [e.id],
       };
     },
-    async answer(question: string): Promise<Answer> {
+    async answer(question: string, context?: ConversationContext): Promise<Answer> {
       asked.push(question);
+      contexts.push(context);
       const words = question
         .toLowerCase()
         .split(/\W+/)

@@ -1,7 +1,7 @@
 // Shared by the knowledge tests: a temp copy of the good fixture to break, and a CliIo that captures output.
-import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { CliIo } from '../../src/cli/io.ts';
 
@@ -29,7 +29,10 @@ export async function copyGood(): Promise<TempKb> {
       if (next === text) throw new Error(`fixture edit did not match in ${file}: ${String(from)}`);
       await writeFile(path, next);
     },
-    write: (file, content) => writeFile(join(dir, file), content),
+    write: async (file, content) => {
+      await mkdir(dirname(join(dir, file)), { recursive: true });
+      await writeFile(join(dir, file), content);
+    },
     read: (file) => readFile(join(dir, file), 'utf8'),
     remove: () => rm(root, { recursive: true, force: true }),
   };

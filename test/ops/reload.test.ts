@@ -96,4 +96,30 @@ describe('knowledge hot reload', () => {
     const stats = await app.bot.handle(admin('stats'));
     expect(textOf(stats)).toMatch(/question/i);
   });
+
+  it('learns an alias a maintainer adds to knowledge/vocabulary/ on the next reload', async () => {
+    const question = 'how do I set up zebrabox for my training runs?';
+    const before = await app.runtime.current().answerer.answer(question);
+    expect(before.abstained).toBe(true);
+    writeFileSync(
+      join(dirs.knowledgeDir, 'vocabulary', 'plant-tools.yaml'),
+      '# Our tools\naliases:\n  - alias: Zebrabox\n    means: [experiment-tracking]\n',
+    );
+    expect((await app.bot.handle(admin('reload'))).kind).toBe('admin');
+    const after = await app.runtime.current().answerer.answer(question);
+    expect(after.abstained).toBe(false);
+    expect(after.entryIds[0]).toMatch(/experiment-tracking/);
+  });
+
+  it('keeps the last good vocabulary when a vocabulary edit is broken, and says where', async () => {
+    writeFileSync(
+      join(dirs.knowledgeDir, 'vocabulary', 'plant-tools.yaml'),
+      'aliases:\n  - alias: Zebrabox\n    means: [no-such-concept]\n',
+    );
+    const reply = await app.bot.handle(admin('reload'));
+    expect(
+      reply.blocks.some((b) => b.type === 'copyable' && /vocabulary\/plant-tools\.yaml:2: .*no-such-concept/.test(b.text)),
+    ).toBe(true);
+    expect(app.runtime.reloads.failed).toBe(1);
+  });
 });

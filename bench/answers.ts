@@ -128,12 +128,24 @@ function table(name: string, results: Result[]) {
   const lengths = results.filter((r) => !r.a.abstained).map((r) => wordCount(r.a.markdown));
   out();
   out(
-    `Answerable refused: ${refused.length}/${answerable.length} (${soft.length} soft, offered entries right: ${soft.filter((r) => r.c.target?.some((t) => r.a.offered?.some((o) => o.id === t))).length}); answered wrong: ${wrong.length}; out of scope abstained: ${oos.filter((r) => r.ok).length}/${oos.length}; answer words median ${pct(lengths, 0.5)}, p90 ${pct(lengths, 0.9)}; latency p50 ${pct(results.map((r) => r.ms), 0.5).toFixed(2)} ms, p95 ${pct(results.map((r) => r.ms), 0.95).toFixed(2)} ms.`,
+    `Answerable refused: ${refused.length}/${answerable.length} (${soft.length} soft, offered entries right: ${soft.filter((r) => r.c.target?.some((t) => r.a.offered?.some((o) => o.id === t))).length}); answered wrong: ${wrong.length}; out of scope abstained: ${oos.filter((r) => r.ok).length}/${oos.length}; answer words median ${pct(lengths, 0.5)}, p90 ${pct(lengths, 0.9)}; latency p50 ${pct(
+      results.map((r) => r.ms),
+      0.5,
+    ).toFixed(2)} ms, p95 ${pct(
+      results.map((r) => r.ms),
+      0.95,
+    ).toFixed(2)} ms.`,
   );
   if (flag('--verbose')) {
     for (const r of results.filter((x) => !x.ok)) {
-      const got = r.a.abstained ? (r.a.soft ? `soft [${r.a.offered?.map((o) => o.id).join(', ')}]` : 'hard') : r.a.entryIds[0];
-      out(`- FAIL ${r.c.id} (${r.a.confidence}) ${r.c.history ? `[${r.c.history.join(' | ')}] ` : ''}${r.c.question} → ${got}; want ${r.c.abstain ? 'abstain' : (r.c.target ?? r.c.expect?.map((g) => g.join('|')).join(' & '))}`);
+      const got = r.a.abstained
+        ? r.a.soft
+          ? `soft [${r.a.offered?.map((o) => o.id).join(', ')}]`
+          : 'hard'
+        : r.a.entryIds[0];
+      out(
+        `- FAIL ${r.c.id} (${r.a.confidence}) ${r.c.history ? `[${r.c.history.join(' | ')}] ` : ''}${r.c.question} → ${got}; want ${r.c.abstain ? 'abstain' : (r.c.target ?? r.c.expect?.map((g) => g.join('|')).join(' & '))}`,
+      );
     }
   }
   out();
@@ -141,7 +153,9 @@ function table(name: string, results: Result[]) {
 
 out('# Answer benchmark');
 out();
-out(`${kb.entries.length} entries, vocabulary: ${kb.vocabulary.concepts.length} concepts, ${kb.vocabulary.aliases.length} aliases; Node ${process.version}`);
+out(
+  `${kb.entries.length} entries, vocabulary: ${kb.vocabulary.concepts.length} concepts, ${kb.vocabulary.aliases.length} aliases; Node ${process.version}`,
+);
 out();
 const answerer = await botFor();
 const all: Result[] = [];
@@ -151,7 +165,13 @@ for (const s of sets) {
   table(s.name, results);
 }
 out(
-  `Latency over all ${all.length} questions (in process, one answer; follow-ups: the last message): p50 ${pct(all.map((r) => r.ms), 0.5).toFixed(2)} ms, p95 ${pct(all.map((r) => r.ms), 0.95).toFixed(2)} ms, max ${Math.max(...all.map((r) => r.ms)).toFixed(2)} ms`,
+  `Latency over all ${all.length} questions (in process, one answer; follow-ups: the last message): p50 ${pct(
+    all.map((r) => r.ms),
+    0.5,
+  ).toFixed(2)} ms, p95 ${pct(
+    all.map((r) => r.ms),
+    0.95,
+  ).toFixed(2)} ms, max ${Math.max(...all.map((r) => r.ms)).toFixed(2)} ms`,
 );
 out();
 

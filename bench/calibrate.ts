@@ -95,13 +95,17 @@ for (let t = 0.05; t < 0.95; t += 0.01) {
   if (value > best.value) best = { t, ok, value };
 }
 const positives = rows.filter((r) => r.y === 1).length;
-console.log(`${rows.length} tuning cases with a lexical match (${positives} with a right best entry; ${cases.length - rows.length} without any match)`);
 console.log(
-  `weights: { bias: ${w[0].toFixed(2)}, ${NAMES.map((n, i) => `${n}: ${w[i + 1].toFixed(2)}`).join(', ')} }`,
+  `${rows.length} tuning cases with a lexical match (${positives} with a right best entry; ${cases.length - rows.length} without any match)`,
 );
-console.log(`answerAt: ${best.t.toFixed(2)} → ${best.ok}/${rows.length} decided right (current answerAt ${CALIBRATION.answerAt})`);
+console.log(`weights: { bias: ${w[0].toFixed(2)}, ${NAMES.map((n, i) => `${n}: ${w[i + 1].toFixed(2)}`).join(', ')} }`);
+console.log(
+  `answerAt: ${best.t.toFixed(2)} → ${best.ok}/${rows.length} decided right (current answerAt ${CALIBRATION.answerAt})`,
+);
 for (const [i, n] of NAMES.entries()) {
   if (n !== 'named') continue;
   const named = rows.filter((r) => r.x[i] === 1);
-  console.log(`named best entry: ${named.filter((r) => r.y === 1).length}/${named.length} right; not named: ${rows.filter((r) => r.x[i] === 0 && r.y === 1).length}/${rows.filter((r) => r.x[i] === 0).length}`);
+  console.log(
+    `named best entry: ${named.filter((r) => r.y === 1).length}/${named.length} right; not named: ${rows.filter((r) => r.x[i] === 0 && r.y === 1).length}/${rows.filter((r) => r.x[i] === 0).length}`,
+  );
 }

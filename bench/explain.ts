@@ -33,6 +33,12 @@ for (const h of r.hits) {
   );
 }
 console.log('features', featuresOf(r.hits, r.signals));
-const a = await answerInConversation(createAnswerer({ kb, retriever, logger: silentLogger }), { id: 'x', question, history });
-console.log(`→ ${a.abstained ? (a.soft ? 'SOFT' : 'HARD') : 'ANSWER'} ${a.confidence} ${a.entryIds.join(', ')}${a.followUp ? ' (follow-up)' : ''}`);
+const a = await answerInConversation(createAnswerer({ kb, retriever, logger: silentLogger }), {
+  id: 'x',
+  question,
+  history,
+});
+console.log(
+  `→ ${a.abstained ? (a.soft ? 'SOFT' : 'HARD') : 'ANSWER'} ${a.confidence} ${a.entryIds.join(', ')}${a.followUp ? ' (follow-up)' : ''}`,
+);
 console.log(a.markdown);

@@ -12,11 +12,11 @@ import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { HybridRetriever, Retrieval } from '../retrieval/hybrid.ts';
 import { stem, words } from '../retrieval/text.ts';
 import type { Retriever, SearchHit } from '../retrieval/types.ts';
-import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
+import { CALIBRATION } from './calibration.ts';
 import { composeExtractive } from './compose.ts';
 import { followUpPlan } from './context.ts';
-import { CALIBRATION } from './calibration.ts';
 import { type Decision, decide } from './decide.ts';
+import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
 import { loadPrompts } from './prompts.ts';
 import type { Answer, Answerer, ConversationContext, Suggestion } from './types.ts';
@@ -44,7 +44,11 @@ function isHybrid(r: Retriever): r is HybridRetriever {
   return typeof (r as Partial<HybridRetriever>).retrieve === 'function';
 }
 
-export function suggestionsFor(stems: ReadonlySet<string>, hits: readonly SearchHit[], kb: KnowledgeBase): Suggestion[] {
+export function suggestionsFor(
+  stems: ReadonlySet<string>,
+  hits: readonly SearchHit[],
+  kb: KnowledgeBase,
+): Suggestion[] {
   const top = hits.slice(0, 3).map((h) => h.entry);
   const out: Suggestion[] = [];
   const infra = [...stems].some((s) => INFRA_STEMS.has(s)) || top[0]?.type === 'infrastructure';
@@ -89,7 +93,8 @@ export function withIntentPrior(
   prefer?: ReadonlyMap<string, number>,
 ): SearchHit[] {
   const dataIntent =
-    [...stems].some((s) => DATA_STEMS.has(s)) || (stems.has('data') && [...stems].some((s) => DATA_WITH_DATA_STEMS.has(s)));
+    [...stems].some((s) => DATA_STEMS.has(s)) ||
+    (stems.has('data') && [...stems].some((s) => DATA_WITH_DATA_STEMS.has(s)));
   if (dataIntent) return [...hits];
   return hits
     .map((h) =>
@@ -140,7 +145,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   const clock = deps.clock ?? Date.now;
   const k = deps.k ?? 6;
 
-  async function retrieve(query: string, prefer?: ReadonlyMap<string, number>): Promise<{ r?: Retrieval; hits: SearchHit[]; decision: Decision }> {
+  async function retrieve(
+    query: string,
+    prefer?: ReadonlyMap<string, number>,
+  ): Promise<{ r?: Retrieval; hits: SearchHit[]; decision: Decision }> {
     if (!isHybrid(retriever)) {
       const hits = await retriever.search(query, { k });
       const top = hits[0];

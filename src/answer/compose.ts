@@ -88,18 +88,28 @@ export function composeExtractive(
 
   // The key points closest to the question first (ties keep the author's order).
   const points = keyPoints(best.body).map((p, i) => {
-    const overlap = new Set(words(p).map(stem).filter((s) => questionStems.has(s))).size;
+    const overlap = new Set(
+      words(p)
+        .map(stem)
+        .filter((s) => questionStems.has(s)),
+    ).size;
     return { p, i, overlap };
   });
   const ranked = [...points].sort((a, b) => b.overlap - a.overlap || a.i - b.i);
   const shown = ranked.slice(0, best.type === 'dataset' ? 1 : LIMITS.points).sort((a, b) => a.i - b.i);
   if (shown.length > 0) {
-    main.push(shown.map(({ p }) => `- ${firstSentence(p, LIMITS.pointChars)} ${cite(best, sourceIndexFor(best, p))}`).join('\n'));
+    main.push(
+      shown
+        .map(({ p }) => `- ${firstSentence(p, LIMITS.pointChars)} ${cite(best, sourceIndexFor(best, p))}`)
+        .join('\n'),
+    );
   }
   const mainSources = sources.length;
   const rest = points.filter((x) => !shown.includes(x));
   if (rest.length > 0) {
-    more.push(['**More key points**', ...rest.map(({ p }) => `- ${p} ${cite(best, sourceIndexFor(best, p))}`)].join('\n'));
+    more.push(
+      ['**More key points**', ...rest.map(({ p }) => `- ${p} ${cite(best, sourceIndexFor(best, p))}`)].join('\n'),
+    );
   }
 
   if (best.type === 'challenge') {
@@ -109,7 +119,9 @@ export function composeExtractive(
       .slice(0, 2);
     if (solutions.length > 0) {
       more.push(
-        ['**What helps**', ...solutions.map((s) => `- **${s.title}**: ${firstSentence(s.summary)} ${cite(s)}`)].join('\n'),
+        ['**What helps**', ...solutions.map((s) => `- **${s.title}**: ${firstSentence(s.summary)} ${cite(s)}`)].join(
+          '\n',
+        ),
       );
     }
   }

@@ -79,7 +79,10 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
       try {
         const obj = JSON.parse(line) as { id?: unknown; question?: unknown; history?: unknown };
         if (typeof obj.question !== 'string') throw new Error('no "question" string');
-        if (obj.history !== undefined && !(Array.isArray(obj.history) && obj.history.every((h) => typeof h === 'string')))
+        if (
+          obj.history !== undefined &&
+          !(Array.isArray(obj.history) && obj.history.every((h) => typeof h === 'string'))
+        )
           throw new Error('"history" must be a list of strings (earlier messages, oldest first)');
         cases.push({
           id: obj.id === undefined ? `line-${i + 1}` : String(obj.id),

@@ -10,7 +10,6 @@ import {
   aboutReply,
   COMMAND_ALIASES,
   challengesReply,
-  commandChoice,
   guidelinesReply,
   helpReply,
   propertiesReply,
@@ -197,7 +196,8 @@ export function createBot(deps: BotDeps): Bot {
   async function more(inbound: Inbound, answerId: string): Promise<Reply> {
     const id = answerId.trim() || (await deps.kv.get<StoredContext>(contextKey(inbound)))?.lastAnswerId;
     const remembered = id ? await deps.kv.get<RememberedAnswer>(`answer:${id.slice(0, 100)}`) : undefined;
-    if (!remembered?.more) return notice('info', 'There is nothing more to that answer. Ask a follow-up question, or type `help`.');
+    if (!remembered?.more)
+      return notice('info', 'There is nothing more to that answer. Ask a follow-up question, or type `help`.');
     return {
       kind: 'answer',
       blocks: [
@@ -213,7 +213,8 @@ export function createBot(deps: BotDeps): Bot {
   async function show(inbound: Inbound, entryId: string): Promise<Reply> {
     const runtime = deps.knowledge();
     const answer = runtime.answerer.entry(entryId.trim().slice(0, 100));
-    if (!answer) return notice('info', 'That entry is no longer in the knowledge base. Ask your question again, or type `help`.');
+    if (!answer)
+      return notice('info', 'That entry is no longer in the knowledge base. Ask your question again, or type `help`.');
     const context = await deps.kv.get<StoredContext>(contextKey(inbound));
     await rememberAnswer(answer, undefined);
     await remember(inbound, answer, context);
@@ -397,7 +398,9 @@ export function createBot(deps: BotDeps): Bot {
   function routeOf(inbound: Inbound): string {
     if (inbound.kind === 'command') return COMMAND_ALIASES[inbound.command.toLowerCase()] ?? 'unknown';
     if (inbound.kind === 'action') return inbound.actionId.split(':')[0] ?? 'action';
-    return 'message';
+    // A typed command counts as that command on every platform (Slack, Teams and the terminal alike).
+    const line = asCommandLine(inbound.text);
+    return line ? (COMMAND_ALIASES[line.command] ?? 'message') : 'message';
   }
 
   return {

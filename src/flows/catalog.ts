@@ -62,7 +62,11 @@ function synonymsFor(kb: KnowledgeBase): ReadonlyMap<string, string[]> {
   }
   for (const a of kb.vocabulary.aliases) {
     const parts = tokenize(a.alias);
-    if (parts.length === 1 && parts[0]) link(parts[0], a.means.flatMap((id) => conceptWords.get(id) ?? []));
+    if (parts.length === 1 && parts[0])
+      link(
+        parts[0],
+        a.means.flatMap((id) => conceptWords.get(id) ?? []),
+      );
   }
   const out = new Map([...table].map(([w, set]) => [w, [...set]]));
   synonymTables.set(kb, out);
@@ -123,7 +127,9 @@ export function searchCatalog(kb: KnowledgeBase, query: string, limit = 5): Cata
     if (entry?.type !== 'dataset') continue;
     // Coverage counts the user's own words (a word counts when it or one of its synonyms matched).
     const matchedTerms = new Set(r.queryTerms);
-    const covered = words.filter((w) => matchedTerms.has(w) || (synonyms.get(w) ?? []).some((s) => matchedTerms.has(s)));
+    const covered = words.filter(
+      (w) => matchedTerms.has(w) || (synonyms.get(w) ?? []).some((s) => matchedTerms.has(s)),
+    );
     // A data set that matches only one word of a longer query ("payroll hr salaries" → "shift") is noise.
     if (covered.length / words.length < 0.5 && covered.length < 2) continue;
     matches.push({ entry, score: r.score, coverage: covered.length / words.length });

@@ -88,7 +88,10 @@ export function parseVocabularyFile(file: string, source: string): ParsedVocabul
   if (!parsed.success) {
     for (const issue of parsed.error.issues) {
       const path = issue.path as (string | number)[];
-      const label = path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`)).join('').replace(/^\./, '');
+      const label = path
+        .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+        .join('')
+        .replace(/^\./, '');
       const message =
         issue.code === 'unrecognized_keys'
           ? `${label ? `${label}: ` : ''}unknown field ${issue.keys.join(', ')} (a vocabulary file has \`concepts\` and \`aliases\`; see knowledge/vocabulary/README.md)`
@@ -112,7 +115,10 @@ export function parseVocabularyFile(file: string, source: string): ParsedVocabul
 const key = (s: string) => s.toLowerCase().normalize('NFKC').replace(/\s+/g, ' ').trim();
 
 /** Checks the files together and resolves aliases to concept ids. */
-export function buildVocabulary(files: ParsedVocabulary[]): { vocabulary: VocabularyData; problems: KnowledgeProblem[] } {
+export function buildVocabulary(files: ParsedVocabulary[]): {
+  vocabulary: VocabularyData;
+  problems: KnowledgeProblem[];
+} {
   const problems: KnowledgeProblem[] = files.flatMap((f) => f.problems);
   const at = (x: { file: string; line: number }, message: string, severity: 'error' | 'warning' = 'error') =>
     problems.push({ file: x.file, line: x.line, message, severity });
@@ -165,7 +171,8 @@ export function buildVocabulary(files: ParsedVocabulary[]): { vocabulary: Vocabu
   for (const f of files) {
     for (const { word, line } of f.ignore) {
       const claimed = owner.get(`en:${word}`) ?? owner.get(`de:${word}`);
-      if (claimed) at({ file: f.file, line }, `ignored word "${word}" is a term of concept "${claimed.id}"; remove one of them`);
+      if (claimed)
+        at({ file: f.file, line }, `ignored word "${word}" is a term of concept "${claimed.id}"; remove one of them`);
       else ignore.add(word);
     }
   }
@@ -183,7 +190,10 @@ export function buildVocabulary(files: ParsedVocabulary[]): { vocabulary: Vocabu
         }
         const target = aliasByName.get(k);
         if (!target) {
-          at(a, `alias "${a.alias}": unknown concept id "${n}" in means (define it under concepts: in a vocabulary file)`);
+          at(
+            a,
+            `alias "${a.alias}": unknown concept id "${n}" in means (define it under concepts: in a vocabulary file)`,
+          );
           broken = true;
         } else if (trail.includes(k)) {
           at(a, `alias "${a.alias}": cycle ${[...trail, k].join(' → ')}`);

@@ -77,7 +77,7 @@ const splitWords = (s: string) =>
 
 const GERMAN_STOP: ReadonlySet<string> = new Set(GERMAN_STOP_LIST.map((w) => w.toLowerCase()));
 const germanStem = (w: string) => germanStemmer(w.toLowerCase());
-const escape = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** German linking elements between compound parts (Daten·s·schutz is rare; Modell·drift, Qualität·s·daten). */
 const LINKS = ['', 's', 'es', 'n', 'en'];
 const MIN_PART = 3;
@@ -138,11 +138,13 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
   for (const [phrase, token] of phraseToken) if (!tokenPhrase.has(token)) tokenPhrase.set(token, phrase);
 
   // One alternation, longest phrases first, so "own data center" wins over "data center".
-  const phrases = [...phraseToken.keys()].sort((a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length);
+  const phrases = [...phraseToken.keys()].sort(
+    (a, b) => b.split(' ').length - a.split(' ').length || b.length - a.length,
+  );
   const phraseRe =
     fold && phrases.length > 0
       ? new RegExp(
-          `(?<![\\p{L}\\p{N}])(?:${phrases.map((p) => p.split(' ').map(escape).join('[\\s\\-_/]+')).join('|')})(?![\\p{L}\\p{N}])`,
+          `(?<![\\p{L}\\p{N}])(?:${phrases.map((p) => p.split(' ').map(escapeRe).join('[\\s\\-_/]+')).join('|')})(?![\\p{L}\\p{N}])`,
           'gu',
         )
       : undefined;
@@ -276,7 +278,11 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
           continue;
         }
         const en = englishTerm(w);
-        if (en.origin === 'alias' || known(en.stem) || (phraseToken.size > 0 && [...phraseToken.values()].includes(w))) {
+        if (
+          en.origin === 'alias' ||
+          known(en.stem) ||
+          (phraseToken.size > 0 && [...phraseToken.values()].includes(w))
+        ) {
           add(en);
           continue;
         }

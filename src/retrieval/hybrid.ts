@@ -6,12 +6,19 @@ import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
 import type { EntryType } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
+import {
+  type Analyzer,
+  createAnalyzer,
+  type Language,
+  type QueryAnalysis,
+  type QueryTerm,
+  type TermOrigin,
+} from './analyzer.ts';
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
-import { type Analyzer, createAnalyzer, type Language, type QueryAnalysis, type QueryTerm, type TermOrigin } from './analyzer.ts';
 import { createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
-import { RERANK, TERM_WEIGHTS } from './weights.ts';
 import type { Retriever, SearchHit } from './types.ts';
+import { RERANK, TERM_WEIGHTS } from './weights.ts';
 
 export type Fusion = 'rrf' | 'blend';
 
@@ -293,7 +300,11 @@ export function retrieverFromParts(
     };
   }
 
-  async function searchAnalysed(query: string, analysis: QueryAnalysis, opts: SearchOptions = {}): Promise<SearchHit[]> {
+  async function searchAnalysed(
+    query: string,
+    analysis: QueryAnalysis,
+    opts: SearchOptions = {},
+  ): Promise<SearchHit[]> {
     const k = Math.max(1, opts.k ?? 5);
     const allowed = opts.types && opts.types.length > 0 ? new Set<string>(opts.types) : undefined;
     const ok = (id: string) => {
@@ -325,7 +336,8 @@ export function retrieverFromParts(
         // A term counts as matched when the entry has it or one of its synonyms.
         const found = new Set(r.terms);
         const inHead = new Set(r.terms.filter((t) => (r.match[t] ?? []).some((f) => HEAD_FIELDS.has(f))));
-        const has = (t: QueryTerm, set: Set<string>) => set.has(t.stem) || [...t.expansions.keys()].some((e) => set.has(e));
+        const has = (t: QueryTerm, set: Set<string>) =>
+          set.has(t.stem) || [...t.expansions.keys()].some((e) => set.has(e));
         const matched = analysis.terms.filter((t) => has(t, found)).map((t) => t.stem);
         const head = analysis.terms.filter((t) => has(t, inHead)).map((t) => t.stem);
         lex.set(String(r.id), { score: r.score, matched, head });

@@ -11,8 +11,8 @@ import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
 import {
-  buildDense,
   analyzerFor,
+  buildDense,
   buildLexical,
   type HybridRetriever,
   lexicalOptions,

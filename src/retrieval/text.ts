@@ -52,4 +52,3 @@ export function stem(word: string): string {
 }
 
 export const isContentWord = (w: string) => !STOP_WORDS.has(w) && !(w.length === 1 && !/\p{N}/u.test(w));
-

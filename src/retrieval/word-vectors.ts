@@ -3,7 +3,16 @@
 // DATA_DIR/vectors/. Parsing the package's 294 MB JSON takes ~4 s and ~1.1 GB, so it is never done at bot start
 // unless the binary is missing; loading the binary takes tens of milliseconds.
 
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  accessSync,
+  existsSync,
+  constants as fsConstants,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Logger } from '../core/types.ts';
@@ -207,6 +216,20 @@ export function ensureWordVectors(dataDir: string, logger: Logger): WordVectors 
     return loadWordVectors(dir);
   } catch (err) {
     const reason = err instanceof MlopsGuideError ? err.message : String(err);
+    // Fail fast on an unwritable DATA_DIR: the conversion below parses a 294 MB file before it writes anything.
+    try {
+      mkdirSync(dir, { recursive: true });
+      accessSync(dir, fsConstants.W_OK);
+    } catch (dirErr) {
+      throw new MlopsGuideError(
+        ErrorCode.VectorsMissing,
+        `Cannot write the word vectors to ${dir}: ${String(dirErr)}`,
+        {
+          cause: dirErr,
+          remedy: 'Set DATA_DIR to a directory the bot can write to (default ./data).',
+        },
+      );
+    }
     logger.info({ dir, reason }, 'building offline word vectors (one-time, a few seconds)');
     const started = performance.now();
     let meta: VectorsMeta;

@@ -2,12 +2,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { suggestionsFor } from '../../src/answer/answerer.ts';
+import { composeExtractive } from '../../src/answer/compose.ts';
 import { answerToReply, createAnswerer } from '../../src/answer/index.ts';
 import type { Answerer } from '../../src/answer/types.ts';
 import { silentLogger } from '../../src/core/types.ts';
 import { ErrorCode } from '../../src/errors.ts';
-import { createRetriever } from '../../src/retrieval/hybrid.ts';
+import { createRetriever, type HybridRetriever } from '../../src/retrieval/hybrid.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
+import { stem, words } from '../../src/retrieval/text.ts';
 import type { Retriever } from '../../src/retrieval/types.ts';
 import { loadWordVectors, vectorsDir } from '../../src/retrieval/word-vectors.ts';
 import { fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
@@ -15,17 +18,19 @@ import { fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
 const kb = fixtureKb();
 let data: string;
 let answerer: Answerer;
+let retriever: HybridRetriever;
 
 beforeAll(async () => {
   data = mkdtempSync(join(tmpdir(), 'mlg-ans-'));
   writeTinyVectors(data);
   const vectors = loadWordVectors(vectorsDir(data));
-  const retriever = await createRetriever(kb, { embeddings: new LocalEmbeddings(vectors), generalRank: vectors.rank });
+  retriever = await createRetriever(kb, { embeddings: new LocalEmbeddings(vectors), generalRank: vectors.rank });
   answerer = createAnswerer({ kb, retriever, logger: silentLogger });
 });
 afterAll(() => rmSync(data, { recursive: true, force: true }));
 
 const ids = (xs: { id: string }[]) => xs.map((x) => x.id);
+const analyze = (q: string) => words(q).map(stem);
 
 describe('extractive answers', () => {
   it('answers from the best entry: summary, key points, numbered sources with citations', async () => {
@@ -54,13 +59,17 @@ describe('extractive answers', () => {
     expect(a.moreSources?.slice(0, a.sources.length)).toEqual(a.sources);
   });
 
+  // Composition and suggestions are tested on the retrieved entries directly: whether the bot answers at all is
+  // the decision's business (test/answer/decide.test.ts), calibrated on the real knowledge, not on this fixture.
   it('a deployment question offers the infra walkthrough; the options list waits behind "More"', async () => {
-    const a = await answerer.answer('Where should I deploy my model to run it on the shop floor?');
-    expect(a.abstained).toBe(false);
-    expect(a.more).toMatch(/Infrastructure options/);
-    expect(a.more).toMatch(/1\. \*\*Cloud ML platform/);
-    expect(ids(a.suggestions)).toContain('infra');
-    expect(a.suggestions.find((s) => s.id === 'infra')?.kind).toBe('walkthrough');
+    const question = 'Where should I deploy my model to run it on the shop floor?';
+    const hits = await retriever.search(question, { k: 6 });
+    const composed = composeExtractive(question, hits, kb);
+    expect(composed.markdown).not.toMatch(/Infrastructure options/);
+    expect(composed.more).toMatch(/Infrastructure options/);
+    expect(composed.more).toMatch(/1\. \*\*Cloud ML platform/);
+    const suggestions = suggestionsFor(new Set(analyze(question)), hits, kb);
+    expect(suggestions.find((s) => s.id === 'infra')?.kind).toBe('walkthrough');
   });
 
   it('keeps the direct answer short: at most three key points', async () => {
@@ -69,11 +78,10 @@ describe('extractive answers', () => {
   });
 
   it.each(['Who owns the coating logs?', 'How do I get access to a data set?', 'I need to find the data steward'])(
-    'suggests the data-owner walkthrough for "%s" (answering, or offering the closest entries)',
+    'suggests the data-owner walkthrough for "%s"',
     async (q) => {
-      const a = await answerer.answer(q);
-      expect(a.soft || !a.abstained).toBe(true);
-      expect(ids(a.suggestions)).toContain('data-owner');
+      const hits = await retriever.search(q, { k: 6 });
+      expect(ids(suggestionsFor(new Set(analyze(q)), hits, kb))).toContain('data-owner');
     },
   );
 
@@ -151,7 +159,8 @@ describe('bad input', () => {
 
 describe('answerToReply', () => {
   it('renders an answer: heading, markdown, sources, command choices (More first), feedback', async () => {
-    const a = await answerer.answer('Where should I deploy my model to run it on the shop floor?');
+    const a = await answerer.answer('Why is data discovery hard? I cannot find a suitable data set');
+    expect(a.abstained).toBe(false);
     const r = answerToReply(a);
     expect(r.kind).toBe('answer');
     expect(r.answerId).toBe(a.answerId);
@@ -160,7 +169,7 @@ describe('answerToReply', () => {
     );
     const choices = r.blocks.find((b) => b.type === 'choices');
     expect(choices?.type === 'choices' && choices.choices).toEqual(
-      expect.arrayContaining([{ actionId: 'command', value: 'infra', label: 'Choose ML infrastructure' }]),
+      expect.arrayContaining([{ actionId: 'command', value: 'data-owner', label: 'Find a data owner' }]),
     );
     expect(choices?.type === 'choices' && choices.choices[0]).toEqual({
       actionId: 'command',

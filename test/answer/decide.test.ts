@@ -11,7 +11,7 @@ function signalsFor(terms: { stem: string; specificity: number; known?: boolean;
     stem: t.stem,
     origin: 'word',
     known: t.known ?? true,
-    idf: 1,
+    idf: 2,
     specificity: t.specificity,
     weight: t.weight ?? Math.max(0.1, t.specificity),
   }));
@@ -38,7 +38,10 @@ describe('decide (answer, soft abstain or hard abstain)', () => {
       { stem: 'drift', specificity: 1 },
       { stem: 'detect', specificity: 0.7 },
     ]);
-    const d = decide([hit('challenge-model-drift', ['drift', 'detect'], 1, 0.92), hit('b', ['drift'], 0.5, 0.8)], signals);
+    const d = decide(
+      [hit('challenge-model-drift', ['drift', 'detect'], 1, 0.92), hit('b', ['drift'], 0.5, 0.8)],
+      signals,
+    );
     expect(d.kind).toBe('answer');
     expect(d.confidence).toBeGreaterThan(0.8);
   });
@@ -49,7 +52,10 @@ describe('decide (answer, soft abstain or hard abstain)', () => {
       { stem: 'requir', specificity: 0.65 },
       { stem: 'mlop', specificity: 1 },
     ]);
-    const d = decide([hit('glossary-kubernetes', ['kubernet'], 1, 0.85), hit('glossary-mlops', ['mlop'], 0.6, 0.8)], signals);
+    const d = decide(
+      [hit('glossary-kubernetes', ['kubernet'], 1, 0.85), hit('glossary-mlops', ['mlop'], 0.6, 0.8)],
+      signals,
+    );
     expect(d.kind).toBe('answer');
   });
 
@@ -69,7 +75,10 @@ describe('decide (answer, soft abstain or hard abstain)', () => {
       { stem: 'budget', specificity: 0, known: false, weight: 0.6 },
       { stem: 'quarter', specificity: 0, known: false, weight: 0.6 },
     ]);
-    const d = decide([hit('property-drift', ['drift'], 1, 0.7), hit('glossary-data-drift', ['drift'], 0.97, 0.7)], signals);
+    const d = decide(
+      [hit('property-drift', ['drift'], 1, 0.7), hit('glossary-data-drift', ['drift'], 0.97, 0.7)],
+      signals,
+    );
     expect(d.kind).toBe('soft');
   });
 

@@ -90,6 +90,30 @@ describe('mlops-guide (CLI)', () => {
     expect(await main(['ask', '--file', join(dirs.root, 'nope.jsonl')], missing, env)).toBe(2);
   });
 
+  it('ask --file answers a line with `history` as the next message of that conversation', async () => {
+    const file = join(dirs.root, 'followups.jsonl');
+    writeFileSync(
+      file,
+      [
+        JSON.stringify({
+          id: 'f1',
+          history: ['who owns the coating chamber logs?'],
+          question: 'how do I get access to it?',
+        }),
+        JSON.stringify({ id: 'f2', question: 'how do I get access to it?' }),
+        JSON.stringify({ id: 'f3', history: 'not a list', question: 'x' }),
+      ].join('\n'),
+    );
+    const io = capture();
+    expect(await main(['ask', '--file', file, '--json'], io, env)).toBe(0);
+    const [withHistory, without] = io.stdout.map((l) => JSON.parse(l));
+    expect(withHistory).toMatchObject({ id: 'f1', abstained: false, followUp: true });
+    expect(withHistory.sources[0].id).toBe('dataset-coating-chamber-logs');
+    expect(without.id).toBe('f2');
+    expect(without.sources[0]?.id).not.toBe('dataset-coating-chamber-logs');
+    expect(io.stderr.join('')).toMatch(/followups\.jsonl:3: skipped: "history" must be a list of strings/);
+  });
+
   it('names the fix when DATA_DIR is not a writable directory', async () => {
     const file = join(dirs.root, 'not-a-dir');
     writeFileSync(file, 'x');

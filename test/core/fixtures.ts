@@ -4,8 +4,8 @@ import type { KnowledgeRuntime } from '../../src/core/bot.ts';
 import { block, type Reply } from '../../src/core/reply.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../../src/flows/types.ts';
 import type { Entry } from '../../src/knowledge/schema.ts';
-import { EMPTY_VOCABULARY } from '../../src/knowledge/vocabulary.ts';
 import type { KnowledgeBase } from '../../src/knowledge/types.ts';
+import { EMPTY_VOCABULARY } from '../../src/knowledge/vocabulary.ts';
 
 const src = [{ citation: 'Haug et al. (2025). MLOps Adoption in the Manufacturing Industry (slides)' }];
 const q = (t: string) => [`what is ${t}`, `explain ${t}`, `tell me about ${t}`];

@@ -118,7 +118,9 @@ describe('knowledge hot reload', () => {
     );
     const reply = await app.bot.handle(admin('reload'));
     expect(
-      reply.blocks.some((b) => b.type === 'copyable' && /vocabulary\/plant-tools\.yaml:2: .*no-such-concept/.test(b.text)),
+      reply.blocks.some(
+        (b) => b.type === 'copyable' && /vocabulary\/plant-tools\.yaml:2: .*no-such-concept/.test(b.text),
+      ),
     ).toBe(true);
     expect(app.runtime.reloads.failed).toBe(1);
   });

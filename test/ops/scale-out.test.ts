@@ -132,6 +132,20 @@ describe.skipIf(!redisBin)(
       expect(text).toMatch(/Cloud ML platform/);
     });
 
+    it('keeps the conversation context across replicas: a follow-up on B builds on the question asked on A', async () => {
+      const conversation = { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-bob-context' };
+      const before = connector.posted().length;
+      expect(
+        (await teams(a, { type: 'message', text: 'who owns the coating chamber logs?', conversation })).status,
+      ).toBe(200);
+      expect(JSON.stringify(cardOf(connector.posted()[before]?.body ?? {}))).toMatch(/Coating chamber process logs/);
+      const next = connector.posted().length;
+      expect((await teams(b, { type: 'message', text: 'how do I get access to it?', conversation })).status).toBe(200);
+      const followUp = JSON.stringify(cardOf(connector.posted()[next]?.body ?? {}));
+      expect(followUp).toMatch(/Coating chamber process logs/);
+      expect(followUp).toMatch(/Access:/);
+    });
+
     it('does not answer a Slack retry delivered to replica B after replica A answered', async () => {
       const event = {
         token: 'XXYYZZ',

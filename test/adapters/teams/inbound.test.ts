@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  activityEnvelopeProblem,
-  activityToInbound,
-  messageText,
-} from '../../../adapters/teams/inbound.ts';
+import { activityEnvelopeProblem, activityToInbound, messageText } from '../../../adapters/teams/inbound.ts';
 import { fixture } from './helpers.ts';
 
 const alice = { platform: 'teams', id: '29:1user-alice', name: 'Alice Example' };

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { createAnswerer, withIntentPrior } from '../src/answer/answerer.ts';
 import { CALIBRATION } from '../src/answer/calibration.ts';
-import { followUpPlan } from '../src/answer/context.ts';
+import { CONTEXT_WEIGHT, followUpPlan } from '../src/answer/context.ts';
 import { decide, type Features, featuresOf } from '../src/answer/decide.ts';
 import type { ConversationContext } from '../src/answer/types.ts';
 import { loadConfig } from '../src/config.ts';
@@ -35,15 +35,17 @@ for (const c of cases) {
     const a = await answerer.answer(h, context);
     context.turns.push({ question: h, entryIds: a.entryIds });
   }
-  let query = c.question;
   let prefer: Map<string, number> | undefined;
-  let r = await retriever.retrieve(query, { k: 6 });
+  let r = await retriever.retrieve(c.question, { k: 6 });
   if (context.turns.length > 0) {
     const plan = followUpPlan(c.question, r, decide(r.hits, r.signals), context, kb);
     if (plan?.refersBack) {
-      query = plan.query;
       prefer = plan.prefer;
-      r = await retriever.retrieve(query, { k: 6, prefer });
+      r = await retriever.retrieve(c.question, {
+        k: 6,
+        prefer,
+        context: { text: plan.context, weight: CONTEXT_WEIGHT },
+      });
     }
   }
   const stems = new Set(r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]));

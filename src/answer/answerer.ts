@@ -14,7 +14,7 @@ import { stem, words } from '../retrieval/text.ts';
 import type { Retriever, SearchHit } from '../retrieval/types.ts';
 import { CALIBRATION } from './calibration.ts';
 import { composeExtractive } from './compose.ts';
-import { followUpPlan } from './context.ts';
+import { CONTEXT_WEIGHT, followUpPlan } from './context.ts';
 import { type Decision, decide } from './decide.ts';
 import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
@@ -148,9 +148,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
   async function retrieve(
     query: string,
     prefer?: ReadonlyMap<string, number>,
+    context?: string,
   ): Promise<{ r?: Retrieval; hits: SearchHit[]; decision: Decision }> {
     if (!isHybrid(retriever)) {
-      const hits = await retriever.search(query, { k });
+      const hits = await retriever.search(context ? `${query}\n${context}` : query, { k });
       const top = hits[0];
       return {
         hits,
@@ -159,7 +160,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
           : { kind: 'hard', confidence: 0, reason: 'no entry matched' },
       };
     }
-    const r = await retriever.retrieve(query, { k, ...(prefer ? { prefer } : {}) });
+    const r = await retriever.retrieve(query, {
+      k,
+      ...(prefer ? { prefer } : {}),
+      ...(context ? { context: { text: context, weight: CONTEXT_WEIGHT } } : {}),
+    });
     const hits = withIntentPrior(r.hits, stemsOf(r, query), prefer);
     return { r, hits, decision: decide(hits, r.signals) };
   }
@@ -204,7 +209,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       let followUp = false;
       const plan = context ? followUpPlan(question, result.r, result.decision, context, kb) : undefined;
       if (plan) {
-        const again = await retrieve(plan.query, plan.prefer);
+        const again = await retrieve(question, plan.prefer, plan.context);
         // A message that refers back is read in context; a self-contained one only when context makes it clearer.
         if (plan.refersBack || again.decision.confidence > result.decision.confidence + 0.1) {
           if (again.decision.kind !== 'hard' || plan.refersBack) {

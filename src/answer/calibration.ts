@@ -11,19 +11,19 @@ export const CALIBRATION = {
   denseUnknown: 0.5,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
   weights: {
-    bias: -10.47,
-    coverage: 3.36,
-    specificity: 4.12,
-    dense: 2.61,
-    margin: 5.75,
-    specificTerms: 0.63,
-    unknown: -1.36,
-    named: 0.12,
+    bias: -9.57,
+    coverage: 3.01,
+    specificity: 3.45,
+    dense: 2.71,
+    margin: 5.24,
+    specificTerms: 0.65,
+    unknown: -1.97,
+    named: 0.34,
   },
   /** A question that names the best entry and is covered at least this much is answered from it. */
   namedCoverage: 0.9,
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.39,
+  answerAt: 0.43,
   /** A specific word: specificity at least this… */
   specificWord: 0.5,
   /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */

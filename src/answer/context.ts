@@ -16,12 +16,14 @@ const CONTINUES =
 
 /** Bonus on the fused score (0..1) for the previous answer's entries and their neighbours. */
 const PREFER = { previousBest: 0.25, previousOther: 0.1, related: 0.08 } as const;
+/** Weight of the previous questions' words relative to the follow-up's own (tuned on the dev set's tuning half). */
+export const CONTEXT_WEIGHT = 0.3;
 /** A question with at most this many words the knowledge knows leans on its context when it points back. */
 const FEW_TERMS = 2;
 
 export interface FollowUpPlan {
-  /** The question read with the previous question(s). */
-  query: string;
+  /** The previous question(s), read with the question at CONTEXT_WEIGHT. */
+  context: string;
   prefer: Map<string, number>;
   /** The message clearly refers back: answer it in context even if the context reading is not more confident. */
   refersBack: boolean;
@@ -51,6 +53,5 @@ export function followUpPlan(
   // The previous question, and the one before when the previous was itself a short follow-up.
   const earlier = context.turns.slice(-2).map((t) => t.question);
   const lastWords = last.question.trim().split(/\s+/).length;
-  const query = [question, ...(lastWords <= 6 ? earlier.reverse() : [last.question])].join('\n');
-  return { query, prefer, refersBack };
+  return { context: (lastWords <= 6 ? earlier.reverse() : [last.question]).join('\n'), prefer, refersBack };
 }

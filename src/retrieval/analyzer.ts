@@ -26,6 +26,8 @@ export interface QueryTerm {
   corrected?: string;
   /** In a German question: the word is neither in the German vocabulary nor known to the knowledge. */
   untranslated?: boolean;
+  /** Weight relative to the question's own words (terms from earlier messages of a conversation: below 1). */
+  scale?: number;
 }
 
 export interface QueryAnalysis {

@@ -96,6 +96,11 @@ export interface SearchOptions {
   types?: readonly EntryType[];
   /** Added to the fused score of these entries (0..1), e.g. the entries a conversation is about. */
   prefer?: ReadonlyMap<string, number>;
+  /**
+   * Earlier messages of the conversation, read with the question at a lower weight (a follow-up's topic): their
+   * terms are searched and counted at `weight` (0..1) of the question's own.
+   */
+  context?: { text: string; weight: number };
 }
 
 export interface HybridRetriever extends Retriever {
@@ -283,7 +288,7 @@ export function retrieverFromParts(
         known: isKnown,
         idf: idf(t.stem),
         specificity: spec,
-        weight: isKnown ? Math.max(weights.knownFloor, spec) : unknownWeight(t),
+        weight: (t.scale ?? 1) * (isKnown ? Math.max(weights.knownFloor, spec) : unknownWeight(t)),
       };
     });
     const total = terms.reduce((a, t) => a + t.weight, 0);
@@ -314,8 +319,9 @@ export function retrieverFromParts(
     const own = analysis.terms.map((t) => t.stem);
     const boost = new Map<string, number>();
     for (const t of analysis.terms) {
-      boost.set(t.stem, 1);
-      for (const [e, w] of t.expansions) if ((boost.get(e) ?? 0) < w) boost.set(e, w);
+      const scale = t.scale ?? 1;
+      if ((boost.get(t.stem) ?? 0) < scale) boost.set(t.stem, scale);
+      for (const [e, w] of t.expansions) if ((boost.get(e) ?? 0) < w * scale) boost.set(e, w * scale);
     }
     if (options.bigrams !== false) {
       for (let i = 1; i < own.length; i++) {
@@ -435,8 +441,18 @@ export function retrieverFromParts(
     search: (query, opts) => searchAnalysed(query, analyse(query), opts),
     signals: (query) => signalsOf(analyse(query)),
     async retrieve(query, opts) {
-      const analysis = analyse(query);
-      return { hits: await searchAnalysed(query, analysis, opts), signals: signalsOf(analysis), analysis };
+      const own = analyse(query);
+      if (!opts?.context)
+        return { hits: await searchAnalysed(query, own, opts), signals: signalsOf(own), analysis: own };
+      // The question's language decides; the context's terms come after its own, scaled down.
+      const context = analyse(opts.context.text);
+      const seen = new Set(own.terms.map((t) => t.stem));
+      const extra = context.terms
+        .filter((t) => !seen.has(t.stem))
+        .map((t) => ({ ...t, scale: opts.context?.weight ?? 0.5 }));
+      const analysis: QueryAnalysis = { language: own.language, terms: [...own.terms, ...extra] };
+      const text = `${query}\n${opts.context.text}`;
+      return { hits: await searchAnalysed(text, analysis, opts), signals: signalsOf(analysis), analysis };
     },
     counts: { entries: kb.entries.length, lexicalTerms: lexical.termCount, vectors: vectorCount },
   };

@@ -83,6 +83,8 @@ const escapeRe = (w: string) => w.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** German linking elements between compound parts (Daten·s·schutz is rare; Modell·drift, Qualität·s·daten). */
 const LINKS = ['', 's', 'es', 'n', 'en'];
 const MIN_PART = 3;
+/** Shortest German word the typo correction may touch. */
+const GERMAN_MIN_CORRECT = 7;
 
 export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOptions = {}): Analyzer {
   const fold = options.synonyms !== false;
@@ -138,6 +140,7 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
   }
 
   for (const [phrase, token] of phraseToken) if (!tokenPhrase.has(token)) tokenPhrase.set(token, phrase);
+  const phraseTokens: ReadonlySet<string> = new Set(phraseToken.values());
 
   // One alternation, longest phrases first, so "own data center" wins over "data center".
   const phrases = [...phraseToken.keys()].sort(
@@ -280,20 +283,20 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
           continue;
         }
         const en = englishTerm(w);
-        if (
-          en.origin === 'alias' ||
-          known(en.stem) ||
-          (phraseToken.size > 0 && [...phraseToken.values()].includes(w))
-        ) {
+        const parts = fold && w.length >= 2 * MIN_PART + 2 ? splitCompound(w, known) : undefined;
+        if (en.origin === 'alias' || known(en.stem) || phraseTokens.has(w)) {
           add(en);
+          // A compound the knowledge has as a whole ("Energieverbrauchsdaten" in a data set's questions) still
+          // says what it is made of: its parts count too, at half weight.
+          for (const p of parts ?? []) add({ ...p, scale: 0.5 });
           continue;
         }
-        const parts = fold ? splitCompound(w, known) : undefined;
         if (parts) {
           for (const p of parts) add(p);
           continue;
         }
-        const fixed = hooks.correct?.(w);
+        // German words are corrected only when long: short ones ("raus", "mal") are real words we don't list.
+        const fixed = w.length >= GERMAN_MIN_CORRECT ? hooks.correct?.(w) : undefined;
         if (fixed && isContentWord(fixed)) {
           add({ ...englishTerm(fixed), word: w, origin: 'typo', corrected: fixed });
           continue;

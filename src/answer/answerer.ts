@@ -4,10 +4,8 @@
 // earlier turns. With an LLM configured, the model rewrites the answer from the same entries; any failure falls
 // back to the extractive answer with the reason recorded.
 import { randomUUID } from 'node:crypto';
-import type { SourceRef } from '../core/reply.ts';
 import type { Clock, Logger } from '../core/types.ts';
 import { asCodedError, ErrorCode, MlopsGuideError } from '../errors.ts';
-import type { Entry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { HybridRetriever, Retrieval } from '../retrieval/hybrid.ts';
 import { stem, words } from '../retrieval/text.ts';
@@ -19,6 +17,7 @@ import { type Decision, decide } from './decide.ts';
 import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
 import { loadPrompts } from './prompts.ts';
+import { sourceRefOf } from './sources.ts';
 import type { Answer, Answerer, ConversationContext, Suggestion } from './types.ts';
 
 export const MAX_QUESTION_CHARS = 4_000;
@@ -267,7 +266,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         return {
           ...rest,
           markdown,
-          sources: hits.slice(0, 5).map((h) => sourceRef(h.entry, h.score)),
+          sources: hits.slice(0, 5).map((h) => sourceRefOf(h.entry, { score: h.score })),
           generated: true,
         };
       } catch (err) {
@@ -277,13 +276,4 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       }
     },
   };
-}
-
-function sourceRef(e: Entry, score?: number): SourceRef {
-  const first = e.sources[0];
-  const ref: SourceRef = { id: e.id, title: e.title, type: e.type };
-  if (first) ref.citation = first.citation;
-  if (first?.url) ref.url = first.url;
-  if (score !== undefined) ref.score = Math.round(score * 1000) / 1000;
-  return ref;
 }

@@ -9,6 +9,7 @@ import { stem, words } from '../retrieval/text.ts';
 import type { SearchHit } from '../retrieval/types.ts';
 import { INFRA_STEMS } from './intents.ts';
 import { firstSentence, keyPoints } from './key-points.ts';
+import { sourceRefOf } from './sources.ts';
 
 export interface Composition {
   markdown: string;
@@ -60,16 +61,9 @@ export function composeExtractive(
   const scores = new Map(hits.map((h) => [h.entry.id, h.score]));
   const cite = (e: Entry, sourceIndex = 0) => {
     if (!entries.includes(e)) entries.push(e);
-    const src = e.sources[sourceIndex] ?? e.sources[0];
-    let i = sources.findIndex((r) => r.id === e.id && r.citation === src?.citation);
-    if (i < 0) {
-      const ref: SourceRef = { id: e.id, title: e.title, type: e.type };
-      if (src) ref.citation = src.citation;
-      if (src?.url) ref.url = src.url;
-      const score = scores.get(e.id);
-      if (score !== undefined) ref.score = Math.round(score * 1000) / 1000;
-      i = sources.push(ref) - 1;
-    }
+    const ref = sourceRefOf(e, { sourceIndex, ...(scores.has(e.id) ? { score: scores.get(e.id) } : {}) });
+    let i = sources.findIndex((r) => r.id === e.id && r.citation === ref.citation);
+    if (i < 0) i = sources.push(ref) - 1;
     return `[${i + 1}]`;
   };
 

@@ -2,6 +2,7 @@
 // Teams or the terminal). Each returns a Reply built from the knowledge base; nothing here knows a platform.
 
 import { keyPoints } from '../answer/key-points.ts';
+import { sourceRefOf } from '../answer/sources.ts';
 import type { Entry, GuidelineEntry, PropertyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type Block, block, type Choice, CoreAction, type Reply, type SourceRef } from './reply.ts';
@@ -68,15 +69,7 @@ export const commandChoice = (commandLine: string, label: string, style?: 'prima
     ? { actionId: CoreAction.Command, value: commandLine, label, style }
     : { actionId: CoreAction.Command, value: commandLine, label };
 
-export function sourceRefsOf(entries: readonly Entry[]): SourceRef[] {
-  return entries.map((e) => {
-    const first = e.sources[0];
-    const ref: SourceRef = { id: e.id, title: e.title, type: e.type };
-    if (first) ref.citation = first.citation;
-    if (first?.url) ref.url = first.url;
-    return ref;
-  });
-}
+export const sourceRefsOf = (entries: readonly Entry[]): SourceRef[] => entries.map((e) => sourceRefOf(e));
 
 const reply = (kind: Reply['kind'], blocks: Block[], fallbackText: string): Reply => ({ kind, blocks, fallbackText });
 

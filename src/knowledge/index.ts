@@ -2,7 +2,7 @@
 
 export { normaliseQuestion } from './checks.ts';
 export { formatProblem, KnowledgeError } from './errors.ts';
-export { checkKnowledge, createKnowledgeBase, hashKnowledge, type KnowledgeCheck, loadKnowledge } from './load.ts';
+export { checkKnowledge, createKnowledgeBase, type KnowledgeCheck, loadKnowledge } from './load.ts';
 export * from './schema.ts';
 export type { KnowledgeBase, KnowledgeProblem } from './types.ts';
 export {

@@ -119,11 +119,6 @@ export function createKnowledgeBase(
   });
 }
 
-/** sha256 over every file under `dir` (sorted relative paths and contents), walkthroughs included. */
-export async function hashKnowledge(dir: string): Promise<string> {
-  return hashFiles(await readKnowledgeFiles(dir));
-}
-
 function isEntryFile(rel: string): boolean {
   if (!rel.toLowerCase().endsWith('.md')) return false;
   const parts = rel.split('/');

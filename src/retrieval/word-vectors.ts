@@ -147,7 +147,7 @@ export function loadWordVectors(dir: string): WordVectors {
   const metaPath = join(dir, FILES.meta);
   if (!existsSync(metaPath)) {
     throw new MlopsGuideError(ErrorCode.VectorsMissing, `No word vectors in ${dir}.`, {
-      remedy: 'Run `npx mlops-guide kb build` (or node scripts/build-vectors.ts).',
+      remedy: 'Run `npx mlops-guide kb build`.',
     });
   }
   try {

@@ -71,10 +71,26 @@ export function suggestionsFor(
   return out.slice(0, 4);
 }
 
-/** A button label that fits chat buttons: the title up to its colon or dash, at most 30 characters. */
-export function shortLabel(title: string, max = 30): string {
-  const head = title.split(/:\s|\s[—–-]\s|\s\(/)[0]?.trim() || title;
-  return head.length <= max ? head : `${head.slice(0, max - 1).trimEnd()}…`;
+/**
+ * A button label that fits chat buttons (at most 30 characters): the title up to its colon or dash — or, when that
+ * head is a label many titles share ("ML property: …", "Key insight: …"), the part after it.
+ */
+export function shortLabel(title: string, sharedHeads: ReadonlySet<string> = new Set(), max = 30): string {
+  const [head = title, ...rest] = title.split(/:\s|\s[—–-]\s/);
+  const tail = rest.join(': ').split(/\s\(/)[0]?.trim();
+  let label = (sharedHeads.has(head.trim()) && tail ? tail : head.split(/\s\(/)[0]?.trim()) || title;
+  label = label.charAt(0).toUpperCase() + label.slice(1);
+  return label.length <= max ? label : `${label.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** Title heads (before a colon) that three or more entries share: type labels, not names. */
+function sharedTitleHeads(kb: KnowledgeBase): Set<string> {
+  const counts = new Map<string, number>();
+  for (const e of kb.entries) {
+    const head = e.title.split(/:\s/)[0]?.trim();
+    if (head && head !== e.title) counts.set(head, (counts.get(head) ?? 0) + 1);
+  }
+  return new Set([...counts].filter(([, n]) => n >= 3).map(([h]) => h));
 }
 
 /** The English stems of a question (German words translated), for intents and key-point ranking. */
@@ -143,6 +159,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
         : { model: deps.llm, prompts: loadPrompts(), timeoutMs: deps.llmTimeoutMs ?? 15_000 };
   const clock = deps.clock ?? Date.now;
   const k = deps.k ?? 6;
+  const sharedHeads = sharedTitleHeads(kb);
 
   async function retrieve(
     query: string,
@@ -244,7 +261,11 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
               "I'm not sure I have exactly that. These entries come closest — pick one, or ask in other words:",
             sources: [],
             suggestions: [
-              ...offered.map((o) => ({ kind: 'command' as const, id: `show ${o.id}`, label: shortLabel(o.title) })),
+              ...offered.map((o) => ({
+                kind: 'command' as const,
+                id: `show ${o.id}`,
+                label: shortLabel(o.title, sharedHeads),
+              })),
               ...walkthroughs.slice(0, 1),
             ],
             entryIds: offered.map((o) => o.id),

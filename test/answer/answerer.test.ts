@@ -190,3 +190,16 @@ describe('answerToReply', () => {
     expect(r.blocks.some((b) => b.type === 'choices')).toBe(true);
   });
 });
+
+describe('shortLabel (buttons of a soft abstain)', () => {
+  it('keeps labels within 30 characters and skips a type label many titles share', async () => {
+    const { shortLabel } = await import('../../src/answer/answerer.ts');
+    const shared = new Set(['ML property', 'Key insight']);
+    expect(shortLabel('ML property: outcomes are uncertain', shared)).toBe('Outcomes are uncertain');
+    expect(shortLabel('Model drift: models degrade as data changes', shared)).toBe('Model drift');
+    expect(shortLabel('Kubernetes (K8s)', shared)).toBe('Kubernetes');
+    const long = shortLabel('Key insight: the sidecar pattern is the last resort for model deployment', shared);
+    expect(long.length).toBeLessThanOrEqual(30);
+    expect(long).toMatch(/^The sidecar pattern.*…$/);
+  });
+});

@@ -1,6 +1,7 @@
 // The platform-neutral bot: routes an Inbound (message, command, click) to a command, a walkthrough step or a
 // question, and returns a Reply. Every collaborator is passed in (createBot(deps)); nothing here sends anything.
 import { createHash } from 'node:crypto';
+import { MAX_QUESTION_CHARS } from '../answer/answerer.ts';
 import type { Answer, Answerer, AnswerToReply, ConversationContext } from '../answer/types.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
 import type { FlowKey, Walkthroughs } from '../flows/types.ts';
@@ -70,7 +71,8 @@ export interface BotDeps {
   clock?: Clock;
 }
 
-export const MAX_QUESTION_LENGTH = 4000;
+/** The one question-length limit (the answerer's): the core refuses longer messages before answering. */
+export const MAX_QUESTION_LENGTH = MAX_QUESTION_CHARS;
 const ANSWER_MEMORY_MS = 7 * 24 * 3_600_000;
 /** Turns of a conversation kept for follow-ups. */
 const CONTEXT_TURNS = 5;

@@ -3,6 +3,7 @@
 // its HTTP 200 within 3 seconds whatever the bot does.
 import { randomUUID } from 'node:crypto';
 import type { App, RespondFn, webApi } from '@slack/bolt';
+import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
@@ -20,9 +21,11 @@ import {
   type FeedbackMetadata,
   feedbackRating,
   feedbackViewToInbound,
+  mentionsSomeoneElse,
   parseBlockActions,
   replyThreadTs,
   routeEvent,
+  slackTextToPlain,
 } from './inbound.ts';
 import { feedbackModal, homeView, replyToBlockKit, type SlackMessage } from './render.ts';
 
@@ -34,7 +37,7 @@ export interface ListenerDeps {
   logger: Logger;
   /** Show the progress reaction when an answer takes longer than this. */
   progressDelayMs: number;
-  /** How long the bot keeps answering follow-ups in a thread it answered, without a new mention. */
+  /** How long the bot keeps answering addressed follow-ups in a thread it answered, without a new mention. */
   threadTtlMs: number;
   /** Runs work after the ack (queued, bounded; stop() waits for it). */
   later(name: string, job: () => Promise<void>): void;
@@ -49,6 +52,21 @@ export const SHARE_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a user's DM channel id is cached (a Slack user id is not kept for ever; a miss costs one API call). */
 export const DM_CHANNEL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const PROGRESS_REACTION = 'hourglass_flowing_sand';
+
+/** Askers remembered per thread (a thread with more people asking the bot than this is rare; the newest are kept). */
+const MAX_THREAD_ASKERS = 50;
+
+/** What the bot remembers of a thread it answered in: who asked it there. */
+interface ThreadRecord {
+  askers: string[];
+}
+
+/** Reads a stored thread record; an entry written before askers were kept (`1`) counts as a thread with no askers. */
+function threadRecord(value: unknown): ThreadRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  const askers = (value as { askers?: unknown }).askers;
+  return { askers: Array.isArray(askers) ? askers.filter((a): a is string => typeof a === 'string') : [] };
+}
 
 const key = {
   event: (eventId: string) => `slack:event:${eventId}`,
@@ -232,10 +250,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const { channel, ts } = route.event;
+    const user = route.event.user ?? '';
+    let thread: ThreadRecord | undefined;
     if (route.route === 'thread') {
-      let followed: unknown;
       try {
-        followed = await kv.get(key.thread(channel, route.threadTs));
+        thread = threadRecord(await kv.get(key.thread(channel, route.threadTs)));
       } catch (err) {
         // Without the store the bot cannot tell whether it answered in this thread. It stays silent: answering
         // (or apologising in) every thread of every channel it is in would be worse. A mention is still answered.
@@ -245,7 +264,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      if (!followed) return;
+      if (!thread) return;
+      // Thread etiquette (README "Connect to Slack"): in a thread the bot answered, only messages addressed to it.
+      const verdict = threadMessageAddressesBot({
+        text: slackTextToPlain(route.event.text ?? '', botUserId),
+        fromAsker: thread.askers.includes(user),
+        mentionsSomeoneElse: mentionsSomeoneElse(route.event.text ?? '', botUserId),
+      });
+      if (!verdict.addressed) {
+        logger.debug({ reason: verdict.reason }, 'Slack thread message not addressed to the bot');
+        return;
+      }
     }
     const inbound = eventToInbound(route, botUserId);
     const threadTs = replyThreadTs(route);
@@ -253,8 +282,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       post(client, channel, threadTs, replyToBlockKit(await runBot(inbound))),
     );
     if (res.ok && threadTs && route.route !== 'dm') {
+      // Who asked the bot here: only they get answers without a new mention.
+      let askers = thread?.askers;
+      if (route.route === 'mention') {
+        try {
+          askers = threadRecord(await kv.get(key.thread(channel, threadTs)))?.askers;
+        } catch (err) {
+          storeFailed(err, 'could not read the thread record; keeping only this asker', { channel, threadTs });
+        }
+      }
+      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), user])].slice(-MAX_THREAD_ASKERS) };
       try {
-        await kv.set(key.thread(channel, threadTs), 1, deps.threadTtlMs);
+        await kv.set(key.thread(channel, threadTs), record, deps.threadTtlMs);
       } catch (err) {
         storeFailed(err, 'could not remember the thread; follow-ups there need a mention', { channel, threadTs });
       }

@@ -80,6 +80,62 @@ describe('mentions, threads and DMs', () => {
     expect(bot.inbounds[1]).toMatchObject({ kind: 'message', text: 'and what about the models themselves?' });
   });
 
+  it("thread etiquette: ignores chatter and messages between people, answers the asker's real follow-up", async () => {
+    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' }, 2);
+    await h.event(fixture('app_mention.json'));
+    await until(() => rec.of('chat.postMessage').length === 1, 'first answer');
+    const base = fixture<Json>('message_thread.json');
+    const reply = (n: number, user: string, text: string) =>
+      h.event({ ...base, event_id: `Ev0CHAT${n}`, event: { ...base.event, user, text, ts: `1715000200.00${n}` } });
+    // Small talk from the asker, a reply from someone else, and the asker talking to a colleague.
+    for (const [n, user, text] of [
+      [1, 'U0USER1', 'thanks!'],
+      [2, 'U0BOB01', 'lol'],
+      [3, 'U0BOB01', 'how do we do that on line 3?'],
+      [4, 'U0USER1', '<@U0CAROL01> can you check this against our line 3 data?'],
+    ] as const) {
+      expect((await reply(n, user, text)).status).toBe(200);
+    }
+    // The asker's follow-up question: answered (and it is the only message after the mention that reaches the bot).
+    await reply(5, 'U0USER1', 'and how do I get access to it?');
+    await until(() => post.isDone(), 'follow-up answer');
+    await h.stop();
+    expect(bot.inbounds.map((i) => (i.kind === 'message' ? i.text : i.kind))).toEqual([
+      'how do we version training data?',
+      'and how do I get access to it?',
+    ]);
+    expect(rec.of('chat.postMessage')).toHaveLength(2);
+    expect(rec.of('chat.postMessage')[1]).toMatchObject({ channel: 'C0CHAN1', thread_ts: '1715000000.000100' });
+    h = await startHarness(bot);
+  });
+
+  it('a mention in a thread makes that person an asker there too', async () => {
+    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' }, 3);
+    await h.event(fixture('app_mention.json'));
+    await until(() => rec.of('chat.postMessage').length === 1, 'first answer');
+    const mention = fixture<Json>('app_mention.json');
+    await h.event({
+      ...mention,
+      event_id: 'Ev0MENTION02',
+      event: {
+        ...mention.event,
+        user: 'U0BOB01',
+        text: '<@U0BOT> is that also true for images?',
+        ts: '1715000300.000100',
+        thread_ts: '1715000000.000100',
+      },
+    });
+    await until(() => rec.of('chat.postMessage').length === 2, 'answer to the second asker');
+    const thread = fixture<Json>('message_thread.json');
+    await h.event({
+      ...thread,
+      event_id: 'Ev0BOB02',
+      event: { ...thread.event, user: 'U0BOB01', text: 'and what about audio?', ts: '1715000400.000100' },
+    });
+    await until(() => post.isDone(), 'follow-up from the second asker');
+    expect(bot.inbounds.at(-1)).toMatchObject({ kind: 'message', text: 'and what about audio?' });
+  });
+
   it('ignores thread messages in threads it never answered', async () => {
     const res = await h.event(fixture('message_thread.json'));
     expect(res.status).toBe(200);

@@ -27,6 +27,7 @@ import {
   routeEvent,
   slackTextToPlain,
 } from './inbound.ts';
+import { MAX_RESPONSE_URL_USES } from './limits.ts';
 import { feedbackModal, homeView, replyToBlockKit, type SlackMessage } from './render.ts';
 
 type WebClient = webApi.WebClient;
@@ -358,17 +359,48 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
         return;
       }
-      const res = await post(client, where.id, where.threadId, replyToBlockKit(reply, { sharedBy: parsed.user.id }));
+      const messages = replyToBlockKit(reply, { sharedBy: parsed.user.id });
+      // The click's response_url first: it posts as the app wherever the click happened, bot member or not,
+      // including a DM between two people, where chat.postMessage can never post.
+      if (parsed.response_url && (await shareThroughResponseUrl(respond, messages))) {
+        await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
+        return;
+      }
+      // The response_url expired (30 minutes) or was used up: post as the bot, which needs membership.
+      const res = await post(client, where.id, where.threadId, messages);
       if (!res.ok) {
-        const text = CHANNEL_ACCESS_ERRORS.has(res.code)
-          ? "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again."
-          : 'Sharing failed. Please try again in a minute.';
+        const text = !CHANNEL_ACCESS_ERRORS.has(res.code)
+          ? 'Sharing failed. Please try again in a minute.'
+          : where.isDirect || !where.id.startsWith('C')
+            ? "I can't post in this conversation any more. Run the command again and press Share within 30 minutes."
+            : "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again.";
         await respondAll(respond, replyToBlockKit(notice(text)), { replaceOriginal: false });
         return;
       }
       await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
     });
   });
+
+  /**
+   * Posts a shared reply through the click's response_url as a message everyone in the conversation sees
+   * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses: `response_type: in_channel`).
+   * False when it could not: the caller falls back to chat.postMessage.
+   */
+  const shareThroughResponseUrl = async (respond: RespondFn, messages: SlackMessage[]): Promise<boolean> => {
+    // One use is kept for deleting the ephemeral original afterwards.
+    if (messages.length > MAX_RESPONSE_URL_USES - 1) return false;
+    for (const [i, m] of messages.entries()) {
+      const res = await callSlack(logger, 'response_url', () =>
+        respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }),
+      );
+      if (!res.ok) {
+        // A part already posted stays; the rest follows through chat.postMessage only for a first failure.
+        if (i > 0) logger.warn({ posted: i, of: messages.length }, 'shared reply only partly posted');
+        return i > 0;
+      }
+    }
+    return true;
+  };
 
   // ----------------------------------------------------------------------------------------------------------
   // Every other button: walkthrough steps, suggestions, feedback.
@@ -417,9 +449,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const ephemeral = parsed.container?.is_ephemeral === true;
     const messageTs =
       parsed.container?.type === 'message' ? (parsed.container.message_ts ?? parsed.message?.ts) : undefined;
-    if (reply.ephemeral) {
+    if (reply.ephemeral || reply.kind === 'notice' || reply.kind === 'error') {
       // Only for the user who clicked (e.g. a click on someone else's walkthrough): a new ephemeral message, never
-      // an update of the clicked one. No Share button: the core chose to keep it private.
+      // an update of the clicked one. No Share button: the core chose to keep it private. Notices and errors about
+      // a click (a stale or unknown button, an admin refusal, "try again") concern the clicker alone, too.
       await deliverPrivately(parsed, conversation, replyToBlockKit(reply), client, respond);
       return;
     }

@@ -15,6 +15,14 @@ export interface Channel {
   start?(): Promise<void>;
   /** Stops accepting work and finishes in-flight work. */
   stop?(): Promise<void>;
+  /** The connection's state for /readyz (e.g. Slack Socket Mode: `connecting` with the last failure). */
+  status?(): ChannelStatus;
+}
+
+export interface ChannelStatus {
+  state: 'ready' | 'connecting' | 'connected' | 'disabled' | 'stopped';
+  /** Why it is in that state, when that is worth knowing (`ECONNREFUSED wss://wss-primary.slack.com/link/`). */
+  reason?: string;
 }
 
 export interface Readiness {
@@ -59,13 +67,23 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
+  // Each channel's state is reported but does not decide readiness: readiness gates inbound HTTP traffic, and a
+  // Slack WebSocket that is down must not take Teams (served over HTTP here) out of the load balancer with it.
+  const channelStates = (): { channels?: Record<string, ChannelStatus> } => {
+    const states = deps.channels.filter((c) => c.status).map((c) => [c.name, c.status?.()] as const);
+    return states.length ? { channels: Object.fromEntries(states) as Record<string, ChannelStatus> } : {};
+  };
   app.get('/readyz', async (_req, res) => {
     try {
       const reason = deps.readiness ? await deps.readiness.check() : undefined;
-      if (reason) res.status(503).json({ status: 'not ready', reason });
-      else res.json({ status: 'ready' });
+      if (reason) res.status(503).json({ status: 'not ready', reason, ...channelStates() });
+      else res.json({ status: 'ready', ...channelStates() });
     } catch (err) {
-      res.status(503).json({ status: 'not ready', reason: err instanceof Error ? err.message : String(err) });
+      res.status(503).json({
+        status: 'not ready',
+        reason: err instanceof Error ? err.message : String(err),
+        ...channelStates(),
+      });
     }
   });
   if (deps.metrics) {
@@ -81,10 +99,11 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   return {
     app,
     async start() {
-      for (const channel of deps.channels) await channel.start?.();
+      // Listen first: health, metrics and Teams are served while outbound connections (Slack Socket Mode) are made.
       server = await new Promise<Server>((resolve, reject) => {
         const s = app.listen(deps.port, deps.host, (err?: Error) => (err ? reject(err) : resolve(s)));
       });
+      for (const channel of deps.channels) await channel.start?.();
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.port;
       logger.info({ host: deps.host, port, channels: deps.channels.map((c) => c.name) }, 'server listening');

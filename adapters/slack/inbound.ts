@@ -81,6 +81,15 @@ export function routeEvent(raw: unknown, botUserId: string | undefined): EventRo
   return { route: 'thread', event, threadTs: event.thread_ts };
 }
 
+/**
+ * Whether Slack message text mentions someone other than the bot: a user (`<@U…>`), a user group
+ * (`<!subteam^…>`) or everyone (`<!here>`, `<!channel>`, `<!everyone>`). Such a message is meant for them.
+ */
+export function mentionsSomeoneElse(text: string, botUserId: string | undefined): boolean {
+  for (const m of text.matchAll(/<@([A-Z0-9]+)(?:\|[^>]*)?>/g)) if (m[1] !== botUserId) return true;
+  return /<!(subteam\^|here|channel|everyone)/.test(text);
+}
+
 /** The thread the bot answers in: the event's own thread, or a new one under a top-level mention. */
 export function replyThreadTs(route: Extract<EventRoute, { event: SlackMessageEvent }>): string | undefined {
   if (route.route === 'dm') return route.event.thread_ts;

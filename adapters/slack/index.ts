@@ -1,7 +1,7 @@
 // The Slack channel: a Bolt 5 App (https://docs.slack.dev/tools/bolt-js/) on the shared HTTP server
 // (POST /slack/events for events, slash commands and interactivity) or over Socket Mode. Wiring only:
 // behaviour lives in listeners.ts, inbound.ts and render.ts.
-import { App, ExpressReceiver, type webApi } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
 import { silentLogger } from '../../src/core/types.ts';
@@ -11,6 +11,7 @@ import type { KeyValueStore } from '../../src/store/types.ts';
 import { SLACK_REQUEST_TIMEOUT_MS, SLACK_RETRY_CONFIG, slackErrorCode, toBoltLogger } from './api.ts';
 import { createBotIdentityCache } from './identity.ts';
 import { registerListeners } from './listeners.ts';
+import { createSocketSupervisor, type SocketSupervisor, type SocketSupervisorOptions } from './socket.ts';
 import { slackVerification } from './verify.ts';
 import { createWorkQueue } from './work-queue.ts';
 
@@ -31,6 +32,8 @@ export interface SlackChannelOptions {
   maxConcurrentReplies?: number;
   /** Replies that may wait; beyond this new work is dropped and logged (default 5,000). */
   maxQueuedReplies?: number;
+  /** Socket Mode reconnect back-off (tests use a fast one). */
+  socketReconnect?: SocketSupervisorOptions;
 }
 
 export interface SlackChannelDeps {
@@ -94,6 +97,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     });
 
   let mount: Channel['mount'];
+  let socket: SocketSupervisor | undefined;
   if (slack.mode === 'http') {
     const receiver = new ExpressReceiver({
       signingSecret: slack.signingSecret,
@@ -112,14 +116,22 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       server.use(receiver.router);
     };
   } else {
-    app = new App({
-      socketMode: true,
+    // Our own receiver, so that apps.connections.open goes to SLACK_API_URL like every other call, answers within
+    // the request timeout instead of retrying 100 times, and so that socket.ts owns reconnecting (see there).
+    const receiver = new SocketModeReceiver({
       appToken: slack.appToken,
-      authorize,
       logger: boltLogger,
-      clientOptions,
-      convoStore: false,
+      autoReconnectEnabled: false,
+      installerOptions: {
+        clientOptions: {
+          retryConfig: { retries: 0 },
+          timeout: SLACK_REQUEST_TIMEOUT_MS,
+          ...(slackApiUrl ? { slackApiUrl } : {}),
+        },
+      },
     });
+    app = new App({ receiver, authorize, logger: boltLogger, clientOptions, convoStore: false });
+    socket = createSocketSupervisor(() => app.start(), receiver.client, logger, deps.options?.socketReconnect);
   }
 
   const work = createWorkQueue({
@@ -141,6 +153,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   const drain = () => work.drain(deps.options?.drainTimeoutMs ?? 10_000);
 
   if (mount) {
+    let identityProblem: string | undefined;
     return {
       name: 'slack',
       mount,
@@ -148,28 +161,37 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
         // Look the bot up now so a wrong token shows in the log at start, not at the first message. Not awaited:
         // the server starts either way and the lookup is retried on the first message.
         identity.load().then(
-          (bot) => logger.info({ botUserId: bot.botUserId }, 'Slack bot token accepted'),
-          (err: unknown) =>
+          (bot) => {
+            identityProblem = undefined;
+            logger.info({ botUserId: bot.botUserId }, 'Slack bot token accepted');
+          },
+          (err: unknown) => {
+            identityProblem = `auth.test failed: ${slackErrorCode(err)}`;
             logger.error(
               { code: slackErrorCode(err) },
               'Slack rejected auth.test: check SLACK_BOT_TOKEN (xoxb-…) and that Slack is reachable',
-            ),
+            );
+          },
         );
       },
       async stop() {
         await drain();
       },
+      // Events arrive over HTTP: the channel is ready when the server is. A rejected token is reported beside it.
+      status: () => (identityProblem ? { state: 'ready', reason: identityProblem } : { state: 'ready' }),
     };
   }
+  const supervisor = socket;
   return {
     name: 'slack',
     async start() {
-      await app.start();
-      logger.info({ mode: 'socket' }, 'Slack Socket Mode connected');
+      // In the background: the HTTP server (health, metrics, Teams) must not wait for Slack's WebSocket.
+      supervisor?.start();
     },
     async stop() {
-      await app.stop();
+      await supervisor?.stop();
       await drain();
     },
+    status: () => supervisor?.status() ?? { state: 'stopped' },
   };
 }

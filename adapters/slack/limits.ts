@@ -40,3 +40,9 @@ export const MAX_INPUT_LENGTH = 3000;
 export const ACK_DEADLINE_MS = 3000;
 /** Requests whose X-Slack-Request-Timestamp is older than this are rejected (replay protection). */
 export const MAX_REQUEST_AGE_S = 300;
+
+/**
+ * A response_url (slash command or click) accepts at most 5 responses within 30 minutes
+ * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses).
+ */
+export const MAX_RESPONSE_URL_USES = 5;

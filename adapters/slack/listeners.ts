@@ -3,6 +3,7 @@
 // its HTTP 200 within 3 seconds whatever the bot does.
 import { randomUUID } from 'node:crypto';
 import type { App, RespondFn, webApi } from '@slack/bolt';
+import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
@@ -20,10 +21,13 @@ import {
   type FeedbackMetadata,
   feedbackRating,
   feedbackViewToInbound,
+  mentionsSomeoneElse,
   parseBlockActions,
   replyThreadTs,
   routeEvent,
+  slackTextToPlain,
 } from './inbound.ts';
+import { MAX_RESPONSE_URL_USES } from './limits.ts';
 import { feedbackModal, homeView, replyToBlockKit, type SlackMessage } from './render.ts';
 
 type WebClient = webApi.WebClient;
@@ -34,7 +38,7 @@ export interface ListenerDeps {
   logger: Logger;
   /** Show the progress reaction when an answer takes longer than this. */
   progressDelayMs: number;
-  /** How long the bot keeps answering follow-ups in a thread it answered, without a new mention. */
+  /** How long the bot keeps answering addressed follow-ups in a thread it answered, without a new mention. */
   threadTtlMs: number;
   /** Runs work after the ack (queued, bounded; stop() waits for it). */
   later(name: string, job: () => Promise<void>): void;
@@ -49,6 +53,21 @@ export const SHARE_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a user's DM channel id is cached (a Slack user id is not kept for ever; a miss costs one API call). */
 export const DM_CHANNEL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
 export const PROGRESS_REACTION = 'hourglass_flowing_sand';
+
+/** Askers remembered per thread (a thread with more people asking the bot than this is rare; the newest are kept). */
+const MAX_THREAD_ASKERS = 50;
+
+/** What the bot remembers of a thread it answered in: who asked it there. */
+interface ThreadRecord {
+  askers: string[];
+}
+
+/** Reads a stored thread record; an entry written before askers were kept (`1`) counts as a thread with no askers. */
+function threadRecord(value: unknown): ThreadRecord | undefined {
+  if (value === undefined || value === null) return undefined;
+  const askers = (value as { askers?: unknown }).askers;
+  return { askers: Array.isArray(askers) ? askers.filter((a): a is string => typeof a === 'string') : [] };
+}
 
 const key = {
   event: (eventId: string) => `slack:event:${eventId}`,
@@ -232,10 +251,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const { channel, ts } = route.event;
+    const user = route.event.user ?? '';
+    let thread: ThreadRecord | undefined;
     if (route.route === 'thread') {
-      let followed: unknown;
       try {
-        followed = await kv.get(key.thread(channel, route.threadTs));
+        thread = threadRecord(await kv.get(key.thread(channel, route.threadTs)));
       } catch (err) {
         // Without the store the bot cannot tell whether it answered in this thread. It stays silent: answering
         // (or apologising in) every thread of every channel it is in would be worse. A mention is still answered.
@@ -245,7 +265,17 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         });
         return;
       }
-      if (!followed) return;
+      if (!thread) return;
+      // Thread etiquette (README "Connect to Slack"): in a thread the bot answered, only messages addressed to it.
+      const verdict = threadMessageAddressesBot({
+        text: slackTextToPlain(route.event.text ?? '', botUserId),
+        fromAsker: thread.askers.includes(user),
+        mentionsSomeoneElse: mentionsSomeoneElse(route.event.text ?? '', botUserId),
+      });
+      if (!verdict.addressed) {
+        logger.debug({ reason: verdict.reason }, 'Slack thread message not addressed to the bot');
+        return;
+      }
     }
     const inbound = eventToInbound(route, botUserId);
     const threadTs = replyThreadTs(route);
@@ -253,8 +283,18 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       post(client, channel, threadTs, replyToBlockKit(await runBot(inbound))),
     );
     if (res.ok && threadTs && route.route !== 'dm') {
+      // Who asked the bot here: only they get answers without a new mention.
+      let askers = thread?.askers;
+      if (route.route === 'mention') {
+        try {
+          askers = threadRecord(await kv.get(key.thread(channel, threadTs)))?.askers;
+        } catch (err) {
+          storeFailed(err, 'could not read the thread record; keeping only this asker', { channel, threadTs });
+        }
+      }
+      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), user])].slice(-MAX_THREAD_ASKERS) };
       try {
-        await kv.set(key.thread(channel, threadTs), 1, deps.threadTtlMs);
+        await kv.set(key.thread(channel, threadTs), record, deps.threadTtlMs);
       } catch (err) {
         storeFailed(err, 'could not remember the thread; follow-ups there need a mention', { channel, threadTs });
       }
@@ -319,17 +359,48 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
         await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
         return;
       }
-      const res = await post(client, where.id, where.threadId, replyToBlockKit(reply, { sharedBy: parsed.user.id }));
+      const messages = replyToBlockKit(reply, { sharedBy: parsed.user.id });
+      // The click's response_url first: it posts as the app wherever the click happened, bot member or not,
+      // including a DM between two people, where chat.postMessage can never post.
+      if (parsed.response_url && (await shareThroughResponseUrl(respond, messages))) {
+        await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
+        return;
+      }
+      // The response_url expired (30 minutes) or was used up: post as the bot, which needs membership.
+      const res = await post(client, where.id, where.threadId, messages);
       if (!res.ok) {
-        const text = CHANNEL_ACCESS_ERRORS.has(res.code)
-          ? "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again."
-          : 'Sharing failed. Please try again in a minute.';
+        const text = !CHANNEL_ACCESS_ERRORS.has(res.code)
+          ? 'Sharing failed. Please try again in a minute.'
+          : where.isDirect || !where.id.startsWith('C')
+            ? "I can't post in this conversation any more. Run the command again and press Share within 30 minutes."
+            : "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again.";
         await respondAll(respond, replyToBlockKit(notice(text)), { replaceOriginal: false });
         return;
       }
       await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
     });
   });
+
+  /**
+   * Posts a shared reply through the click's response_url as a message everyone in the conversation sees
+   * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses: `response_type: in_channel`).
+   * False when it could not: the caller falls back to chat.postMessage.
+   */
+  const shareThroughResponseUrl = async (respond: RespondFn, messages: SlackMessage[]): Promise<boolean> => {
+    // One use is kept for deleting the ephemeral original afterwards.
+    if (messages.length > MAX_RESPONSE_URL_USES - 1) return false;
+    for (const [i, m] of messages.entries()) {
+      const res = await callSlack(logger, 'response_url', () =>
+        respond({ response_type: 'in_channel', replace_original: false, text: m.text, blocks: m.blocks }),
+      );
+      if (!res.ok) {
+        // A part already posted stays; the rest follows through chat.postMessage only for a first failure.
+        if (i > 0) logger.warn({ posted: i, of: messages.length }, 'shared reply only partly posted');
+        return i > 0;
+      }
+    }
+    return true;
+  };
 
   // ----------------------------------------------------------------------------------------------------------
   // Every other button: walkthrough steps, suggestions, feedback.
@@ -378,9 +449,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const ephemeral = parsed.container?.is_ephemeral === true;
     const messageTs =
       parsed.container?.type === 'message' ? (parsed.container.message_ts ?? parsed.message?.ts) : undefined;
-    if (reply.ephemeral) {
+    if (reply.ephemeral || reply.kind === 'notice' || reply.kind === 'error') {
       // Only for the user who clicked (e.g. a click on someone else's walkthrough): a new ephemeral message, never
-      // an update of the clicked one. No Share button: the core chose to keep it private.
+      // an update of the clicked one. No Share button: the core chose to keep it private. Notices and errors about
+      // a click (a stale or unknown button, an admin refusal, "try again") concern the clicker alone, too.
       await deliverPrivately(parsed, conversation, replyToBlockKit(reply), client, respond);
       return;
     }

@@ -201,5 +201,13 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       stopping = true;
       await Promise.allSettled([...inFlight]);
     },
+    status() {
+      if (stopping) return { state: 'stopped' };
+      if (mode === 'disabled') return { state: 'disabled', reason: 'MICROSOFT_APP_ID is not set' };
+      if (mode === 'unauthenticated-loopback') {
+        return { state: 'ready', reason: 'Bot Framework Emulator mode: unauthenticated, loopback only' };
+      }
+      return { state: 'ready' };
+    },
   };
 }

@@ -57,7 +57,10 @@ describe('health, readiness and metrics without Redis', () => {
     expect(await health.json()).toEqual({ status: 'ok' });
     const ready = await fetch(`${base}/readyz`);
     expect(ready.status).toBe(200);
-    expect(await ready.json()).toEqual({ status: 'ready' });
+    expect(await ready.json()).toEqual({
+      status: 'ready',
+      channels: { teams: { state: 'ready', reason: 'Bot Framework Emulator mode: unauthenticated, loopback only' } },
+    });
     expect(service.app.config.redisUrl).toBeUndefined();
   });
 

@@ -80,6 +80,62 @@ describe('mentions, threads and DMs', () => {
     expect(bot.inbounds[1]).toMatchObject({ kind: 'message', text: 'and what about the models themselves?' });
   });
 
+  it("thread etiquette: ignores chatter and messages between people, answers the asker's real follow-up", async () => {
+    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' }, 2);
+    await h.event(fixture('app_mention.json'));
+    await until(() => rec.of('chat.postMessage').length === 1, 'first answer');
+    const base = fixture<Json>('message_thread.json');
+    const reply = (n: number, user: string, text: string) =>
+      h.event({ ...base, event_id: `Ev0CHAT${n}`, event: { ...base.event, user, text, ts: `1715000200.00${n}` } });
+    // Small talk from the asker, a reply from someone else, and the asker talking to a colleague.
+    for (const [n, user, text] of [
+      [1, 'U0USER1', 'thanks!'],
+      [2, 'U0BOB01', 'lol'],
+      [3, 'U0BOB01', 'how do we do that on line 3?'],
+      [4, 'U0USER1', '<@U0CAROL01> can you check this against our line 3 data?'],
+    ] as const) {
+      expect((await reply(n, user, text)).status).toBe(200);
+    }
+    // The asker's follow-up question: answered (and it is the only message after the mention that reaches the bot).
+    await reply(5, 'U0USER1', 'and how do I get access to it?');
+    await until(() => post.isDone(), 'follow-up answer');
+    await h.stop();
+    expect(bot.inbounds.map((i) => (i.kind === 'message' ? i.text : i.kind))).toEqual([
+      'how do we version training data?',
+      'and how do I get access to it?',
+    ]);
+    expect(rec.of('chat.postMessage')).toHaveLength(2);
+    expect(rec.of('chat.postMessage')[1]).toMatchObject({ channel: 'C0CHAN1', thread_ts: '1715000000.000100' });
+    h = await startHarness(bot);
+  });
+
+  it('a mention in a thread makes that person an asker there too', async () => {
+    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' }, 3);
+    await h.event(fixture('app_mention.json'));
+    await until(() => rec.of('chat.postMessage').length === 1, 'first answer');
+    const mention = fixture<Json>('app_mention.json');
+    await h.event({
+      ...mention,
+      event_id: 'Ev0MENTION02',
+      event: {
+        ...mention.event,
+        user: 'U0BOB01',
+        text: '<@U0BOT> is that also true for images?',
+        ts: '1715000300.000100',
+        thread_ts: '1715000000.000100',
+      },
+    });
+    await until(() => rec.of('chat.postMessage').length === 2, 'answer to the second asker');
+    const thread = fixture<Json>('message_thread.json');
+    await h.event({
+      ...thread,
+      event_id: 'Ev0BOB02',
+      event: { ...thread.event, user: 'U0BOB01', text: 'and what about audio?', ts: '1715000400.000100' },
+    });
+    await until(() => post.isDone(), 'follow-up from the second asker');
+    expect(bot.inbounds.at(-1)).toMatchObject({ kind: 'message', text: 'and what about audio?' });
+  });
+
   it('ignores thread messages in threads it never answered', async () => {
     const res = await h.event(fixture('message_thread.json'));
     expect(res.status).toBe(200);
@@ -236,35 +292,75 @@ describe('slash command', () => {
     });
   });
 
-  it('Share in channel posts the same content to the channel, noting who shared it', async () => {
+  it("Share in channel posts the same content through the click's response_url (in_channel), noting who shared it", async () => {
     mockResponseUrl(rec, '/commands/T0001/1111/abc123');
     await h.command(fixtureText('slash_command.txt'));
     await until(() => rec.calls.length === 1, 'ephemeral reply');
     const shareId = (rec.calls[0]?.args as Json | undefined)?.blocks.at(-1).elements[0].value;
 
-    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '2' });
-    const del = mockResponseUrl(rec, '/actions/T0001/5555/def456');
+    const respond = mockResponseUrl(rec, '/actions/T0001/5555/def456', 2);
     await h.interaction(shareClick(shareId));
-    await until(() => post.isDone() && del.isDone(), 'shared post');
-    const [args] = rec.of('chat.postMessage') as Json[];
-    expect(args?.channel).toBe('C0CHAN1');
-    expect(args?.blocks[0]).toEqual({ type: 'context', elements: [{ type: 'mrkdwn', text: 'Shared by <@U0USER1>' }] });
-    expect(blocksText(args as Json)).toContain('Version training data with *DVC*');
-    expect(blocksText(args as Json)).not.toContain('mlops_share');
-    expect(rec.calls.at(-1)?.args).toEqual({ delete_original: true });
+    await until(() => respond.isDone(), 'shared post and delete_original');
+    const [shared, deleted] = rec.calls.slice(1).map((c) => c.args) as Json[];
+    expect(shared).toMatchObject({ response_type: 'in_channel', replace_original: false });
+    expect(shared?.blocks[0]).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: 'Shared by <@U0USER1>' }],
+    });
+    expect(blocksText(shared as Json)).toContain('Version training data with *DVC*');
+    expect(blocksText(shared as Json)).not.toContain('mlops_share');
+    expect(deleted).toEqual({ delete_original: true });
+    // No chat.postMessage: sharing works where the bot is not a member, and in DMs between people.
+    expect(rec.of('chat.postMessage')).toEqual([]);
   });
 
-  it('tells the user to invite the bot when sharing fails with not_in_channel', async () => {
+  it('falls back to chat.postMessage when the response_url has expired', async () => {
     mockResponseUrl(rec, '/commands/T0001/1111/abc123');
     await h.command(fixtureText('slash_command.txt'));
     await until(() => rec.calls.length === 1, 'ephemeral reply');
     const shareId = (rec.calls[0]?.args as Json | undefined)?.blocks.at(-1).elements[0].value;
+    const expired = nock('https://hooks.slack.com').post('/actions/T0001/5555/def456').reply(404, 'expired_url');
+    const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '2' });
+    await h.interaction(shareClick(shareId));
+    await until(() => expired.isDone() && post.isDone(), 'fallback post');
+    const [args] = rec.of('chat.postMessage') as Json[];
+    expect(args?.channel).toBe('C0CHAN1');
+    expect(args?.blocks[0].elements[0].text).toBe('Shared by <@U0USER1>');
+  });
+
+  it('tells the user to invite the bot when the fallback fails with not_in_channel', async () => {
+    mockResponseUrl(rec, '/commands/T0001/1111/abc123');
+    await h.command(fixtureText('slash_command.txt'));
+    await until(() => rec.calls.length === 1, 'ephemeral reply');
+    const shareId = (rec.calls[0]?.args as Json | undefined)?.blocks.at(-1).elements[0].value;
+    nock('https://hooks.slack.com').post('/actions/T0001/5555/def456').reply(404, 'expired_url');
     mockApi(rec, 'chat.postMessage', { ok: false, error: 'not_in_channel' });
     const notice = mockResponseUrl(rec, '/actions/T0001/5555/def456');
     await h.interaction(shareClick(shareId));
     await until(() => notice.isDone(), 'notice');
+    expect(rec.calls.at(-1)?.args).toMatchObject({ response_type: 'ephemeral' });
     expect(JSON.stringify(rec.calls.at(-1)?.args)).toContain('/invite @MLOps Guide');
     expect(h.logger.lines.some((l) => (l.obj as Json).code === 'not_in_channel')).toBe(true);
+  });
+
+  it('in a DM between people, never suggests /invite', async () => {
+    mockResponseUrl(rec, '/commands/T0001/1111/abc123');
+    await h.command(fixtureText('slash_command.txt').replace('channel_id=C0CHAN1', 'channel_id=D0PEOPLE1'));
+    await until(() => rec.calls.length === 1, 'ephemeral reply');
+    const shareId = (rec.calls[0]?.args as Json | undefined)?.blocks.at(-1).elements[0].value;
+    nock('https://hooks.slack.com').post('/actions/T0001/5555/def456').reply(404, 'expired_url');
+    mockApi(rec, 'chat.postMessage', { ok: false, error: 'channel_not_found' });
+    const notice = mockResponseUrl(rec, '/actions/T0001/5555/def456');
+    const click = shareClick(shareId);
+    await h.interaction({
+      ...click,
+      channel: { id: 'D0PEOPLE1', name: 'directmessage' },
+      container: { ...click.container, channel_id: 'D0PEOPLE1' },
+    });
+    await until(() => notice.isDone(), 'notice');
+    const text = JSON.stringify(rec.calls.at(-1)?.args);
+    expect(text).not.toContain('/invite');
+    expect(text).toContain('within 30 minutes');
   });
 
   it('says so when a share button has expired', async () => {
@@ -352,6 +448,40 @@ describe('walkthroughs', () => {
     expect(rec.of('chat.postMessage')).toHaveLength(0);
     expect(bot.inbounds[0]?.conversation).toEqual({ platform: 'slack', id: 'C0CHAN1', threadId: '1715000000.000100' });
   });
+});
+
+describe('clicks answered privately', () => {
+  for (const [name, reply] of [
+    [
+      'a stale or unknown button',
+      {
+        kind: 'notice',
+        fallbackText: 'That button is no longer supported.',
+        blocks: [{ type: 'notice', level: 'info', text: 'That button is no longer supported. Type `help`.' }],
+      },
+    ],
+    [
+      'an admin refusal',
+      {
+        kind: 'notice',
+        fallbackText: 'Sorry, admin commands are for the maintainers of this bot.',
+        blocks: [{ type: 'notice', level: 'info', text: 'Sorry, admin commands are for the maintainers of this bot.' }],
+      },
+    ],
+  ] as const) {
+    it(`answers ${name} triggered by a button on a channel message ephemerally, never in the channel`, async () => {
+      bot.handle = async (inbound) => {
+        bot.inbounds.push(inbound);
+        return reply as unknown as Reply;
+      };
+      const respond = mockResponseUrl(rec, '/actions/T0001/5555/def456');
+      await h.interaction(click('command::0', 'admin stats'));
+      await until(() => respond.isDone(), 'ephemeral notice');
+      expect(rec.calls).toHaveLength(1);
+      expect(rec.calls[0]?.args).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+      expect(JSON.stringify(rec.calls[0]?.args)).not.toContain('mlops_share');
+    });
+  }
 });
 
 describe('feedback', () => {

@@ -6,6 +6,7 @@ import {
   eventToInbound,
   feedbackRating,
   feedbackViewToInbound,
+  mentionsSomeoneElse,
   parseBlockActions,
   routeEvent,
   slackTextToPlain,
@@ -175,5 +176,16 @@ describe('feedback view', () => {
     expect(feedbackRating('{"answerId":"a","rating":"down"}')).toBe('down');
     expect(feedbackRating('{"answerId":"a","rating":"meh"}')).toBeUndefined();
     expect(feedbackRating('nope')).toBeUndefined();
+  });
+});
+
+describe('mentionsSomeoneElse', () => {
+  it('sees user, group and channel-wide mentions other than the bot', () => {
+    expect(mentionsSomeoneElse('<@U0CAROL01> can you check?', 'U0BOT')).toBe(true);
+    expect(mentionsSomeoneElse('ask <@U0CAROL01|carol>', 'U0BOT')).toBe(true);
+    expect(mentionsSomeoneElse('<!subteam^S0TEAM|@ml-team> ping', 'U0BOT')).toBe(true);
+    expect(mentionsSomeoneElse('<!here> anyone?', 'U0BOT')).toBe(true);
+    expect(mentionsSomeoneElse('<@U0BOT> and how?', 'U0BOT')).toBe(false);
+    expect(mentionsSomeoneElse('and how do I get access?', 'U0BOT')).toBe(false);
   });
 });

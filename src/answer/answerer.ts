@@ -227,11 +227,10 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       if (plan) {
         const again = await retrieve(question, plan.prefer, plan.context);
         // A message that refers back is read in context; a self-contained one only when context makes it clearer.
-        if (plan.refersBack || again.decision.confidence > result.decision.confidence + 0.1) {
-          if (again.decision.kind !== 'hard' || plan.refersBack) {
-            result = again;
-            followUp = true;
-          }
+        const clearer = again.decision.kind !== 'hard' && again.decision.confidence > result.decision.confidence + 0.1;
+        if (plan.refersBack || clearer) {
+          result = again;
+          followUp = true;
         }
       }
       const { r, hits, decision } = result;

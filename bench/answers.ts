@@ -38,15 +38,15 @@ const knowledgeDir = resolve(arg('--knowledge', join(ROOT, 'knowledge')));
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
-const sets: { name: string; path: string | string[]; dev: boolean }[] = [
-  { name: 'dev test half', path: join(ROOT, 'bench/devset/test.jsonl'), dev: true },
-  { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)), dev: true },
+const sets: { name: string; path: string | string[] }[] = [
+  { name: 'dev test half', path: join(ROOT, 'bench/devset/test.jsonl') },
+  { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)) },
   ...(flag('--quick')
     ? []
     : [
-        { name: 'shared/eval questions', path: join(EVAL, 'questions.jsonl'), dev: false },
-        { name: 'shared/eval german', path: join(EVAL, 'german.jsonl'), dev: false },
-        { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl'), dev: false },
+        { name: 'shared/eval questions', path: join(EVAL, 'questions.jsonl') },
+        { name: 'shared/eval german', path: join(EVAL, 'german.jsonl') },
+        { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl') },
       ]),
 ].filter((s) => (Array.isArray(s.path) ? s.path.some((p) => existsSync(p)) : existsSync(s.path)));
 

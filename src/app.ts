@@ -33,6 +33,8 @@ export interface App {
   kv: KeyValueStore;
   events: EventStore;
   logger: Logger;
+  /** Salted hash of a platform id, for adapters' store keys (no raw Slack/Teams id is ever a key). */
+  hashId(platform: string, id: string): string;
   close(): Promise<void>;
 }
 
@@ -67,6 +69,7 @@ export async function buildRuntime(
       const [platform = '', ...rest] = platformUserId.split(':');
       return hashUserId(deps.salt, platform, rest.join(':'));
     },
+    hashKey: (ids: string) => hashUserId(deps.salt, 'flow', ids),
     clock: deps.clock,
     ttlMs: config.conversationTtlMs,
     logger: deps.logger,
@@ -158,6 +161,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     kv,
     events,
     logger,
+    hashId: (platform, id) => hashUserId(salt, platform, id),
     async close() {
       await Promise.allSettled([kv.close(), events.close()]);
     },

@@ -46,6 +46,19 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: optionalString,
   SLACK_APP_TOKEN: optionalString,
   SLACK_API_URL: optionalUrl,
+  /** Slack work waiting for a worker (answers run after the ack); beyond this the user is told "busy". */
+  SLACK_QUEUE_MAX_JOBS: int(1000, 1, 1_000_000),
+  /** Slack work that waited longer than this is answered "busy" instead (an answer minutes late helps nobody). */
+  SLACK_QUEUE_MAX_WAIT_MS: int(30_000, 100, 3_600_000),
+
+  /** Whole request (headers and body) must arrive within this; Node's default is 300 s. */
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
+  /** Request headers must arrive within this. */
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 1000, 600_000),
+  /** An idle keep-alive connection is closed after this; behind a load balancer set it above the LB's idle timeout. */
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5000, 0, 600_000),
+  /** Open connections at once; further ones are closed at once. */
+  HTTP_MAX_CONNECTIONS: int(1000, 1, 1_000_000),
 
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
@@ -105,6 +118,8 @@ export interface Config {
         apiUrl: string | undefined;
       }
     | undefined;
+  slackQueue: { maxJobs: number; maxWaitMs: number };
+  http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   teams: {
     appId: string | undefined;
     appPassword: string | undefined;
@@ -199,6 +214,12 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     problems.push('MICROSOFT_APP_TENANT_ID: required for a SingleTenant app (or set MICROSOFT_APP_TYPE=MultiTenant)');
   }
 
+  if (e.HTTP_HEADERS_TIMEOUT_MS > e.HTTP_REQUEST_TIMEOUT_MS) {
+    problems.push(
+      `HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (${e.HTTP_REQUEST_TIMEOUT_MS}); the headers are part of the request`,
+    );
+  }
+
   const maintainers = new Set<string>();
   for (const raw of e.MAINTAINERS.split(',')) {
     const id = raw.trim();
@@ -230,6 +251,13 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       timeoutMs: e.LLM_TIMEOUT_MS,
     },
     slack,
+    slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
+    http: {
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      keepAliveTimeoutMs: e.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: e.HTTP_MAX_CONNECTIONS,
+    },
     teams: {
       appId: e.MICROSOFT_APP_ID,
       appPassword: e.MICROSOFT_APP_PASSWORD,

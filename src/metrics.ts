@@ -1,12 +1,15 @@
 // Prometheus metrics (prom-client) on a private registry: requests and latency by adapter and command, answer
-// latency, abstain rate, LLM fallbacks, knowledge reloads.
-import { Counter, collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+// latency, abstain rate, LLM fallbacks, knowledge reloads, work refused under overload ("busy" replies) and the
+// Slack queue's depth, store failures the bot degraded around.
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 import type { BotObserver, ReloadResult } from './core/bot.ts';
 
 export interface Metrics {
   registry: Registry;
   observer: BotObserver;
   reloaded(result: ReloadResult): void;
+  /** For the Slack work queue (adapters/slack/work-queue.ts WorkQueueObserver). */
+  queue: { dropped(reason: string): void; depth(waiting: number): void };
   render(): Promise<{ contentType: string; body: string }>;
 }
 
@@ -51,6 +54,24 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     registers: [registry],
   });
 
+  const dropped = new Counter({
+    name: 'mlops_guide_dropped_total',
+    help: 'Accepted work not done because the bot was overloaded; each one got a "busy" reply. By reason (queue_full | queue_timeout).',
+    labelNames: ['reason'] as const,
+    registers: [registry],
+  });
+  const queueDepth = new Gauge({
+    name: 'mlops_guide_queue_depth',
+    help: 'Slack work (answers after the ack) waiting for a worker.',
+    registers: [registry],
+  });
+  const storeErrors = new Counter({
+    name: 'mlops_guide_store_errors_total',
+    help: 'State or event store calls that failed and were worked around (rate limit open, record skipped), by operation.',
+    labelNames: ['op'] as const,
+    registers: [registry],
+  });
+
   return {
     registry,
     observer: {
@@ -62,6 +83,17 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
         answerSeconds.observe(durationMs / 1000);
         answers.inc({ result: abstained ? 'abstained' : 'answered' });
         if (fallbackReason) llmFallbacks.inc({ reason: fallbackReason });
+      },
+      storeFailed({ op }) {
+        storeErrors.inc({ op });
+      },
+    },
+    queue: {
+      dropped(reason) {
+        dropped.inc({ reason });
+      },
+      depth(waiting) {
+        queueDepth.set(waiting);
       },
     },
     reloaded(result) {

@@ -1,7 +1,7 @@
 // The one HTTP server: channels (Slack, Teams) mount their endpoints on it; it adds health, readiness and
 // metrics. Channels that need no inbound port (Slack Socket Mode) only start/stop. This file is the one place
 // under src/ allowed to import express (server wiring).
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import express from 'express';
 import type { Logger } from './core/types.ts';
 import { silentLogger } from './core/types.ts';
@@ -30,9 +30,32 @@ export interface Readiness {
   check(): Promise<string | undefined>;
 }
 
+/**
+ * Server limits, set deliberately instead of Node's defaults (300 s for a request, no connection cap): a slow or
+ * idle client must not hold a socket and its buffers for minutes. Defaults come from src/config.ts (HTTP_*).
+ */
+export interface HttpLimits {
+  /** The whole request (headers and body) must arrive within this, or the server answers 408 and closes. */
+  requestTimeoutMs: number;
+  /** The request headers must arrive within this. */
+  headersTimeoutMs: number;
+  /** Idle keep-alive connections are closed after this. */
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; Node closes further ones as they arrive. */
+  maxConnections: number;
+}
+
+export const DEFAULT_HTTP_LIMITS: HttpLimits = {
+  requestTimeoutMs: 30_000,
+  headersTimeoutMs: 10_000,
+  keepAliveTimeoutMs: 5000,
+  maxConnections: 1000,
+};
+
 export interface HttpServerDeps {
   host: string;
   port: number;
+  limits?: HttpLimits;
   channels: Channel[];
   logger?: Logger;
   readiness?: Readiness;
@@ -45,6 +68,8 @@ export interface HttpServer {
   /** Listens; resolves with the bound port (useful with port 0 in tests). */
   start(): Promise<{ port: number }>;
   stop(): Promise<void>;
+  /** The limits the listening Node server has (read back from it; undefined before start). */
+  limits(): HttpLimits | undefined;
 }
 
 export function createHttpServer(deps: HttpServerDeps): HttpServer {
@@ -95,19 +120,55 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   }
   for (const channel of deps.channels) channel.mount?.(app);
 
+  const limits = deps.limits ?? DEFAULT_HTTP_LIMITS;
   let server: Server | undefined;
   return {
     app,
     async start() {
       // Listen first: health, metrics and Teams are served while outbound connections (Slack Socket Mode) are made.
+      const s = createServer(
+        {
+          requestTimeout: limits.requestTimeoutMs,
+          headersTimeout: limits.headersTimeoutMs,
+          keepAliveTimeout: limits.keepAliveTimeoutMs,
+          // Node checks the request and header timeouts on this interval (default 30 s, so a 10 s timeout could
+          // take 40 s to fire); a second is cheap even with maxConnections sockets.
+          connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+        },
+        app,
+      );
+      s.maxConnections = limits.maxConnections;
+      // Logged at most once a minute with the count meanwhile: a connection flood must not become a log flood.
+      let drops = 0;
+      let lastDropLog = Number.NEGATIVE_INFINITY;
+      s.on('drop', () => {
+        drops++;
+        if (Date.now() - lastDropLog < 60_000) return;
+        logger.warn({ maxConnections: limits.maxConnections, refused: drops }, 'connections refused: too many open');
+        lastDropLog = Date.now();
+        drops = 0;
+      });
       server = await new Promise<Server>((resolve, reject) => {
-        const s = app.listen(deps.port, deps.host, (err?: Error) => (err ? reject(err) : resolve(s)));
+        s.once('error', reject);
+        s.listen(deps.port, deps.host, () => {
+          s.off('error', reject);
+          resolve(s);
+        });
       });
       for (const channel of deps.channels) await channel.start?.();
       const address = server.address();
       const port = typeof address === 'object' && address ? address.port : deps.port;
       logger.info({ host: deps.host, port, channels: deps.channels.map((c) => c.name) }, 'server listening');
       return { port };
+    },
+    limits() {
+      if (!server) return undefined;
+      return {
+        requestTimeoutMs: server.requestTimeout,
+        headersTimeoutMs: server.headersTimeout,
+        keepAliveTimeoutMs: server.keepAliveTimeout,
+        maxConnections: server.maxConnections,
+      };
     },
     async stop() {
       const s = server;

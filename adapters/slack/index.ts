@@ -1,6 +1,8 @@
 // The Slack channel: a Bolt 5 App (https://docs.slack.dev/tools/bolt-js/) on the shared HTTP server
 // (POST /slack/events for events, slash commands and interactivity) or over Socket Mode. Wiring only:
 // behaviour lives in listeners.ts, inbound.ts and render.ts.
+
+import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
 import type { Config } from '../../src/config.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
@@ -13,7 +15,7 @@ import { createBotIdentityCache } from './identity.ts';
 import { registerListeners } from './listeners.ts';
 import { createSocketSupervisor, type SocketSupervisor, type SocketSupervisorOptions } from './socket.ts';
 import { slackVerification } from './verify.ts';
-import { createWorkQueue } from './work-queue.ts';
+import { createWorkQueue, type WorkQueueObserver } from './work-queue.ts';
 
 export type { SlackBlock, SlackMessage } from './render.ts';
 export { escapeMrkdwn, homeView, markdownToMrkdwn, replyToBlockKit } from './render.ts';
@@ -30,10 +32,16 @@ export interface SlackChannelOptions {
   drainTimeoutMs?: number;
   /** Replies prepared at once after the ack (default 16); more wait in a queue. */
   maxConcurrentReplies?: number;
-  /** Replies that may wait; beyond this new work is dropped and logged (default 5,000). */
+  /** Replies that may wait; beyond this new work gets a "busy" reply (default: config.slackQueue.maxJobs). */
   maxQueuedReplies?: number;
   /** Socket Mode reconnect back-off (tests use a fast one). */
   socketReconnect?: SocketSupervisorOptions;
+  /** Work that waited longer than this gets a "busy" reply (default: config.slackQueue.maxWaitMs). */
+  maxQueueWaitMs?: number;
+  /** At most one "queue full" warning per this interval (default 60 s). */
+  queueLogIntervalMs?: number;
+  /** How long an unsigned request body may take to arrive (default BODY_READ_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
 }
 
 export interface SlackChannelDeps {
@@ -42,7 +50,16 @@ export interface SlackChannelDeps {
   kv: KeyValueStore;
   logger?: Logger;
   options?: SlackChannelOptions;
+  /** Metrics: work refused ("busy" replies) by reason, and the queue's depth. */
+  observer?: WorkQueueObserver;
+  /**
+   * Hashes platform ids for store keys (pass the app's salted hash); the default is an unsalted sha256, so keys
+   * never hold a raw Slack id either way.
+   */
+  hashId?: (id: string) => string;
 }
+
+const unsaltedHash = (id: string) => createHash('sha256').update(`slack:${id}`).digest('hex').slice(0, 32);
 
 function apiBaseUrl(url: string | undefined): string | undefined {
   if (!url) return undefined;
@@ -109,7 +126,9 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       signatureVerification: false,
     });
     app = new App({ receiver, authorize, logger: boltLogger, clientOptions, convoStore: false });
-    const verification = slackVerification(slack.signingSecret, logger);
+    const verification = slackVerification(slack.signingSecret, logger, {
+      ...(deps.options?.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: deps.options.bodyTimeoutMs }),
+    });
     mount = (server) => {
       // The signature covers the raw body, so no JSON/urlencoded parser may run before these.
       server.post(SLACK_EVENTS_PATH, verification);
@@ -136,8 +155,11 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
 
   const work = createWorkQueue({
     concurrency: deps.options?.maxConcurrentReplies ?? 16,
-    maxQueued: deps.options?.maxQueuedReplies ?? 5000,
+    maxQueued: deps.options?.maxQueuedReplies ?? deps.config.slackQueue.maxJobs,
+    maxWaitMs: deps.options?.maxQueueWaitMs ?? deps.config.slackQueue.maxWaitMs,
     logger,
+    ...(deps.observer ? { observer: deps.observer } : {}),
+    ...(deps.options?.queueLogIntervalMs === undefined ? {} : { logIntervalMs: deps.options.queueLogIntervalMs }),
   });
   registerListeners(app, {
     bot: deps.bot,
@@ -146,9 +168,12 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     progressDelayMs: deps.options?.progressDelayMs ?? 1000,
     threadTtlMs: deps.config.conversationTtlMs,
     botIdentity,
-    later: (name, job) => {
-      work.push(name, job);
+    later: (name, run, busy) => {
+      work.push({ name, run, busy });
     },
+    queueFull: () => work.full,
+    refused: (reason) => deps.observer?.dropped?.(reason),
+    hashId: deps.hashId ?? unsaltedHash,
   });
   const drain = () => work.drain(deps.options?.drainTimeoutMs ?? 10_000);
 

@@ -46,3 +46,15 @@ export const MAX_REQUEST_AGE_S = 300;
  * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses).
  */
 export const MAX_RESPONSE_URL_USES = 5;
+
+/**
+ * Largest request body accepted from Slack. Its payloads are small: an event or a slash command is a few KB, the
+ * largest (block_actions and view_submission carrying a whole message or view: ≤ 100 blocks of ≤ 3,000
+ * characters) stay well under 1 MB. Bolt's own receiver allows 4 MB.
+ */
+export const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * The whole body must arrive within this. Slack sends its request at once and wants the ack within ACK_DEADLINE_MS,
+ * so a body still arriving after 5 s is not from Slack (its signature is checked only after the body is read).
+ */
+export const BODY_READ_TIMEOUT_MS = 5000;

@@ -29,6 +29,7 @@ import {
 } from './inbound.ts';
 import { MAX_RESPONSE_URL_USES } from './limits.ts';
 import { feedbackModal, homeView, replyToBlockKit, type SlackMessage } from './render.ts';
+import type { DropReason } from './work-queue.ts';
 
 type WebClient = webApi.WebClient;
 
@@ -40,8 +41,17 @@ export interface ListenerDeps {
   progressDelayMs: number;
   /** How long the bot keeps answering addressed follow-ups in a thread it answered, without a new mention. */
   threadTtlMs: number;
-  /** Runs work after the ack (queued, bounded; stop() waits for it). */
-  later(name: string, job: () => Promise<void>): void;
+  /**
+   * Runs work after the ack (queued, bounded; stop() waits for it). When the queue refuses the work (full, or it
+   * waited too long) `busy` runs instead and resolves true when it told a user (what the dropped metric counts).
+   */
+  later(name: string, job: () => Promise<void>, busy: (reason: DropReason) => Promise<boolean>): void;
+  /** True when new work would be refused now: a slash command then says "busy" in its own ack. */
+  queueFull(): boolean;
+  /** Counts work refused without the queue (a slash command answered "busy" in its ack). */
+  refused(reason: DropReason): void;
+  /** Hashes a platform id for store keys: the store never holds raw Slack user or channel ids. */
+  hashId(id: string): string;
   /** The bot's own identity (auth.test, cached); `{}` when it cannot be looked up (logged by the provider). */
   botIdentity(): Promise<BotIdentity>;
 }
@@ -57,7 +67,7 @@ export const PROGRESS_REACTION = 'hourglass_flowing_sand';
 /** Askers remembered per thread (a thread with more people asking the bot than this is rare; the newest are kept). */
 const MAX_THREAD_ASKERS = 50;
 
-/** What the bot remembers of a thread it answered in: who asked it there. */
+/** What the bot remembers of a thread it answered in: who asked it there (hashed ids). */
 interface ThreadRecord {
   askers: string[];
 }
@@ -69,11 +79,13 @@ function threadRecord(value: unknown): ThreadRecord | undefined {
   return { askers: Array.isArray(askers) ? askers.filter((a): a is string => typeof a === 'string') : [] };
 }
 
-const key = {
-  event: (eventId: string) => `slack:event:${eventId}`,
-  thread: (channel: string, ts: string) => `slack:thread:${channel}:${ts}`,
-  share: (id: string) => `slack:share:${id}`,
-  dm: (user: string) => `slack:dm:${user}`,
+/** What a user reads when the bot cannot take on their message now (the work queue is full or too slow). */
+export const BUSY_TEXT = "I'm busy right now, please try again in a minute.";
+
+const BUSY: Reply = {
+  kind: 'notice',
+  blocks: [{ type: 'notice', level: 'warning', text: BUSY_TEXT }],
+  fallbackText: BUSY_TEXT,
 };
 
 const GENERIC_FAILURE: Reply = {
@@ -97,6 +109,13 @@ function authorizedBotUserId(body: unknown): string | undefined {
 
 export function registerListeners(app: App, deps: ListenerDeps): void {
   const { bot, kv, logger } = deps;
+  // Event ids and share ids are Slack's or ours, not a person's; user and channel ids are hashed.
+  const key = {
+    event: (eventId: string) => `slack:event:${eventId}`,
+    thread: (channel: string, ts: string) => `slack:thread:${deps.hashId(`${channel}:${ts}`)}`,
+    share: (id: string) => `slack:share:${id}`,
+    dm: (user: string) => `slack:dm:${deps.hashId(user)}`,
+  };
 
   const runBot = async (inbound: Inbound): Promise<Reply> => {
     const started = Date.now();
@@ -240,7 +259,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
 
   // ----------------------------------------------------------------------------------------------------------
   // Mentions, DMs and thread follow-ups. Bolt acks Events API requests before listeners run.
-  const onMessage = async (event: unknown, body: unknown, client: WebClient) => {
+  /** The message to answer with its route, or undefined when the bot stays silent (not meant for it). */
+  const messageTarget = async (event: unknown, body: unknown) => {
     // Waits for auth.test on the first message only (after the ack). If that fails, the bot user named in the
     // event's `authorizations` stands in; if that is missing too, messages with bot_id / subtype bot_message
     // (ours included) are still ignored.
@@ -248,10 +268,11 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const route = routeEvent(event, botUserId);
     if (route.route === 'ignore') {
       logger.debug({ reason: route.reason }, 'Slack message ignored');
-      return;
+      return undefined;
     }
-    const { channel, ts } = route.event;
-    const user = route.event.user ?? '';
+    const { channel } = route.event;
+    // Askers are kept hashed, like every id the store holds.
+    const asker = deps.hashId(route.event.user ?? '');
     let thread: ThreadRecord | undefined;
     if (route.route === 'thread') {
       try {
@@ -263,20 +284,28 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           channel,
           threadTs: route.threadTs,
         });
-        return;
+        return undefined;
       }
-      if (!thread) return;
+      if (!thread) return undefined;
       // Thread etiquette (README "Connect to Slack"): in a thread the bot answered, only messages addressed to it.
       const verdict = threadMessageAddressesBot({
         text: slackTextToPlain(route.event.text ?? '', botUserId),
-        fromAsker: thread.askers.includes(user),
+        fromAsker: thread.askers.includes(asker),
         mentionsSomeoneElse: mentionsSomeoneElse(route.event.text ?? '', botUserId),
       });
       if (!verdict.addressed) {
         logger.debug({ reason: verdict.reason }, 'Slack thread message not addressed to the bot');
-        return;
+        return undefined;
       }
     }
+    return { route, botUserId, thread, asker };
+  };
+
+  const onMessage = async (event: unknown, body: unknown, client: WebClient) => {
+    const target = await messageTarget(event, body);
+    if (!target) return;
+    const { route, botUserId, thread, asker } = target;
+    const { channel, ts } = route.event;
     const inbound = eventToInbound(route, botUserId);
     const threadTs = replyThreadTs(route);
     const res = await withProgress(client, channel, ts, async () =>
@@ -292,7 +321,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           storeFailed(err, 'could not read the thread record; keeping only this asker', { channel, threadTs });
         }
       }
-      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), user])].slice(-MAX_THREAD_ASKERS) };
+      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), asker])].slice(-MAX_THREAD_ASKERS) };
       try {
         await kv.set(key.thread(channel, threadTs), record, deps.threadTtlMs);
       } catch (err) {
@@ -300,19 +329,50 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       }
     }
   };
+  /**
+   * The busy reply to a message the queue refused: in a DM a normal reply, in a channel an ephemeral one in the
+   * thread the answer would have gone to (only the asker needs to know). False when the bot would have ignored it.
+   */
+  const busyMessage = async (event: unknown, body: unknown, client: WebClient): Promise<boolean> => {
+    const target = await messageTarget(event, body);
+    if (!target) return false;
+    const { route } = target;
+    const { channel, user } = route.event;
+    const threadTs = replyThreadTs(route);
+    if (route.route === 'dm' || !user) {
+      await post(client, channel, threadTs, replyToBlockKit(BUSY));
+      return true;
+    }
+    await postEphemeral(client, { channel, user, ...(threadTs ? { threadTs } : {}) }, replyToBlockKit(BUSY));
+    return true;
+  };
   app.event('app_mention', async ({ event, body, client }) => {
-    deps.later('message', () => onMessage(event, body, client));
+    deps.later(
+      'message',
+      () => onMessage(event, body, client),
+      () => busyMessage(event, body, client),
+    );
   });
   app.event('message', async ({ event, body, client }) => {
-    deps.later('message', () => onMessage(event, body, client));
+    deps.later(
+      'message',
+      () => onMessage(event, body, client),
+      () => busyMessage(event, body, client),
+    );
   });
 
   // ----------------------------------------------------------------------------------------------------------
   // App Home: what the bot does and buttons to start each walkthrough.
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
-    deps.later('home', async () => {
+    const publish = async () => {
       await callSlack(logger, 'views.publish', () => client.views.publish({ user_id: event.user, view: homeView() }));
+    };
+    // The Home tab is static and costs one call, as a busy reply would: it is published even when the queue is
+    // full, and not counted as dropped.
+    deps.later('home', publish, async () => {
+      await publish();
+      return false;
     });
   });
 
@@ -320,67 +380,43 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // /mlops <command> [text] → an ephemeral reply with a Share button. Any command name routes here, so an
   // admin may rename the command in the manifest.
   app.command(/.*/, async ({ ack, body, respond }) => {
+    if (deps.queueFull()) {
+      // The ack's own response is shown to the user at once (ephemeral) and costs no Web API call.
+      const [busy] = replyToBlockKit(BUSY);
+      await ack({ response_type: 'ephemeral', text: BUSY_TEXT, ...(busy ? { blocks: busy.blocks } : {}) });
+      deps.refused('queue_full');
+      return;
+    }
     await ack();
-    deps.later('command', async () => {
-      const inbound = commandToInbound(body);
-      if (!inbound) {
-        logger.warn({ type: 'slash_command' }, 'malformed Slack slash command ignored');
-        return;
-      }
-      const reply = await runBot(inbound);
-      await respondAll(respond, await renderEphemeral(reply), { replaceOriginal: false });
-    });
+    deps.later(
+      'command',
+      async () => {
+        const inbound = commandToInbound(body);
+        if (!inbound) {
+          logger.warn({ type: 'slash_command' }, 'malformed Slack slash command ignored');
+          return;
+        }
+        const reply = await runBot(inbound);
+        await respondAll(respond, await renderEphemeral(reply), { replaceOriginal: false });
+      },
+      // Only reached when the command waited too long (a full queue was answered in the ack above).
+      async () => {
+        await respondAll(respond, replyToBlockKit(BUSY), { replaceOriginal: false });
+        return true;
+      },
+    );
   });
 
   // ----------------------------------------------------------------------------------------------------------
   // Share in channel: posts the stored reply to the channel, noting who shared it.
   app.action(SHARE_ACTION_ID, async ({ ack, body, client, respond }) => {
     await ack();
-    deps.later('share', async () => {
-      const parsed = parseBlockActions(body);
-      const where = parsed && actionConversation(parsed);
-      if (!parsed || !where) {
-        logger.warn({ type: 'block_actions' }, 'malformed Slack share click ignored');
-        return;
-      }
-      const id = parsed.actions[0]?.value ?? '';
-      let reply: Reply | undefined;
-      try {
-        reply = await kv.get<Reply>(key.share(id));
-      } catch (err) {
-        // The reply may well still be there: say "try again", not "expired".
-        storeFailed(err, 'could not read the shared reply');
-        const unavailable = notice('Sharing is unavailable right now. Please try again in a minute.');
-        await respondAll(respond, replyToBlockKit(unavailable), { replaceOriginal: false });
-        return;
-      }
-      if (!reply) {
-        const expired = notice('This reply can no longer be shared. Run the command again to share it.');
-        await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
-        return;
-      }
-      const messages = replyToBlockKit(reply, { sharedBy: parsed.user.id });
-      // The click's response_url first: it posts as the app wherever the click happened, bot member or not,
-      // including a DM between two people, where chat.postMessage can never post.
-      if (parsed.response_url && (await shareThroughResponseUrl(respond, messages))) {
-        await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
-        return;
-      }
-      // The response_url expired (30 minutes) or was used up: post as the bot, which needs membership.
-      const res = await post(client, where.id, where.threadId, messages);
-      if (!res.ok) {
-        const text = !CHANNEL_ACCESS_ERRORS.has(res.code)
-          ? 'Sharing failed. Please try again in a minute.'
-          : where.isDirect || !where.id.startsWith('C')
-            ? "I can't post in this conversation any more. Run the command again and press Share within 30 minutes."
-            : "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again.";
-        await respondAll(respond, replyToBlockKit(notice(text)), { replaceOriginal: false });
-        return;
-      }
-      await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
-    });
+    deps.later(
+      'share',
+      () => onShare(body, client, respond),
+      () => busyAction(body, client, respond),
+    );
   });
-
   /**
    * Posts a shared reply through the click's response_url as a message everyone in the conversation sees
    * (https://docs.slack.dev/interactivity/handling-user-interaction#message_responses: `response_type: in_channel`).
@@ -402,12 +438,80 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     return true;
   };
 
+  const onShare = async (body: unknown, client: WebClient, respond: RespondFn) => {
+    const parsed = parseBlockActions(body);
+    const where = parsed && actionConversation(parsed);
+    if (!parsed || !where) {
+      logger.warn({ type: 'block_actions' }, 'malformed Slack share click ignored');
+      return;
+    }
+    const id = parsed.actions[0]?.value ?? '';
+    let reply: Reply | undefined;
+    try {
+      reply = await kv.get<Reply>(key.share(id));
+    } catch (err) {
+      // The reply may well still be there: say "try again", not "expired".
+      storeFailed(err, 'could not read the shared reply');
+      const unavailable = notice('Sharing is unavailable right now. Please try again in a minute.');
+      await respondAll(respond, replyToBlockKit(unavailable), { replaceOriginal: false });
+      return;
+    }
+    if (!reply) {
+      const expired = notice('This reply can no longer be shared. Run the command again to share it.');
+      await respondAll(respond, replyToBlockKit(expired), { replaceOriginal: false });
+      return;
+    }
+    const messages = replyToBlockKit(reply, { sharedBy: parsed.user.id });
+    // The click's response_url first: it posts as the app wherever the click happened, bot member or not,
+    // including a DM between two people, where chat.postMessage can never post.
+    if (parsed.response_url && (await shareThroughResponseUrl(respond, messages))) {
+      await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
+      return;
+    }
+    // The response_url expired (30 minutes) or was used up: post as the bot, which needs membership.
+    const res = await post(client, where.id, where.threadId, messages);
+    if (!res.ok) {
+      const text = !CHANNEL_ACCESS_ERRORS.has(res.code)
+        ? 'Sharing failed. Please try again in a minute.'
+        : where.isDirect || !where.id.startsWith('C')
+          ? "I can't post in this conversation any more. Run the command again and press Share within 30 minutes."
+          : "I can't post in this channel. Invite me with `/invite @MLOps Guide`, then press Share again.";
+      await respondAll(respond, replyToBlockKit(notice(text)), { replaceOriginal: false });
+      return;
+    }
+    await callSlack(logger, 'response_url', () => respond({ delete_original: true }));
+  };
+
   // ----------------------------------------------------------------------------------------------------------
   // Every other button: walkthrough steps, suggestions, feedback.
   app.action(/^(?!mlops_share$)/, async ({ ack, body, client, respond }) => {
     await ack();
-    deps.later('action', () => onAction(body, client, respond));
+    deps.later(
+      'action',
+      () => onAction(body, client, respond),
+      () => busyAction(body, client, respond),
+    );
   });
+
+  /** The busy reply to a click: only the clicking user sees it (response_url, or their DM for an App Home click). */
+  const busyAction = async (body: unknown, client: WebClient, respond: RespondFn | undefined): Promise<boolean> => {
+    const parsed = parseBlockActions(body);
+    if (!parsed) return false;
+    let conversation = actionConversation(parsed);
+    if (!conversation && !respond) {
+      const dm = await dmChannel(client, parsed.user.id);
+      if (!dm) return true;
+      conversation = { platform: 'slack', id: dm, isDirect: true };
+    }
+    await deliverPrivately(
+      parsed,
+      conversation ?? { platform: 'slack', id: '', isDirect: true },
+      replyToBlockKit(BUSY),
+      client,
+      respond,
+    );
+    return true;
+  };
 
   const onAction = async (body: unknown, client: WebClient, respond: RespondFn | undefined) => {
     const parsed = parseBlockActions(body);
@@ -497,14 +601,31 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       await post(client, conversation.id, conversation.threadId, messages);
       return;
     }
+    await postEphemeral(
+      client,
+      {
+        channel: conversation.id,
+        user: parsed.user.id,
+        ...(conversation.threadId ? { threadTs: conversation.threadId } : {}),
+      },
+      messages,
+    );
+  };
+
+  /** Messages only `user` sees in `channel` (and thread). Stops at the first failure (logged by callSlack). */
+  const postEphemeral = async (
+    client: WebClient,
+    to: { channel: string; user: string; threadTs?: string },
+    messages: SlackMessage[],
+  ) => {
     for (const m of messages) {
       const res = await callSlack(logger, 'chat.postEphemeral', () =>
         client.chat.postEphemeral({
-          channel: conversation.id,
-          user: parsed.user.id,
+          channel: to.channel,
+          user: to.user,
           text: m.text,
           blocks: m.blocks,
-          ...(conversation.threadId ? { thread_ts: conversation.threadId } : {}),
+          ...(to.threadTs ? { thread_ts: to.threadTs } : {}),
         }),
       );
       if (!res.ok) break;
@@ -520,25 +641,34 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return;
     }
     const reply = await runBot(parsed.inbound);
-    for (const m of replyToBlockKit(reply)) {
-      await callSlack(logger, 'chat.postEphemeral', () =>
-        client.chat.postEphemeral({
-          channel: parsed.metadata.channel,
-          user: parsed.inbound.user.id,
-          text: m.text,
-          blocks: m.blocks,
-          ...(parsed.metadata.threadTs ? { thread_ts: parsed.metadata.threadTs } : {}),
-        }),
-      );
-    }
+    await postEphemeral(client, feedbackTarget(parsed), replyToBlockKit(reply));
+  };
+  const feedbackTarget = (parsed: NonNullable<ReturnType<typeof feedbackViewToInbound>>) => ({
+    channel: parsed.metadata.channel,
+    user: parsed.inbound.user.id,
+    ...(parsed.metadata.threadTs ? { threadTs: parsed.metadata.threadTs } : {}),
+  });
+  const busyFeedbackView = async (body: unknown, client: WebClient): Promise<boolean> => {
+    const parsed = feedbackViewToInbound(body);
+    if (!parsed) return false;
+    await postEphemeral(client, feedbackTarget(parsed), replyToBlockKit(BUSY));
+    return true;
   };
   app.view({ callback_id: FEEDBACK_CALLBACK_ID, type: 'view_submission' }, async ({ ack, body, client }) => {
     await ack();
-    deps.later('feedback', () => onFeedbackView(body, client));
+    deps.later(
+      'feedback',
+      () => onFeedbackView(body, client),
+      () => busyFeedbackView(body, client),
+    );
   });
   app.view({ callback_id: FEEDBACK_CALLBACK_ID, type: 'view_closed' }, async ({ ack, body, client }) => {
     await ack();
-    deps.later('feedback', () => onFeedbackView(body, client));
+    deps.later(
+      'feedback',
+      () => onFeedbackView(body, client),
+      () => busyFeedbackView(body, client),
+    );
   });
 
   app.error(async (err) => {

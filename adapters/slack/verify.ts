@@ -3,13 +3,16 @@
 // and the timestamp must be within 5 minutes of now (replay protection). This replaces Bolt's own check, which
 // compares with tsscmp (two extra HMACs and random bytes per request, ~10% of the ack path's CPU), with one
 // HMAC and crypto.timingSafeEqual; it runs before Bolt's receiver and hands it the verified raw body.
+//
+// The body has to be read before its signature can be checked, so until then the sender is anonymous: the body is
+// capped at MAX_BODY_BYTES (Slack's payloads are small) and must arrive within BODY_READ_TIMEOUT_MS, after which
+// the connection is cut (a client trickling a large body would otherwise hold memory and a socket for minutes).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Logger } from '../../src/core/types.ts';
-import { MAX_REQUEST_AGE_S } from './limits.ts';
+import type { Clock, Logger } from '../../src/core/types.ts';
+import { BODY_READ_TIMEOUT_MS, MAX_BODY_BYTES, MAX_REQUEST_AGE_S } from './limits.ts';
 
-/** Slack's payloads are small; Bolt's receiver uses the same 4 MB cap. */
-export const MAX_BODY_BYTES = 4 * 1024 * 1024;
+export { MAX_BODY_BYTES };
 
 export type Verification = { ok: true } | { ok: false; reason: string };
 
@@ -39,27 +42,63 @@ export function verifySlackSignature(input: {
 
 const header = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
 
+export interface VerificationOptions {
+  clock?: Clock;
+  /** How long the whole body may take to arrive (default BODY_READ_TIMEOUT_MS). */
+  bodyTimeoutMs?: number;
+  /** Largest body accepted (default MAX_BODY_BYTES). */
+  maxBodyBytes?: number;
+}
+
 /**
- * Express middleware: reads the raw body, answers 401 for an unsigned, forged or stale request and 413 for an
- * oversized one, and otherwise leaves the verified body in `req.rawBody` for Bolt's receiver to parse.
+ * Express middleware: reads the raw body, answers 401 for an unsigned, forged or stale request, 413 for an
+ * oversized one (a declared Content-Length is refused before anything is read) and 408 for one that does not
+ * arrive in time, and otherwise leaves the verified body in `req.rawBody` for Bolt's receiver to parse. A refused
+ * body is not read on: the connection is closed after the answer.
  */
 export function slackVerification(
   signingSecret: string,
   logger: Logger,
-  clock: () => number = Date.now,
+  options: VerificationOptions = {},
 ): RequestHandler {
+  const clock = options.clock ?? Date.now;
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_READ_TIMEOUT_MS;
+  const maxBodyBytes = options.maxBodyBytes ?? MAX_BODY_BYTES;
   return (req, res, next) => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
+    let deadline: NodeJS.Timeout | undefined;
+    /** Answers and closes the connection: whatever the client still sends is not read. */
+    const refuse = (status: number) => {
+      failed = true;
+      clearTimeout(deadline);
+      req.removeAllListeners('data');
+      if (res.headersSent) {
+        req.socket.destroy();
+        return;
+      }
+      res.setHeader('connection', 'close');
+      res.status(status).end(() => req.socket.destroy());
+    };
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > maxBodyBytes) {
+      logger.warn({ bytes: declared }, 'Slack request body too large');
+      refuse(413);
+      return;
+    }
+    deadline = setTimeout(() => {
+      if (failed) return;
+      logger.warn({ bytes: size, timeoutMs: bodyTimeoutMs }, 'Slack request body too slow; connection closed');
+      refuse(408);
+    }, bodyTimeoutMs);
+    deadline.unref();
     req.on('data', (chunk: Buffer) => {
       if (failed) return;
       size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        failed = true;
+      if (size > maxBodyBytes) {
         logger.warn({ bytes: size }, 'Slack request body too large');
-        res.status(413).end();
-        req.resume();
+        refuse(413);
         return;
       }
       chunks.push(chunk);
@@ -67,10 +106,13 @@ export function slackVerification(
     req.on('error', (err) => {
       if (failed) return;
       failed = true;
+      clearTimeout(deadline);
       logger.warn({ err: err.message }, 'could not read Slack request body');
       if (!res.headersSent) res.status(400).end();
     });
+    req.on('close', () => clearTimeout(deadline));
     req.on('end', () => {
+      clearTimeout(deadline);
       if (failed) return;
       const body = chunks.length === 1 && chunks[0] ? chunks[0] : Buffer.concat(chunks);
       const result = verifySlackSignature({

@@ -69,12 +69,32 @@ export function createBotFrameworkAuthentication(
 /**
  * What a failed authentication answers. botbuilder throws its AuthenticationError (with `statusCode`) for most
  * problems, but a bad signature surfaces as jsonwebtoken's JsonWebTokenError (no status): everything that is not
- * a server-side failure (OpenID metadata unreachable: statusCode 500) is the caller's fault → 401.
+ * a server-side failure is the caller's fault → 401. Server-side (→ 503 "teams authentication unavailable"): the
+ * OpenID metadata or its keys answered an error (AuthenticationError, statusCode 500); the key server could not be
+ * reached at all or sent garbage (node-fetch's FetchError, `type` "system" or "invalid-json", no statusCode); our
+ * own deadline passed (AuthTimeoutError).
  */
 export function authenticationFailureStatus(err: unknown): 401 | 503 {
-  const status =
-    typeof err === 'object' && err !== null && 'statusCode' in err
-      ? (err as { statusCode: unknown }).statusCode
-      : undefined;
-  return typeof status === 'number' && status >= 500 ? 503 : 401;
+  if (typeof err !== 'object' || err === null) return 401;
+  const e = err as { statusCode?: unknown; name?: unknown };
+  if (typeof e.statusCode === 'number') return e.statusCode >= 500 ? 503 : 401;
+  return e.name === 'FetchError' || e.name === AUTH_TIMEOUT_ERROR ? 503 : 401;
+}
+
+const AUTH_TIMEOUT_ERROR = 'AuthTimeoutError';
+
+/**
+ * Rejects with an AuthTimeoutError when `auth` takes longer than `timeoutMs`: botbuilder fetches the OpenID
+ * metadata without a timeout, so a hanging key server would otherwise hold every Teams request open.
+ */
+export function withAuthDeadline<T>(auth: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const err = new Error(`Bot Framework authentication took longer than ${timeoutMs} ms`);
+      err.name = AUTH_TIMEOUT_ERROR;
+      reject(err);
+    }, timeoutMs);
+  });
+  return Promise.race([auth, deadline]).finally(() => clearTimeout(timer));
 }

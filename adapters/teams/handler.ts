@@ -24,6 +24,8 @@ export interface TeamsHandlerDeps {
   bot: Bot;
   kv: KeyValueStore;
   logger: Logger;
+  /** Hashes the conversation id in store keys: the store never holds raw Teams ids. */
+  hashId: (id: string) => string;
 }
 
 /** How long an activity id is remembered so a redelivered activity is answered once. */
@@ -159,7 +161,11 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     const { id, conversation } = context.activity;
     if (!id) return true;
     try {
-      const first = await this.#deps.kv.setIfAbsent(`teams:activity:${conversation.id}:${id}`, 1, DEDUPE_TTL_MS);
+      const first = await this.#deps.kv.setIfAbsent(
+        `teams:activity:${this.#deps.hashId(`${conversation.id}:${id}`)}`,
+        1,
+        DEDUPE_TTL_MS,
+      );
       if (!first) this.#deps.logger.info({ activityId: id }, 'teams activity redelivered; answered already');
       return first;
     } catch (err) {

@@ -2,6 +2,8 @@
 // botbuilder CloudAdapter → MlopsGuideTeamsHandler. Follows learn.microsoft.com/azure/bot-service/rest-api/
 // bot-framework-rest-connector-api-reference (the HTTP contract) and STACK.md gotcha 11.
 // Every botbuilder import lives in adapters/teams/ so a move to @microsoft/agents-hosting touches only this folder.
+
+import { createHash } from 'node:crypto';
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Config } from '../../src/config.ts';
@@ -15,9 +17,12 @@ import {
   type CredentialsFactory,
   createBotFrameworkAuthentication,
   teamsAuthMode,
+  withAuthDeadline,
 } from './auth.ts';
+import { captureConsole } from './console.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
+import { AUTH_TIMEOUT_MS } from './limits.ts';
 
 export { activityToInbound } from './inbound.ts';
 export { replyToAdaptiveCards } from './render.ts';
@@ -35,7 +40,13 @@ export interface TeamsChannelDeps {
   logger?: Logger;
   /** Outbound credentials instead of the app password (tests; later certificate or managed identity). */
   credentialsFactory?: CredentialsFactory;
+  /** Hashes ids for store keys (pass the app's salted hash); default: unsalted sha256, never the raw id. */
+  hashId?: (id: string) => string;
+  /** Deadline for authenticating a request, key fetches included (default AUTH_TIMEOUT_MS; tests use less). */
+  authTimeoutMs?: number;
 }
+
+const unsaltedHash = (id: string) => createHash('sha256').update(`teams:${id}`).digest('hex').slice(0, 32);
 
 type AuthResult = Awaited<ReturnType<ReturnType<typeof createBotFrameworkAuthentication>['authenticateRequest']>>;
 
@@ -67,7 +78,12 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   const mode = teamsAuthMode(deps.config);
   const authentication = createBotFrameworkAuthentication(deps.config.teams, deps.credentialsFactory);
   const adapter = new TeamsCloudAdapter(authentication);
-  const handler = new MlopsGuideTeamsHandler({ bot: deps.bot, kv: deps.kv, logger });
+  const handler = new MlopsGuideTeamsHandler({
+    bot: deps.bot,
+    kv: deps.kv,
+    logger,
+    hashId: deps.hashId ?? unsaltedHash,
+  });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
 
@@ -116,7 +132,10 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       serviceUrl: typeof record?.serviceUrl === 'string' ? record.serviceUrl : '',
     } as Activity;
     try {
-      return await authentication.authenticateRequest(view, header);
+      return await withAuthDeadline(
+        authentication.authenticateRequest(view, header),
+        deps.authTimeoutMs ?? AUTH_TIMEOUT_MS,
+      );
     } catch (err) {
       const status = authenticationFailureStatus(err);
       const reason = err instanceof Error ? err.message : String(err);
@@ -124,6 +143,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
         logger.info({ reason, hasToken: header !== '' }, 'teams request rejected');
         unauthorized(res);
       } else {
+        // Documented (README, Teams troubleshooting): the key server (login.botframework.com) is unreachable.
         logger.error({ reason }, 'teams authentication unavailable (OpenID metadata)');
         problem(res, status, 'unavailable', 'Authentication is unavailable right now.');
       }
@@ -167,7 +187,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
         guard,
         express.json({ limit: MAX_REQUEST_BYTES }),
         async (req: Request, res: Response) => {
-          const work = processRequest(req, res);
+          // botbuilder's own console output during the request becomes structured log records (console.ts).
+          const work = captureConsole(logger, () => processRequest(req, res));
           inFlight.add(work);
           try {
             await work;
@@ -184,7 +205,11 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
             ? Number((err as { status: unknown }).status)
             : 500;
         if (status >= 400 && status < 500) {
-          if (mode === 'jwt' && !(await authenticate(undefined, req.headers.authorization ?? '', res))) return;
+          if (
+            mode === 'jwt' &&
+            !(await captureConsole(logger, () => authenticate(undefined, req.headers.authorization ?? '', res)))
+          )
+            return;
           logger.info({ status }, 'teams request body rejected');
           problem(
             res,

@@ -28,6 +28,12 @@ export const MAX_CARD_BYTES = 24 * 1024;
  */
 export const MAX_ACTIONS_PER_SET = 6;
 
+/**
+ * Authenticating a request may fetch the Bot Framework OpenID metadata and keys (cached 24 h); past this the
+ * request is answered 503 "teams authentication unavailable" instead of waiting on a hanging key server.
+ */
+export const AUTH_TIMEOUT_MS = 10_000;
+
 /** Button titles: Teams has no documented cap, but long titles are cut off on mobile. Same cap as Slack's 75. */
 export const MAX_ACTION_TITLE_CHARS = 75;
 

@@ -18,13 +18,19 @@ export interface Service {
 }
 
 const DAY_MS = 86_400_000;
+/** The key /readyz writes to prove the state store takes writes (one key for the deployment, short-lived). */
+const READY_PROBE_KEY = 'ready:write-probe';
+const READY_PROBE_TTL_MS = 60_000;
 
 /** Builds and starts everything `serve` runs. Tests call this with an injected config. */
-export async function startService(config: Config, options: { logger: Logger; kv?: KeyValueStore }): Promise<Service> {
+export async function startService(
+  config: Config,
+  options: { logger: Logger; kv?: KeyValueStore; events?: EventStore },
+): Promise<Service> {
   const { logger } = options;
   const metrics = createMetrics();
   let kv = options.kv;
-  let events: EventStore | undefined;
+  let events = options.events;
   if (config.redisUrl) {
     // Several replicas: state, de-duplication, rate limits and the maintainers' records are shared in Redis.
     const [{ createRedisKeyValueStore }, { createRedisEventStore }] = await Promise.all([
@@ -32,7 +38,7 @@ export async function startService(config: Config, options: { logger: Logger; kv
       import('../store/events-redis.ts'),
     ]);
     kv ??= createRedisKeyValueStore(config.redisUrl, { logger });
-    events = createRedisEventStore(config.redisUrl, { logger });
+    events ??= createRedisEventStore(config.redisUrl, { logger });
   }
   const app = await createApp(config, {
     logger,
@@ -45,29 +51,43 @@ export async function startService(config: Config, options: { logger: Logger; kv
   const channels: Channel[] = [];
   if (config.slack) {
     const { createSlackChannel } = await import('../../adapters/slack/index.ts');
-    channels.push(await createSlackChannel({ config, bot: app.bot, kv: app.kv, logger }));
+    channels.push(
+      await createSlackChannel({
+        config,
+        bot: app.bot,
+        kv: app.kv,
+        logger,
+        observer: metrics.queue,
+        hashId: (id) => app.hashId('slack', id),
+      }),
+    );
   }
   const { createTeamsChannel } = await import('../../adapters/teams/index.ts');
-  channels.push(createTeamsChannel({ config, bot: app.bot, kv: app.kv, logger }));
+  channels.push(
+    createTeamsChannel({ config, bot: app.bot, kv: app.kv, logger, hashId: (id) => app.hashId('teams', id) }),
+  );
 
   const server = createHttpServer({
     host: config.host,
     port: config.port,
+    limits: config.http,
     channels,
     logger,
     metrics: () => metrics.render(),
     readiness: {
       async check() {
         if (app.runtime.current().kb.entries.length === 0) return 'knowledge not loaded';
+        // Real writes, not pings: a full disk or a corrupted file can still be read, and the bot then answers in a
+        // degraded mode (no walkthroughs, no records) that a load balancer and an operator should know about.
         try {
-          await app.kv.ping();
+          await app.kv.set(READY_PROBE_KEY, Date.now(), READY_PROBE_TTL_MS);
         } catch (err) {
-          return `state store unreachable: ${err instanceof Error ? err.message : String(err)}`;
+          return `state store unreachable or not writable: ${err instanceof Error ? err.message : String(err)}`;
         }
         try {
-          await app.events.ping();
+          await app.events.probeWrite();
         } catch (err) {
-          return `event store unreachable: ${err instanceof Error ? err.message : String(err)}`;
+          return `event store unreachable or not writable: ${err instanceof Error ? err.message : String(err)}`;
         }
         return undefined;
       },

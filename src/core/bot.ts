@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { MAX_QUESTION_CHARS } from '../answer/answerer.ts';
 import type { Answer, Answerer, AnswerToReply, ConversationContext } from '../answer/types.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
-import type { FlowKey, Walkthroughs } from '../flows/types.ts';
+import type { FlowKey, FlowTextResult, Walkthroughs } from '../flows/types.ts';
 import type { KnowledgeBase, KnowledgeProblem } from '../knowledge/types.ts';
 import type { EventStore, KeyValueStore } from '../store/types.ts';
 import {
@@ -38,6 +38,8 @@ export interface ReloadResult {
 export interface BotObserver {
   handled?(info: { platform: string; route: string; durationMs: number; outcome: 'ok' | 'error' | 'refused' }): void;
   answered?(info: { durationMs: number; abstained: boolean; generated: boolean; fallbackReason?: string }): void;
+  /** A store call failed and the bot carried on without it (op: rate_limit, event_record, context_read, …). */
+  storeFailed?(info: { op: string; code: string }): void;
 }
 
 export interface MaintainerReports {
@@ -73,6 +75,9 @@ export interface BotDeps {
 
 /** The one question-length limit (the answerer's): the core refuses longer messages before answering. */
 export const MAX_QUESTION_LENGTH = MAX_QUESTION_CHARS;
+/** What a walkthrough says when its state cannot be read or written (everything else keeps working). */
+export const WALKTHROUGH_UNAVAILABLE_TEXT =
+  "I can't continue walkthroughs right now: my storage is not reachable. Questions and commands still work — please try the walkthrough again in a few minutes.";
 const ANSWER_MEMORY_MS = 7 * 24 * 3_600_000;
 /** Turns of a conversation kept for follow-ups. */
 const CONTEXT_TURNS = 5;
@@ -116,6 +121,36 @@ export function createBot(deps: BotDeps): Bot {
     `ctx:${hashUserId(settings.userHashSalt, inbound.user.platform, `${inbound.conversation.id}\u0000${inbound.conversation.threadId ?? ''}`)}`;
   const contextTtl = settings.conversationTtlMs ?? 24 * 3_600_000;
 
+  const storeUnavailable = (err: unknown): err is MlopsGuideError =>
+    isCodedError(err) && err.code === ErrorCode.StoreUnavailable;
+  const storeFailed = (op: string, err: MlopsGuideError) => {
+    logger.warn({ op, code: err.code, err: err.message }, 'store unavailable; carrying on without it');
+    deps.observer?.storeFailed?.({ op, code: err.code });
+  };
+  /**
+   * A store call the reply does not depend on (rate limit, records, context): when the store is unavailable the
+   * failure is logged and counted and the bot answers anyway. Any other error is a bug and still throws.
+   */
+  async function bestEffort<T>(op: string, fallback: T, call: () => Promise<T>): Promise<T> {
+    try {
+      return await call();
+    } catch (err) {
+      if (!storeUnavailable(err)) throw err;
+      storeFailed(op, err);
+      return fallback;
+    }
+  }
+  /** A walkthrough needs its state: without the store it says so clearly instead of a generic error. */
+  async function walkthroughStep(step: () => Promise<Reply>): Promise<Reply> {
+    try {
+      return await step();
+    } catch (err) {
+      if (!storeUnavailable(err)) throw err;
+      storeFailed('walkthrough', err);
+      return notice('warning', WALKTHROUGH_UNAVAILABLE_TEXT);
+    }
+  }
+
   async function remember(inbound: Inbound, answer: Answer, context: StoredContext | undefined): Promise<void> {
     if (answer.abstained && !answer.soft) return;
     // Without STORE_QUESTION_TEXT the turn keeps the answer's topic (its entry's title), not the user's words.
@@ -130,7 +165,11 @@ export function createBot(deps: BotDeps): Bot {
   async function rateLimited(inbound: Inbound): Promise<boolean> {
     if (settings.rateLimitPerMinute <= 0) return false;
     const window = Math.floor(clock() / 60_000);
-    const count = await deps.kv.increment(`rate:${inbound.user.platform}:${inbound.user.id}:${window}`, 60_000);
+    // Keyed by the salted user hash: no raw platform id in the store. Fails open: a store outage must not
+    // silence everyone (the limit protects the bot, it is not a security boundary).
+    const count = await bestEffort('rate_limit', 0, () =>
+      deps.kv.increment(`rate:${userHash(inbound)}:${window}`, 60_000),
+    );
     return count > settings.rateLimitPerMinute;
   }
 
@@ -140,7 +179,7 @@ export function createBot(deps: BotDeps): Bot {
     if (text.length > MAX_QUESTION_LENGTH) throw new MlopsGuideError(ErrorCode.InputTooLong, 'question too long');
     const started = clock();
     const runtime = deps.knowledge();
-    const context = await deps.kv.get<StoredContext>(contextKey(inbound));
+    const context = await bestEffort('context_read', undefined, () => deps.kv.get<StoredContext>(contextKey(inbound)));
     const answer: Answer = await runtime.answerer.answer(
       text,
       context && context.turns.length > 0 ? { turns: context.turns } : undefined,
@@ -168,19 +207,23 @@ export function createBot(deps: BotDeps): Bot {
       'answered',
     );
     const topSourceId = answer.sources[0]?.id ?? answer.offered?.[0]?.id;
-    await deps.events.record({
-      type: 'question',
-      at: clock(),
-      platform: inbound.user.platform,
-      userHash: userHash(inbound),
-      ...(settings.storeQuestionText ? { text } : {}),
-      answerId: answer.answerId,
-      abstained: answer.abstained,
-      confidence: answer.confidence,
-      ...(topSourceId ? { topSourceId } : {}),
-    });
-    await rememberAnswer(answer, settings.storeQuestionText ? text : undefined);
-    await remember(inbound, answer, context);
+    await bestEffort('event_record', undefined, () =>
+      deps.events.record({
+        type: 'question',
+        at: clock(),
+        platform: inbound.user.platform,
+        userHash: userHash(inbound),
+        ...(settings.storeQuestionText ? { text } : {}),
+        answerId: answer.answerId,
+        abstained: answer.abstained,
+        confidence: answer.confidence,
+        ...(topSourceId ? { topSourceId } : {}),
+      }),
+    );
+    await bestEffort('answer_write', undefined, () =>
+      rememberAnswer(answer, settings.storeQuestionText ? text : undefined),
+    );
+    await bestEffort('context_write', undefined, () => remember(inbound, answer, context));
     return deps.answerToReply(answer);
   }
 
@@ -217,9 +260,9 @@ export function createBot(deps: BotDeps): Bot {
     const answer = runtime.answerer.entry(entryId.trim().slice(0, 100));
     if (!answer)
       return notice('info', 'That entry is no longer in the knowledge base. Ask your question again, or type `help`.');
-    const context = await deps.kv.get<StoredContext>(contextKey(inbound));
-    await rememberAnswer(answer, undefined);
-    await remember(inbound, answer, context);
+    const context = await bestEffort('context_read', undefined, () => deps.kv.get<StoredContext>(contextKey(inbound)));
+    await bestEffort('answer_write', undefined, () => rememberAnswer(answer, undefined));
+    await bestEffort('context_write', undefined, () => remember(inbound, answer, context));
     return deps.answerToReply(answer);
   }
 
@@ -325,9 +368,9 @@ export function createBot(deps: BotDeps): Bot {
       case 'about':
         return aboutReply(runtime.kb);
       case 'infra':
-        return deps.walkthroughs.start(flowKey(inbound), 'infra', text.trim() || undefined);
+        return walkthroughStep(() => deps.walkthroughs.start(flowKey(inbound), 'infra', text.trim() || undefined));
       case 'data-owner':
-        return deps.walkthroughs.start(flowKey(inbound), 'data-owner', text.trim() || undefined);
+        return walkthroughStep(() => deps.walkthroughs.start(flowKey(inbound), 'data-owner', text.trim() || undefined));
       case 'admin':
         return admin(inbound, text);
       case 'more':
@@ -372,9 +415,23 @@ export function createBot(deps: BotDeps): Bot {
     if (!text.trim()) return helpReply({ isMaintainer: isMaintainer(inbound) });
     const commandLine = asCommandLine(text);
     if (commandLine) return runCommand(inbound, commandLine.command, commandLine.rest);
-    const flow = await deps.walkthroughs.onText(flowKey(inbound), text);
+    let flow: FlowTextResult;
+    let flowUnavailable = false;
+    try {
+      flow = await deps.walkthroughs.onText(flowKey(inbound), text);
+    } catch (err) {
+      // Without the store the bot can't tell whether this was a walkthrough step: it answers the text as a
+      // question and says that a walkthrough can't continue.
+      if (!storeUnavailable(err)) throw err;
+      storeFailed('walkthrough', err);
+      flow = { handled: false };
+      flowUnavailable = true;
+    }
     if (flow.handled) return flow.reply;
     const answer = await answerQuestion(inbound, text);
+    if (flowUnavailable) {
+      return { ...answer, blocks: [...answer.blocks, block.notice('warning', WALKTHROUGH_UNAVAILABLE_TEXT)] };
+    }
     if (flow.resume) {
       return {
         ...answer,
@@ -391,7 +448,7 @@ export function createBot(deps: BotDeps): Bot {
       return runCommand(inbound, line.command, line.rest);
     }
     if (deps.walkthroughs.ownsAction(inbound.actionId)) {
-      return deps.walkthroughs.onAction(flowKey(inbound), inbound.actionId, inbound.value);
+      return walkthroughStep(() => deps.walkthroughs.onAction(flowKey(inbound), inbound.actionId, inbound.value));
     }
     logger.warn({ actionId: inbound.actionId.slice(0, 60) }, 'unknown action');
     return notice('info', 'That button is no longer supported. Type `help` to see what I can do.');

@@ -31,6 +31,11 @@ export interface WalkthroughDeps {
    * characters; pass a salted hash in production).
    */
   hashUser?: (platformUserId: string) => string;
+  /**
+   * Hashes the platform, conversation, thread and user ids into the state's store key (pass a salted hash in
+   * production; default: unsalted sha256). Store keys never hold raw platform ids.
+   */
+  hashKey?: (ids: string) => string;
   clock?: Clock;
   /** State lifetime after the last step (default 24 h). */
   ttlMs?: number;
@@ -39,13 +44,14 @@ export interface WalkthroughDeps {
 
 export const DEFAULT_FLOW_TTL_MS = 24 * 60 * 60 * 1000;
 
-/** Store key of a user's walkthrough in a conversation (and thread). */
-export function flowStoreKey(key: FlowKey): string {
-  const parts = [key.platform, key.conversationId, key.threadId ?? '-', key.userId].map((p) => encodeURIComponent(p));
-  return `flow:${parts.join(':')}`;
-}
-
 const defaultHash = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 16);
+const defaultKeyHash = (ids: string): string => createHash('sha256').update(ids).digest('hex').slice(0, 32);
+
+/** Store key of a user's walkthrough in a conversation (and thread): hashed, so no raw platform id is stored. */
+export function flowStoreKey(key: FlowKey, hash: (ids: string) => string = defaultKeyHash): string {
+  const parts = [key.platform, key.conversationId, key.threadId ?? '-', key.userId].map((p) => encodeURIComponent(p));
+  return `flow:${hash(parts.join(':'))}`;
+}
 
 export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
   const byId = new Map(deps.definitions.map((d) => [d.id, d]));
@@ -53,6 +59,7 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
   const ttlMs = deps.ttlMs ?? DEFAULT_FLOW_TTL_MS;
   const logger = deps.logger ?? silentLogger;
   const hashUser = deps.hashUser ?? defaultHash;
+  const storeKeyOf = (key: FlowKey) => flowStoreKey(key, deps.hashKey ?? defaultKeyHash);
 
   const unknownFlow = (flowId: string): Reply => {
     const choices: Choice[] = [...byId.values()].map((d) => startChoice(d.id, d.title));
@@ -96,7 +103,7 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
     input: FlowInput,
   ): Promise<AdvanceResult> => {
     const result = advance(def, state, input, { knowledge: deps.knowledge(), now: clock() });
-    const storeKey = flowStoreKey(key);
+    const storeKey = storeKeyOf(key);
     if (result.state === undefined) {
       if (state !== undefined && state.flow === def.id) await deps.store.delete(storeKey);
     } else if (result.state !== state) {
@@ -107,7 +114,7 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
     return result;
   };
 
-  const load = (key: FlowKey) => deps.store.get<FlowState>(flowStoreKey(key));
+  const load = (key: FlowKey) => deps.store.get<FlowState>(storeKeyOf(key));
 
   return {
     ids: () => [...byId.keys()],

@@ -40,6 +40,9 @@ export function createMemoryEventStore(clock: Clock = Date.now): EventStore {
     async ping() {
       assertOpen();
     },
+    async probeWrite() {
+      assertOpen();
+    },
     async close() {
       closed = true;
       events = [];

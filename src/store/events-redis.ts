@@ -34,6 +34,10 @@ export function createRedisEventStore(url: string, options: RedisStoreOptions & 
         return client.zremrangebyscore(key, '-inf', `(${at}`);
       }),
     ping: redis.ping,
+    probeWrite: () =>
+      run(async () => {
+        await client.set(`${key}:write-probe`, String(clock()), 'PX', 60_000);
+      }),
     close: redis.close,
   };
 }

@@ -16,6 +16,7 @@ CREATE TABLE IF NOT EXISTS bot_events (
 );
 CREATE INDEX IF NOT EXISTS bot_events_at ON bot_events (at);
 CREATE INDEX IF NOT EXISTS bot_events_type_at ON bot_events (type, at);
+CREATE TABLE IF NOT EXISTS write_probe (id INTEGER PRIMARY KEY, at INTEGER NOT NULL);
 `;
 
 const unavailable = (message: string, cause?: unknown) =>
@@ -32,6 +33,10 @@ export function createSqliteEventStore(path: string, options: { clock?: Clock } 
   const insert = db.prepare('INSERT INTO bot_events (at, type, payload) VALUES (?, ?, ?)');
   const purge = db.prepare('DELETE FROM bot_events WHERE at < ?');
   const ping = db.prepare('SELECT 1');
+  // One row, rewritten: a real write through the same file and WAL as the events, without touching them.
+  const probe = db.prepare(
+    'INSERT INTO write_probe (id, at) VALUES (1, ?) ON CONFLICT(id) DO UPDATE SET at = excluded.at',
+  );
 
   // Any SQLite failure (closed handle, disk full, file removed) becomes StoreUnavailable; our own coded errors
   // (invalid input) pass through unchanged.
@@ -78,6 +83,9 @@ export function createSqliteEventStore(path: string, options: { clock?: Clock } 
     },
     async ping() {
       run('ping', () => ping.get());
+    },
+    async probeWrite() {
+      run('write probe', () => probe.run(clock()));
     },
     async close() {
       if (db.open) db.close();

@@ -73,5 +73,10 @@ export interface EventStore {
   /** Deletes records older than the given time; returns how many. */
   purgeOlderThan(at: number): Promise<number>;
   ping(): Promise<void>;
+  /**
+   * Writes a tiny probe record outside the events (readiness): throws StoreUnavailable when the store can be read
+   * but not written (disk full, read-only file system, corrupted file, Redis out of memory or read-only).
+   */
+  probeWrite(): Promise<void>;
   close(): Promise<void>;
 }

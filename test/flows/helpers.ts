@@ -36,6 +36,7 @@ export function createFakeEvents(): EventStore & { events: BotEvent[] } {
       return 0;
     },
     async ping() {},
+    async probeWrite() {},
     async close() {},
   };
 }

@@ -64,7 +64,9 @@ describe.skipIf(!binary)('redis event store (needs redis-server)', () => {
     const s = open();
     await expect(s.record({ type: 'question' } as never)).rejects.toMatchObject({ code: 'input_invalid' });
     await s.ping();
+    await s.probeWrite();
     await s.close();
     await expect(s.ping()).rejects.toMatchObject({ code: 'store_unavailable' });
+    await expect(s.probeWrite()).rejects.toMatchObject({ code: 'store_unavailable' });
   });
 });

@@ -150,9 +150,13 @@ describe.each(stores)('%s event store', (_name, make) => {
 
   it('pings while open and reports StoreUnavailable once closed (close twice is fine)', async () => {
     await expect(store.ping()).resolves.toBeUndefined();
+    // The readiness write probe writes without adding an event.
+    await expect(store.probeWrite()).resolves.toBeUndefined();
+    expect(await store.list()).toEqual([]);
     await store.close();
     await store.close();
     expect(await codeOf(store.ping())).toBe(ErrorCode.StoreUnavailable);
+    expect(await codeOf(store.probeWrite())).toBe(ErrorCode.StoreUnavailable);
     expect(await codeOf(store.record(miss(1)))).toBe(ErrorCode.StoreUnavailable);
     expect(await codeOf(store.list())).toBe(ErrorCode.StoreUnavailable);
   });

@@ -4,7 +4,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
-import { createSlackChannel, type SlackChannelOptions } from '../../../adapters/slack/index.ts';
+import { createSlackChannel, type SlackChannelDeps, type SlackChannelOptions } from '../../../adapters/slack/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
 import type { Reply } from '../../../src/core/reply.ts';
@@ -125,8 +125,12 @@ export interface Harness {
   stop(): Promise<void>;
 }
 
-export async function startHarness(bot: Bot, options: SlackChannelOptions = {}): Promise<Harness> {
-  const kv = createMemoryKeyValueStore();
+export async function startHarness(
+  bot: Bot,
+  options: SlackChannelOptions = {},
+  extra: Pick<SlackChannelDeps, 'observer' | 'hashId'> & { kv?: KeyValueStore } = {},
+): Promise<Harness> {
+  const kv = extra.kv ?? createMemoryKeyValueStore();
   const logger = memoryLogger();
   const config = loadConfig({
     SLACK_BOT_TOKEN: 'xoxb-test-token',
@@ -150,6 +154,8 @@ export async function startHarness(bot: Bot, options: SlackChannelOptions = {}):
     kv,
     logger,
     options: { progressDelayMs: 60_000, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 1 }, ...options },
+    ...(extra.observer ? { observer: extra.observer } : {}),
+    ...(extra.hashId ? { hashId: extra.hashId } : {}),
   });
   const server = createHttpServer({ host: '127.0.0.1', port: 0, channels: [channel] });
   const { port } = await server.start();

@@ -111,7 +111,10 @@ describe('store failures are logged with their code, not hidden', () => {
     const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' });
     await h.interaction(homeClick('infra'));
     await until(() => open.isDone() && post.isDone(), 'DM post');
-    expect(sets.find(([key]) => key === 'slack:dm:U0USER1')).toEqual(['slack:dm:U0USER1', 'D0DM1', DM_CHANNEL_TTL_MS]);
+    // Keyed by a hash of the user id, never the id itself.
+    const dm = sets.find(([key]) => key.startsWith('slack:dm:'));
+    expect(dm).toEqual([expect.stringMatching(/^slack:dm:[0-9a-f]{32}$/), 'D0DM1', DM_CHANNEL_TTL_MS]);
+    expect(dm?.[0]).not.toContain('U0USER1');
     expect(DM_CHANNEL_TTL_MS).toBe(7 * 24 * 60 * 60 * 1000);
   });
 

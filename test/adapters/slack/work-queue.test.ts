@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createWorkQueue } from '../../../adapters/slack/work-queue.ts';
+import { createWorkQueue, type DropReason, type WorkJob } from '../../../adapters/slack/work-queue.ts';
 import { memoryLogger, until } from './harness.ts';
 
 const deferred = () => {
@@ -10,21 +10,35 @@ const deferred = () => {
   return { promise, resolve };
 };
 
+/** A job that records whether it ran or was answered "busy" (and why). */
+const job = (name: string, run: () => Promise<void>, busy: (reason: DropReason) => void = () => {}): WorkJob => ({
+  name,
+  run,
+  busy: async (reason) => {
+    busy(reason);
+    return true;
+  },
+});
+
+const never = () => new Promise<void>(() => {});
+
 describe('work queue (work after the ack)', () => {
   it('runs at most `concurrency` jobs at once and all of them eventually', async () => {
-    const q = createWorkQueue({ concurrency: 2, maxQueued: 10, logger: memoryLogger() });
+    const q = createWorkQueue({ concurrency: 2, maxQueued: 10, maxWaitMs: 60_000, logger: memoryLogger() });
     let running = 0;
     let peak = 0;
     const gates = Array.from({ length: 5 }, deferred);
     const done: number[] = [];
     for (const [i, g] of gates.entries()) {
-      q.push(`job${i}`, async () => {
-        running++;
-        peak = Math.max(peak, running);
-        await g.promise;
-        running--;
-        done.push(i);
-      });
+      q.push(
+        job(`job${i}`, async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await g.promise;
+          running--;
+          done.push(i);
+        }),
+      );
     }
     expect(q.size).toBe(5);
     await until(() => running === 2, 'two running jobs');
@@ -37,35 +51,115 @@ describe('work queue (work after the ack)', () => {
     expect(q.size).toBe(0);
   });
 
-  it('refuses work beyond maxQueued and logs it', () => {
+  it('answers "busy" beyond maxQueued instead of dropping, counts it, and logs "queue full" once per interval', async () => {
     const logger = memoryLogger();
-    const q = createWorkQueue({ concurrency: 1, maxQueued: 1, logger });
-    const never = () => new Promise<void>(() => {});
-    expect(q.push('a', never)).toBe(true); // running
-    expect(q.push('b', never)).toBe(true); // queued
-    expect(q.push('c', never)).toBe(false);
-    expect(logger.lines.some((l) => l.level === 'warn' && /queue full/.test(l.msg ?? ''))).toBe(true);
+    const dropped: DropReason[] = [];
+    const depths: number[] = [];
+    let now = 0;
+    const q = createWorkQueue({
+      concurrency: 1,
+      maxQueued: 1,
+      maxWaitMs: 60_000,
+      logger,
+      clock: () => now,
+      logIntervalMs: 1000,
+      observer: { dropped: (r) => dropped.push(r), depth: (d) => depths.push(d) },
+    });
+    const busy: string[] = [];
+    expect(q.push(job('a', never))).toBe(true); // running
+    expect(q.full).toBe(false);
+    expect(q.push(job('b', never))).toBe(true); // waiting
+    expect(q.full).toBe(true);
+    for (const name of ['c', 'd', 'e']) expect(q.push(job(name, never, () => busy.push(name)))).toBe(false);
+    await until(() => busy.length === 3, 'three busy replies');
+    expect(busy).toEqual(['c', 'd', 'e']);
+    expect(dropped).toEqual(['queue_full', 'queue_full', 'queue_full']);
+    const fullLines = () => logger.lines.filter((l) => /queue full/.test(l.msg ?? ''));
+    expect(fullLines()).toHaveLength(1);
+    now = 1001;
+    q.push(job('f', never, () => busy.push('f')));
+    expect(fullLines()).toHaveLength(2);
+    expect(fullLines()[1]?.obj).toMatchObject({ refused: 3 });
+    expect(depths.at(-1)).toBe(1);
+  });
+
+  it('a busy fallback that finds nothing to answer is not counted as dropped', async () => {
+    const dropped: DropReason[] = [];
+    const q = createWorkQueue({
+      concurrency: 1,
+      maxQueued: 1,
+      maxWaitMs: 60_000,
+      logger: memoryLogger(),
+      observer: { dropped: (r) => dropped.push(r) },
+    });
+    q.push(job('a', never));
+    q.push(job('b', never));
+    let asked = false;
+    q.push({
+      name: 'ignored',
+      run: never,
+      busy: async () => {
+        asked = true;
+        return false;
+      },
+    });
+    await until(() => asked, 'the busy fallback');
+    await new Promise((r) => setImmediate(r));
+    expect(dropped).toEqual([]);
+  });
+
+  it('a job that waited longer than maxWaitMs gets its busy reply even while every worker is stuck', async () => {
+    const dropped: DropReason[] = [];
+    const q = createWorkQueue({
+      concurrency: 1,
+      maxQueued: 10,
+      maxWaitMs: 1,
+      logger: memoryLogger(),
+      observer: { dropped: (r) => dropped.push(r) },
+    });
+    let ran = false;
+    const reasons: DropReason[] = [];
+    q.push(job('stuck', never));
+    q.push(
+      job(
+        'late',
+        async () => {
+          ran = true;
+        },
+        (r) => reasons.push(r),
+      ),
+    );
+    // Event-driven: the expiry timer fires whenever the machine gets to it; nothing here asserts how fast.
+    await until(() => reasons.length === 1, 'the busy reply of the expired job');
+    expect(reasons).toEqual(['queue_timeout']);
+    expect(ran).toBe(false);
+    await until(() => dropped.length === 1, 'the drop to be counted');
+    expect(dropped).toEqual(['queue_timeout']);
   });
 
   it('a failing job is logged and does not stop the queue', async () => {
     const logger = memoryLogger();
-    const q = createWorkQueue({ concurrency: 1, maxQueued: 10, logger });
+    const q = createWorkQueue({ concurrency: 1, maxQueued: 10, maxWaitMs: 60_000, logger });
     let ran = false;
-    q.push('bad', async () => {
-      throw new Error('bug');
-    });
-    q.push('good', async () => {
-      ran = true;
-    });
+    q.push(
+      job('bad', async () => {
+        throw new Error('bug');
+      }),
+    );
+    q.push(
+      job('good', async () => {
+        ran = true;
+      }),
+    );
     await q.drain(5000);
     expect(ran).toBe(true);
     expect(logger.lines.some((l) => l.level === 'error')).toBe(true);
   });
 
   it('drain returns at once when idle and gives up after its timeout', async () => {
-    const q = createWorkQueue({ concurrency: 1, maxQueued: 10, logger: memoryLogger() });
+    const q = createWorkQueue({ concurrency: 1, maxQueued: 10, maxWaitMs: 60_000, logger: memoryLogger() });
     await q.drain(10);
-    q.push('stuck', () => new Promise<void>(() => {}));
+    q.push(job('stuck', never));
     await q.drain(10);
     expect(q.size).toBe(1);
   });

@@ -7,7 +7,7 @@
 //   (and reply chain), `updateActivity` replaces a message the bot sent (PUT …/activities/{id}).
 // - An Action.Submit click arrives as a new message whose `replyToId` is the card's message id: updating that
 //   message is how a walkthrough card changes in place.
-// - An Action.Execute click is an invoke; the HTTP response carries `{ statusCode, type, value }`: with
+// - An Action.Execute click is an invoke whose `replyToId` is the card's message id; the HTTP response carries `{ statusCode, type, value }`: with
 //   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
 //   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
 import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
@@ -59,6 +59,8 @@ const noticeReply = (text: string): Reply => ({
  * never changes the clicked card, which others may see.
  */
 const replacesCard = (reply: Reply): boolean => reply.replaceOriginal === true && reply.ephemeral !== true;
+
+const nonEmptyString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 const invokeBody = (type: string, value: unknown, statusCode = 200): InvokeResponse => ({
   status: statusCode,
@@ -143,6 +145,12 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
     const [first, ...rest] = cards;
     if (replacesCard(reply) && first) {
+      // The invoke response changes the card in the clicking client only. Editing the message itself is what
+      // other members, the user's other devices and the chat history see ("up-to-date views" in
+      // learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/
+      // up-to-date-views). A failed edit is logged; the clicking user still gets the card.
+      const cardMessageId = nonEmptyString(context.activity.replyToId);
+      if (cardMessageId) await this.#update(context, cardMessageId, first);
       await this.#sendCards(context, rest);
       return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
     }
@@ -180,17 +188,15 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     await context.sendActivities(cards.map(cardActivity));
   }
 
-  /** Replaces the clicked card. False (logged) when Teams refuses, e.g. the message was deleted. */
+  /** Replaces the clicked card (PUT …/activities/{id}). False (logged) when Teams refuses, e.g. the message was deleted. */
   async #update(context: TurnContext, activityId: string, card: AdaptiveCard): Promise<boolean> {
     try {
       await context.updateActivity({ ...cardActivity(card), id: activityId });
       return true;
     } catch (err) {
       const coded = asCodedError(err, ErrorCode.PlatformApi);
-      this.#deps.logger.warn(
-        { code: coded.code, err: coded.message },
-        'teams card update failed; sending a new message',
-      );
+      // Action.Submit then sends the card as a new message; Action.Execute has shown it to the clicker already.
+      this.#deps.logger.warn({ code: coded.code, err: coded.message, activityId }, 'teams card update failed');
       return false;
     }
   }

@@ -181,7 +181,7 @@ describe('Teams channel: card clicks', () => {
     ]);
   });
 
-  it('walks through a walkthrough with Action.Execute, returning the updated card in the invoke response', async () => {
+  it('walks through a walkthrough with Action.Execute: the invoke response carries the card AND the message is updated', async () => {
     await server.post(fixture('personal-message', { text: 'infra' }));
     const step1 = cardOf(connector.posted()[0]?.body ?? {});
     const option = actionsOf(step1)[0] as { type: string; verb: string; data: { actionId: string; value: string } };
@@ -207,8 +207,26 @@ describe('Teams channel: card clicks', () => {
     const body3 = r3.json as { type: string; value: Record<string, unknown> };
     expect(body3.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(texts(body3.value)).toContain('Recommendation');
-    expect(connector.updated()).toEqual([]);
+    // Every client and member sees the current step: the card's message (the invoke's replyToId) was edited too,
+    // with the same card the clicking client got.
+    const updates = connector.updated();
+    expect(updates.map((u) => [u.conversationId, u.activityId])).toEqual([
+      ['a:1personal-alice', 'bot-card-1'],
+      ['a:1personal-alice', 'bot-card-1'],
+    ]);
+    expect(cardOf(updates[0]?.body ?? {})).toEqual(body2.value);
+    expect(cardOf(updates[1]?.body ?? {})).toEqual(body3.value);
+    expect(updates[1]?.body).toMatchObject({ type: 'message', id: 'bot-card-1' });
     expect(connector.posted()).toHaveLength(1);
+  });
+
+  it('Action.Execute still answers the clicking client with the card when the message edit fails', async () => {
+    connector.failUpdates(404);
+    const res = await server.post(fixture('invoke-action-execute'));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(connector.updated()).toHaveLength(1);
+    expect(server.logger.lines.some((l) => l.level === 'warn' && /update failed/.test(l.msg ?? ''))).toBe(true);
   });
 
   it('forwards 👍 feedback from Action.Execute to the core and acknowledges on the card', async () => {

@@ -4,7 +4,7 @@
 // Every botbuilder import lives in adapters/teams/ so a move to @microsoft/agents-hosting touches only this folder.
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config } from '../../src/config.ts';
+import { type Config, isLoopbackHost } from '../../src/config.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
 import { silentLogger } from '../../src/core/types.ts';
 import { asCodedError } from '../../src/errors.ts';
@@ -53,6 +53,18 @@ class TeamsCloudAdapter extends CloudAdapter {
 const problem = (res: Response, status: number, error: string, message: string) => {
   res.status(status).json({ error, message });
 };
+
+/** True for an absent serviceUrl (activities nobody replies to) or one on 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackServiceUrl(serviceUrl: unknown): boolean {
+  if (serviceUrl === undefined || serviceUrl === null || serviceUrl === '') return true;
+  if (typeof serviceUrl !== 'string') return false;
+  try {
+    return isLoopbackHost(new URL(serviceUrl).hostname);
+  } catch {
+    // Not a URL: nothing could be posted to it, but it is not a loopback address either.
+    return false;
+  }
+}
 
 const unauthorized = (res: Response) => {
   problem(res, 401, 'unauthorized', 'Invalid or missing Bot Framework token.');
@@ -141,6 +153,13 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       return;
     }
     const activity = req.body as Activity;
+    if (mode === 'unauthenticated-loopback' && !isLoopbackServiceUrl(activity.serviceUrl)) {
+      // Without a token nothing vouches for the serviceUrl, and the bot would post its replies (with the
+      // conversation's content) wherever a request points. The Emulator always names a loopback URL.
+      logger.warn({ type: activity.type }, 'teams request refused: emulator mode accepts only a loopback serviceUrl');
+      problem(res, 403, 'forbidden', 'In emulator mode the serviceUrl must be a loopback address.');
+      return;
+    }
 
     const started = Date.now();
     try {

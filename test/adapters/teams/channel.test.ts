@@ -2,11 +2,20 @@
 // mocked with nock. Authentication is off here (loopback + TEAMS_ALLOW_UNAUTHENTICATED); auth.test.ts covers it.
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLoopbackServiceUrl } from '../../../adapters/teams/index.ts';
 import { MAX_MESSAGE_BYTES } from '../../../adapters/teams/limits.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
 import { block, type Reply } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
-import { cardOf, type FakeConnector, fixture, mockConnector, startTeamsServer, type TestServer } from './helpers.ts';
+import {
+  cardOf,
+  type FakeConnector,
+  fixture,
+  mockConnector,
+  SERVICE_HOST,
+  startTeamsServer,
+  type TestServer,
+} from './helpers.ts';
 
 let connector: FakeConnector;
 let server: TestServer;
@@ -328,6 +337,35 @@ describe('Teams channel: card clicks', () => {
   });
 });
 
+describe('Teams channel: emulator mode', () => {
+  it('accepts only loopback serviceUrls: never posts replies wherever an unauthenticated request points', async () => {
+    for (const serviceUrl of [
+      'https://smba.trafficmanager.net/emea/',
+      'https://attacker.example.test/',
+      'http://10.0.0.5/',
+    ]) {
+      const res = await server.post(fixture('personal-message', { id: `far-${serviceUrl}`, serviceUrl }));
+      expect(res.status, serviceUrl).toBe(403);
+      expect(res.json).toMatchObject({ error: 'forbidden' });
+    }
+    const invoke = await server.post(
+      fixture('invoke-action-execute', { serviceUrl: 'https://attacker.example.test/' }),
+    );
+    expect(invoke.status).toBe(403);
+    expect(server.bot.calls).toEqual([]);
+    expect(connector.calls).toEqual([]);
+    expect(server.logger.lines.some((l) => l.level === 'warn' && /loopback serviceUrl/.test(l.msg ?? ''))).toBe(true);
+
+    for (const serviceUrl of ['http://localhost:53978/teams/', 'http://[::1]:53978/teams/']) {
+      expect(isLoopbackServiceUrl(serviceUrl)).toBe(true);
+    }
+    // The Emulator's own connector on loopback is answered.
+    const ok = await server.post(fixture('personal-message'));
+    expect(ok.status).toBe(200);
+    expect(connector.posted()).toHaveLength(1);
+  });
+});
+
 describe('Teams channel: malformed requests', () => {
   it('answers 400 to bad JSON, a non-object body, no type or a missing envelope, and keeps serving', async () => {
     const bad = [
@@ -361,7 +399,7 @@ describe('Teams channel: malformed requests', () => {
 
   it('answers 500 (and logs) when replying to Teams fails, without crashing the server', async () => {
     nock.cleanAll();
-    nock('https://smba.example.test')
+    nock(SERVICE_HOST)
       .persist()
       .post(/.*/)
       .reply(403, { error: { code: 'BotDisabledByAdmin', message: 'The bot is disabled' } });

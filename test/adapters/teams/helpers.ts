@@ -10,8 +10,14 @@ import type { Bot, Logger } from '../../../src/core/types.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 
-export const SERVICE_HOST = 'https://smba.example.test';
+/**
+ * The Bot Connector the tests reply to (mocked with nock). On loopback, like the Bot Framework Emulator's: most tests
+ * run in emulator mode, which posts only to loopback serviceUrls. The recorded fixtures name Teams' own connector
+ * (`RECORDED_SERVICE_URL`); fixture() points them here.
+ */
+export const SERVICE_HOST = 'http://127.0.0.1:53978';
 export const SERVICE_URL = `${SERVICE_HOST}/teams/`;
+export const RECORDED_SERVICE_URL = 'https://smba.example.test/teams/';
 export const APP_ID = '00000000-0000-0000-0000-00000000b07a';
 export const TENANT_ID = '72f988bf-0000-0000-0000-000000000000';
 
@@ -20,6 +26,7 @@ const FIXTURES = join(import.meta.dirname, '../../fixtures/teams');
 /** A recorded Teams activity (test/fixtures/teams/<name>.json), deep-copied, with optional overrides. */
 export function fixture(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const raw = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
+  if (raw.serviceUrl === RECORDED_SERVICE_URL) raw.serviceUrl = SERVICE_URL;
   return { ...raw, ...overrides };
 }
 

@@ -16,6 +16,7 @@ import {
   createBotFrameworkAuthentication,
   teamsAuthMode,
 } from './auth.ts';
+import { type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
 
@@ -35,6 +36,8 @@ export interface TeamsChannelDeps {
   logger?: Logger;
   /** Outbound credentials instead of the app password (tests; later certificate or managed identity). */
   credentialsFactory?: CredentialsFactory;
+  /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
+  sleep?: Sleep;
 }
 
 type AuthResult = Awaited<ReturnType<ReturnType<typeof createBotFrameworkAuthentication>['authenticateRequest']>>;
@@ -79,7 +82,12 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   const mode = teamsAuthMode(deps.config);
   const authentication = createBotFrameworkAuthentication(deps.config.teams, deps.credentialsFactory);
   const adapter = new TeamsCloudAdapter(authentication);
-  const handler = new MlopsGuideTeamsHandler({ bot: deps.bot, kv: deps.kv, logger });
+  const handler = new MlopsGuideTeamsHandler({
+    bot: deps.bot,
+    kv: deps.kv,
+    logger,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
+  });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
 
@@ -163,7 +171,10 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
 
     const started = Date.now();
     try {
-      const invokeResponse = await adapter.runTurn(auth, activity, (context) => handler.run(context));
+      const invokeResponse = await adapter.runTurn(auth, activity, (context) => {
+        useOwnRetries(context);
+        return handler.run(context);
+      });
       res.status(invokeResponse?.status ?? 200);
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
       else res.end();

@@ -143,6 +143,8 @@ export interface ConnectorCall {
   activityId: string | undefined;
   body: Record<string, unknown>;
   authorization: string | undefined;
+  /** The status the fake connector refused this call with (only refused calls have one). */
+  rejected?: number;
 }
 
 export interface FakeConnector {
@@ -152,6 +154,8 @@ export interface FakeConnector {
   updated(): ConnectorCall[];
   /** Makes every PUT (card update) fail with this status. */
   failUpdates(status: number): void;
+  /** Makes the next `count` message POSTs (typing indicators aside) fail with this status and headers. */
+  failNextMessages(count: number, status: number, headers?: Record<string, string>): void;
 }
 
 const CONNECTOR_PATH = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?$/;
@@ -160,6 +164,11 @@ export function mockConnector(): FakeConnector {
   const calls: ConnectorCall[] = [];
   let updateStatus = 200;
   let n = 0;
+  let failures: { count: number; status: number; headers: Record<string, string> } = {
+    count: 0,
+    status: 200,
+    headers: {},
+  };
   // nock 15 passes the request as one WHATWG Request (a 2-argument callback would be treated as error-first and hang).
   const record = async (method: 'POST' | 'PUT', req: Request) => {
     const path = new URL(req.url).pathname;
@@ -179,6 +188,12 @@ export function mockConnector(): FakeConnector {
     .post(CONNECTOR_PATH)
     .reply(async (req: Request) => {
       await record('POST', req);
+      const last = calls[calls.length - 1];
+      if (last?.body.type === 'message' && failures.count > 0) {
+        failures.count -= 1;
+        last.rejected = failures.status;
+        return [failures.status, { error: { code: 'Throttled', message: 'slow down' } }, failures.headers];
+      }
       n += 1;
       return [200, { id: `bot-msg-${n}` }];
     })
@@ -190,10 +205,13 @@ export function mockConnector(): FakeConnector {
     });
   return {
     calls,
-    posted: () => calls.filter((c) => c.method === 'POST' && c.body.type === 'message'),
+    posted: () => calls.filter((c) => c.method === 'POST' && c.body.type === 'message' && !c.rejected),
     updated: () => calls.filter((c) => c.method === 'PUT'),
     failUpdates(status) {
       updateStatus = status;
+    },
+    failNextMessages(count, status, headers = {}) {
+      failures = { count, status, headers };
     },
   };
 }

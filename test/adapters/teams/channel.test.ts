@@ -108,7 +108,9 @@ describe('Teams channel: messages', () => {
     const json = JSON.stringify(card);
     expect(json).not.toMatch(/<at>/i);
     expect(json).not.toContain('entities');
-    expect(texts(card)).toContain('Everyone \\*\\*now\\*\\* \\[x\\](https://evil.test)');
+    // Shown exactly as typed, in a TextRun (never Markdown-rendered), without a backslash Teams mobile would show.
+    expect(json).toContain('{"type":"TextRun","text":"Everyone **now** [x](https://evil.test)"}');
+    expect(texts(card).join('')).not.toContain('\\');
   });
 
   it('welcomes with the help card when the app is added', async () => {

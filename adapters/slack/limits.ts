@@ -22,6 +22,14 @@ export const MAX_CONTEXT_TEXT = 3000;
 export const MAX_ACTIONS_ELEMENTS = 25;
 /** Characters in a button label. */
 export const MAX_BUTTON_LABEL = 75;
+/**
+ * Characters of a choice's label shown on its button. Slack accepts 75 but shows about 30 before it cuts the
+ * button text off (desktop and mobile), so longer labels are shortened by the renderer and the full title is kept
+ * in the message text under the buttons.
+ */
+export const MAX_CHOICE_LABEL = 30;
+/** Characters in a button's accessibility_label (read by screen readers instead of the text). */
+export const MAX_ACCESSIBILITY_LABEL = 75;
 /** Characters in a button value. */
 export const MAX_BUTTON_VALUE = 2000;
 /** Characters in an action_id or block_id. */

@@ -6,12 +6,14 @@
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
 import { encodeActionId, FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID } from './ids.ts';
 import {
+  MAX_ACCESSIBILITY_LABEL,
   MAX_ACTION_ID,
   MAX_ACTIONS_ELEMENTS,
   MAX_BLOCKS_PER_MESSAGE,
   MAX_BLOCKS_PER_VIEW,
   MAX_BUTTON_LABEL,
   MAX_BUTTON_VALUE,
+  MAX_CHOICE_LABEL,
   MAX_CONTEXT_ELEMENTS,
   MAX_CONTEXT_TEXT,
   MAX_FIELD_TEXT,
@@ -41,6 +43,7 @@ export interface SlackButton {
   action_id: string;
   value: string;
   style?: 'primary' | 'danger';
+  accessibility_label?: string;
 }
 
 export type SlackBlock =
@@ -189,9 +192,48 @@ function button(actionId: string, label: string, value: string, style?: 'primary
   return b;
 }
 
+/**
+ * Labels for a set of buttons, each at most MAX_CHOICE_LABEL characters. A prefix every label shares ("ML property: ")
+ * is dropped first when that is what makes a label too long (the buttons sit under a prompt that says it); what is
+ * still too long is cut at a word boundary with "…".
+ */
+export function shortLabels(labels: readonly string[], max = MAX_CHOICE_LABEL): string[] {
+  let clean = labels.map((l) => l.replace(/\s+/g, ' ').trim());
+  const prefix = /^[^:]{1,40}:\s/.exec(clean[0] ?? '')?.[0];
+  if (
+    prefix &&
+    clean.length > 1 &&
+    clean.some((l) => l.length > max) &&
+    clean.every((l) => l.startsWith(prefix) && l.length > prefix.length)
+  ) {
+    clean = clean.map((l) => l.slice(prefix.length));
+  }
+  return clean.map((l) => {
+    if (l.length <= max) return l;
+    const cut = l.slice(0, max - 1);
+    const space = cut.lastIndexOf(' ');
+    return `${(space >= max / 2 ? cut.slice(0, space) : cut).replace(/[\s,.;:–—-]+$/, '')}…`;
+  });
+}
+
 function choiceButtons(choices: Choice[]): SlackBlock[] {
-  const buttons = choices.map((c, i) => button(encodeActionId(c.actionId, i), c.label, c.value, c.style));
-  return chunk(buttons, MAX_ACTIONS_ELEMENTS).map((elements) => ({ type: 'actions', elements }));
+  const labels = shortLabels(choices.map((c) => c.label));
+  const buttons = choices.map((c, i) => {
+    const b = button(encodeActionId(c.actionId, i), labels[i] ?? c.label, c.value, c.style);
+    // Screen readers read the whole title.
+    if (labels[i] !== c.label) b.accessibility_label = truncate(c.label, MAX_ACCESSIBILITY_LABEL);
+    return b;
+  });
+  const blocks: SlackBlock[] = chunk(buttons, MAX_ACTIONS_ELEMENTS).map((elements) => ({ type: 'actions', elements }));
+  // The full title of every cut button stays readable in the message, right under the buttons.
+  const full: SlackText[] = [];
+  for (const [i, c] of choices.entries()) {
+    const shown = labels[i] ?? c.label;
+    if (shown !== c.label && shown.endsWith('…'))
+      full.push(mrkdwn(truncate(`• ${escapeMrkdwn(c.label)}`, MAX_CONTEXT_TEXT)));
+  }
+  for (const elements of chunk(full, MAX_CONTEXT_ELEMENTS)) blocks.push({ type: 'context', elements });
+  return blocks;
 }
 
 export function sourceLine(source: SourceRef, n: number): string {

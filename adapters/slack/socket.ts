@@ -125,6 +125,9 @@ export function createSocketSupervisor(
     return `${cause} ${url}`;
   };
 
+  /** No wait before the first attempt after a healthy connection; then 1 s, 2 s, 4 s … up to maxDelay. */
+  const backoff = (failures: number) => (failures === 0 ? 0 : Math.min(maxDelay, minDelay * 2 ** (failures - 1)));
+
   const sleep = (ms: number) =>
     new Promise<void>((resolve) => {
       const timer = setTimeout(resolve, ms);
@@ -149,7 +152,7 @@ export function createSocketSupervisor(
       try {
         await start();
         if (stopped) break;
-        failures = 0;
+        const connectedAt = Date.now();
         state = { state: 'connected' };
         logger.info({ mode: 'socket', url }, 'Slack Socket Mode connected');
         await disconnected;
@@ -157,22 +160,21 @@ export function createSocketSupervisor(
         const why = lastError ? await reason(lastError) : 'connection closed';
         state = { state: 'connecting', reason: why };
         logger.warn({ mode: 'socket', cause: why }, 'Slack Socket Mode connection lost; reconnecting');
+        // A connection that stayed up is re-made at once (Slack asks for exactly that when it recycles a server);
+        // one dropped right after it opened counts as a failure, so a flapping endpoint is not hammered.
+        failures = Date.now() - connectedAt >= maxDelay ? 0 : failures + 1;
       } catch (err) {
         if (onDisconnected) client.removeListener('disconnected', onDisconnected);
         if (stopped) break;
         const why = await reason(lastError ?? err);
         failures += 1;
         state = { state: 'connecting', reason: why };
-        const retryInMs = Math.min(maxDelay, minDelay * 2 ** (failures - 1));
         logger.error(
-          { mode: 'socket', cause: why, attempt: failures, retryInMs },
+          { mode: 'socket', cause: why, attempt: failures, retryInMs: backoff(failures) },
           'Slack Socket Mode could not connect; retrying in the background',
         );
-        await sleep(retryInMs);
-        continue;
       }
-      // A connection that was up and dropped is re-made at once (Slack asks for exactly that when it recycles).
-      if (!stopped) await sleep(0);
+      if (!stopped) await sleep(backoff(failures));
     }
     state = { state: 'stopped' };
   };

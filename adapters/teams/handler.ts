@@ -7,7 +7,7 @@
 //   (and reply chain), `updateActivity` replaces a message the bot sent (PUT …/activities/{id}).
 // - An Action.Submit click arrives as a new message whose `replyToId` is the card's message id: updating that
 //   message is how a walkthrough card changes in place.
-// - An Action.Execute click is an invoke; the HTTP response carries `{ statusCode, type, value }`: with
+// - An Action.Execute click is an invoke whose `replyToId` is the card's message id; the HTTP response carries `{ statusCode, type, value }`: with
 //   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
 //   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
 import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
@@ -16,6 +16,7 @@ import type { Reply } from '../../src/core/reply.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
+import { deliver, realSleep, type Sleep } from './delivery.ts';
 import { ADAPTIVE_CARD_ACTION_INVOKE, activityToInbound, type ParsedActivity } from './inbound.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_SUMMARY_CHARS } from './limits.ts';
 import { type AdaptiveCard, cardAttachment, type RenderOptions, replyToAdaptiveCards, truncate } from './render.ts';
@@ -26,6 +27,8 @@ export interface TeamsHandlerDeps {
   logger: Logger;
   /** Hashes the conversation id in store keys: the store never holds raw Teams ids. */
   hashId: (id: string) => string;
+  /** Waits between delivery retries (tests inject one that does not wait). */
+  sleep?: Sleep;
 }
 
 /** How long an activity id is remembered so a redelivered activity is answered once. */
@@ -61,6 +64,8 @@ const noticeReply = (text: string): Reply => ({
  * never changes the clicked card, which others may see.
  */
 const replacesCard = (reply: Reply): boolean => reply.replaceOriginal === true && reply.ephemeral !== true;
+
+const nonEmptyString = (v: unknown): string | undefined => (typeof v === 'string' && v.trim() !== '' ? v : undefined);
 
 const invokeBody = (type: string, value: unknown, statusCode = 200): InvokeResponse => ({
   status: statusCode,
@@ -103,25 +108,27 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       await this.#send(context, noticeReply(INVALID_CLICK_TEXT));
       return;
     }
-    if (!(await this.#firstDelivery(context))) return;
-    // A question can take seconds (retrieval, an LLM): show "typing…" meanwhile.
-    if (parsed.inbound.kind === 'message') await context.sendActivity({ type: 'typing' });
-    const reply = await this.#deps.bot.handle(parsed.inbound);
-    const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
-    if (parsed.source === 'submit' && replacesCard(reply) && parsed.replyToId) {
-      const [first, ...rest] = cards;
-      if (first && (await this.#update(context, parsed.replyToId, first))) {
-        await this.#sendCards(context, rest);
-        return;
+    const inbound = parsed.inbound;
+    const replyToId = parsed.source === 'submit' ? parsed.replyToId : undefined;
+    await this.#once(context, async () => {
+      // A question can take seconds (retrieval, an LLM): show "typing…" meanwhile.
+      if (inbound.kind === 'message') await this.#typing(context);
+      const reply = await this.#deps.bot.handle(inbound);
+      const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
+      if (replyToId && replacesCard(reply)) {
+        const [first, ...rest] = cards;
+        if (first && (await this.#update(context, replyToId, first))) {
+          await this.#sendCards(context, rest);
+          return;
+        }
       }
-    }
-    await this.#sendCards(context, cards);
+      await this.#sendCards(context, cards);
+    });
   }
 
   async #onMembersAdded(context: TurnContext): Promise<void> {
     const parsed: ParsedActivity = activityToInbound(context.activity);
     if (parsed.type !== 'welcome') return;
-    if (!(await this.#firstDelivery(context))) return;
     const help: Inbound = {
       kind: 'command',
       user: parsed.user,
@@ -129,8 +136,10 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       command: 'help',
       text: '',
     };
-    const reply = await this.#deps.bot.handle(help);
-    await this.#send(context, { ...reply, blocks: [{ type: 'markdown', text: WELCOME_TEXT }, ...reply.blocks] });
+    await this.#once(context, async () => {
+      const reply = await this.#deps.bot.handle(help);
+      await this.#send(context, { ...reply, blocks: [{ type: 'markdown', text: WELCOME_TEXT }, ...reply.blocks] });
+    });
   }
 
   async #onCardAction(context: TurnContext): Promise<InvokeResponse> {
@@ -140,11 +149,22 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       this.#deps.logger.info({ reason }, 'teams card action not understood');
       return invokeBody(ERROR_RESPONSE_TYPE, { code: 'BadRequest', message: INVALID_CLICK_TEXT }, 400);
     }
-    if (!(await this.#firstDelivery(context))) return invokeBody(MESSAGE_RESPONSE_TYPE, 'Already done.');
-    const reply = await this.#deps.bot.handle(parsed.inbound);
+    const inbound = parsed.inbound;
+    const response = await this.#once(context, () => this.#answerCardAction(context, inbound));
+    return response ?? invokeBody(MESSAGE_RESPONSE_TYPE, 'Already done.');
+  }
+
+  async #answerCardAction(context: TurnContext, inbound: Inbound): Promise<InvokeResponse> {
+    const reply = await this.#deps.bot.handle(inbound);
     const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
     const [first, ...rest] = cards;
     if (replacesCard(reply) && first) {
+      // The invoke response changes the card in the clicking client only. Editing the message itself is what
+      // other members, the user's other devices and the chat history see ("up-to-date views" in
+      // learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/
+      // up-to-date-views). A failed edit is logged; the clicking user still gets the card.
+      const cardMessageId = nonEmptyString(context.activity.replyToId);
+      if (cardMessageId) await this.#update(context, cardMessageId, first);
       await this.#sendCards(context, rest);
       return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
     }
@@ -156,24 +176,52 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     return invokeBody(MESSAGE_RESPONSE_TYPE, truncate(reply.fallbackText, MAX_SUMMARY_CHARS));
   }
 
-  /** False when this activity id was already handled (the channel redelivered it). */
-  async #firstDelivery(context: TurnContext): Promise<boolean> {
+  /**
+   * Runs `work` once per activity id: undefined when this activity was answered already (the channel redelivered
+   * it). The id is claimed before the work (so two concurrent deliveries answer once) and released when the work
+   * fails, so de-duplication only sticks once the reply was delivered: a redelivery after a failed send is answered.
+   */
+  async #once<T>(context: TurnContext, work: () => Promise<T>): Promise<T | undefined> {
     const { id, conversation } = context.activity;
-    if (!id) return true;
-    try {
-      const first = await this.#deps.kv.setIfAbsent(
-        `teams:activity:${this.#deps.hashId(`${conversation.id}:${id}`)}`,
-        1,
-        DEDUPE_TTL_MS,
-      );
-      if (!first) this.#deps.logger.info({ activityId: id }, 'teams activity redelivered; answered already');
-      return first;
-    } catch (err) {
-      // Without the store we can't tell a redelivery apart: answering twice beats not answering.
-      const coded = asCodedError(err, ErrorCode.StoreUnavailable);
-      this.#deps.logger.warn({ code: coded.code, err: coded.message }, 'teams de-duplication skipped');
-      return true;
+    const key = id ? `teams:activity:${this.#deps.hashId(`${conversation.id}:${id}`)}` : undefined;
+    let claimed = false;
+    if (key) {
+      try {
+        if (!(await this.#deps.kv.setIfAbsent(key, 1, DEDUPE_TTL_MS))) {
+          this.#deps.logger.info({ activityId: id }, 'teams activity redelivered; answered already');
+          return undefined;
+        }
+        claimed = true;
+      } catch (err) {
+        // Without the store we can't tell a redelivery apart: answering twice beats not answering.
+        const coded = asCodedError(err, ErrorCode.StoreUnavailable);
+        this.#deps.logger.warn({ code: coded.code, err: coded.message }, 'teams de-duplication skipped');
+      }
     }
+    try {
+      return await work();
+    } catch (err) {
+      if (key && claimed) {
+        await this.#deps.kv.delete(key).catch((e: unknown) => {
+          const coded = asCodedError(e, ErrorCode.StoreUnavailable);
+          this.#deps.logger.warn({ code: coded.code }, 'teams de-duplication not released; a redelivery is ignored');
+        });
+      }
+      throw err;
+    }
+  }
+
+  /** "typing…" is a courtesy: a refused indicator is logged, never retried, and never fails the answer. */
+  async #typing(context: TurnContext): Promise<void> {
+    try {
+      await context.sendActivity({ type: 'typing' });
+    } catch (err) {
+      this.#deps.logger.debug({ code: asCodedError(err, ErrorCode.PlatformApi).code }, 'teams typing indicator failed');
+    }
+  }
+
+  #delivery() {
+    return { sleep: this.#deps.sleep ?? realSleep, logger: this.#deps.logger };
   }
 
   async #send(context: TurnContext, reply: Reply): Promise<void> {
@@ -181,22 +229,25 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
   }
 
   async #sendCards(context: TurnContext, cards: AdaptiveCard[]): Promise<void> {
-    if (cards.length === 0) return;
-    // One message per card, in order (sendActivities posts them one after another).
-    await context.sendActivities(cards.map(cardActivity));
+    // One message per card, in order, each retried on its own (a retry never repeats a card already delivered).
+    for (const card of cards) {
+      await deliver('sendActivity', () => context.sendActivity(cardActivity(card)), this.#delivery());
+    }
   }
 
-  /** Replaces the clicked card. False (logged) when Teams refuses, e.g. the message was deleted. */
+  /** Replaces the clicked card (PUT …/activities/{id}). False (logged) when Teams refuses, e.g. the message was deleted. */
   async #update(context: TurnContext, activityId: string, card: AdaptiveCard): Promise<boolean> {
     try {
-      await context.updateActivity({ ...cardActivity(card), id: activityId });
+      await deliver(
+        'updateActivity',
+        () => context.updateActivity({ ...cardActivity(card), id: activityId }),
+        this.#delivery(),
+      );
       return true;
     } catch (err) {
       const coded = asCodedError(err, ErrorCode.PlatformApi);
-      this.#deps.logger.warn(
-        { code: coded.code, err: coded.message },
-        'teams card update failed; sending a new message',
-      );
+      // Action.Submit then sends the card as a new message; Action.Execute has shown it to the clicker already.
+      this.#deps.logger.warn({ code: coded.code, err: coded.message, activityId }, 'teams card update failed');
       return false;
     }
   }

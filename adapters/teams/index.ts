@@ -6,7 +6,7 @@
 import { createHash } from 'node:crypto';
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response } from 'express';
-import type { Config } from '../../src/config.ts';
+import { type Config, isLoopbackHost } from '../../src/config.ts';
 import type { Bot, Logger } from '../../src/core/types.ts';
 import { silentLogger } from '../../src/core/types.ts';
 import { asCodedError } from '../../src/errors.ts';
@@ -20,6 +20,7 @@ import {
   withAuthDeadline,
 } from './auth.ts';
 import { captureConsole } from './console.ts';
+import { type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
 import { AUTH_TIMEOUT_MS } from './limits.ts';
@@ -44,6 +45,8 @@ export interface TeamsChannelDeps {
   hashId?: (id: string) => string;
   /** Deadline for authenticating a request, key fetches included (default AUTH_TIMEOUT_MS; tests use less). */
   authTimeoutMs?: number;
+  /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
+  sleep?: Sleep;
 }
 
 const unsaltedHash = (id: string) => createHash('sha256').update(`teams:${id}`).digest('hex').slice(0, 32);
@@ -65,6 +68,18 @@ const problem = (res: Response, status: number, error: string, message: string) 
   res.status(status).json({ error, message });
 };
 
+/** True for an absent serviceUrl (activities nobody replies to) or one on 127.0.0.0/8, ::1 or localhost. */
+export function isLoopbackServiceUrl(serviceUrl: unknown): boolean {
+  if (serviceUrl === undefined || serviceUrl === null || serviceUrl === '') return true;
+  if (typeof serviceUrl !== 'string') return false;
+  try {
+    return isLoopbackHost(new URL(serviceUrl).hostname);
+  } catch {
+    // Not a URL: nothing could be posted to it, but it is not a loopback address either.
+    return false;
+  }
+}
+
 const unauthorized = (res: Response) => {
   problem(res, 401, 'unauthorized', 'Invalid or missing Bot Framework token.');
 };
@@ -83,6 +98,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
     kv: deps.kv,
     logger,
     hashId: deps.hashId ?? unsaltedHash,
+    ...(deps.sleep ? { sleep: deps.sleep } : {}),
   });
   const inFlight = new Set<Promise<void>>();
   let stopping = false;
@@ -161,10 +177,20 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       return;
     }
     const activity = req.body as Activity;
+    if (mode === 'unauthenticated-loopback' && !isLoopbackServiceUrl(activity.serviceUrl)) {
+      // Without a token nothing vouches for the serviceUrl, and the bot would post its replies (with the
+      // conversation's content) wherever a request points. The Emulator always names a loopback URL.
+      logger.warn({ type: activity.type }, 'teams request refused: emulator mode accepts only a loopback serviceUrl');
+      problem(res, 403, 'forbidden', 'In emulator mode the serviceUrl must be a loopback address.');
+      return;
+    }
 
     const started = Date.now();
     try {
-      const invokeResponse = await adapter.runTurn(auth, activity, (context) => handler.run(context));
+      const invokeResponse = await adapter.runTurn(auth, activity, (context) => {
+        useOwnRetries(context);
+        return handler.run(context);
+      });
       res.status(invokeResponse?.status ?? 200);
       if (invokeResponse?.body !== undefined) res.json(invokeResponse.body);
       else res.end();

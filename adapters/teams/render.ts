@@ -7,7 +7,10 @@
 //   no code fences. Newlines in lists may be "\n" or "\r".
 // - A mention (`<at>Name</at>`) only becomes a mention together with an `msteams.entities` entry. We never emit
 //   entities, and we strip `<at>` tags from all text anyway, so echoed user text can't notify anyone.
-// - Button titles are plain text (no Markdown); TextBlock and FactSet text is Markdown, so literal text is escaped.
+// - Button titles are plain text (no Markdown); TextBlock and FactSet text is Markdown. Literal text (what a user
+//   typed, copyable records) is never backslash-escaped: Teams mobile shows the backslashes (`\- Data classification`).
+//   It goes into a RichTextBlock's TextRun, which no Markdown pass touches, whenever Markdown would change it.
+// - Teams Markdown has no code spans: backticks would show literally, so `code` becomes bold.
 // - Action.Submit sends a `message` activity whose `value` is the action's data merged with the card's inputs;
 //   Action.Execute (Universal Actions) sends `invoke` `adaptiveCard/action` with `value.action.{verb,data}`.
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
@@ -72,25 +75,25 @@ export function stripMentionTags(text: string): string {
 }
 
 /**
- * Makes literal text safe inside a Markdown TextBlock: the characters of the Markdown subset Teams renders (emphasis,
- * code, links, list markers at a line start, entities) are backslash-escaped; `<at>` tags are removed first.
- * Deliberately minimal — headings, quotes, tables and HTML are not rendered in Adaptive Cards, so `#`, `>`, `|`
- * and `<` stay as typed and copy cleanly.
+ * The core's Markdown subset → Teams TextBlock Markdown: "* " bullets become "- ", `code` becomes **code** and a
+ * fenced block its plain lines (Teams renders neither and would show the backticks), `<at>` tags are removed.
  */
-export function escapeMarkdown(text: string): string {
-  return stripMentionTags(text)
-    .replace(/[\\`*_~[\]]/g, '\\$&')
-    .replace(/&(?=#?[a-z0-9]+;)/gi, '\\&')
-    .replace(/^(\s*)([-+])(?=\s)/gm, '$1\\$2')
-    .replace(/^(\s*\d+)([.)])(?=\s)/gm, '$1\\$2');
-}
-
-/** The core's Markdown subset → Teams TextBlock Markdown ("* " bullets become "- "; `<at>` tags removed). */
 export function markdownToTeams(text: string): string {
   return stripMentionTags(text)
     .replace(/\r\n?/g, '\n')
+    .replace(/```[^\n`]*\n?([\s\S]*?)```/g, (_m, code: string) => code.replace(/\n$/, ''))
+    .replace(/`([^`\n]+)`/g, (_m, code: string) => `**${code.trim()}**`)
+    .replace(/`/g, "'")
     .replace(/^(\s*)\* /gm, '$1- ')
     .trim();
+}
+
+/** Characters and line starts Teams' TextBlock Markdown would interpret (emphasis, code, links, lists, entities). */
+const MARKDOWN_SIGNIFICANT = /[\\`*_~[\]]|&#?[a-z0-9]+;|^\s*[-+]\s|^\s*\d+[.)]\s/im;
+
+/** True when text shows exactly as typed inside a Markdown TextBlock. */
+export function isMarkdownSafe(text: string): boolean {
+  return !MARKDOWN_SIGNIFICANT.test(text);
 }
 
 /** Plain-text button titles: no mention tags, no line breaks, at most MAX_ACTION_TITLE_CHARS. */
@@ -155,6 +158,32 @@ const textBlock = (text: string, extra: Record<string, unknown> = {}): CardEleme
   ...extra,
 });
 
+/** TextBlock properties that style the text itself; on a RichTextBlock they belong to its TextRun. */
+const RUN_PROPS = new Set(['size', 'weight', 'isSubtle', 'fontType', 'color', 'italic']);
+
+/**
+ * One line (or paragraph) of literal text: a TextBlock when Markdown would leave it alone, else a RichTextBlock whose
+ * TextRun shows it exactly (Adaptive Cards 1.2+, rendered by every Teams client). `<at>` tags are removed either way.
+ */
+export function literalText(text: string, extra: Record<string, unknown> = {}): CardElement {
+  const clean = stripMentionTags(text);
+  if (isMarkdownSafe(clean)) return textBlock(clean, extra);
+  const run: CardElement = { type: 'TextRun', text: clean };
+  const block: CardElement = { type: 'RichTextBlock', inlines: [run] };
+  for (const [k, v] of Object.entries(extra)) (RUN_PROPS.has(k) ? run : block)[k] = v;
+  return block;
+}
+
+/** Literal text of several lines: one element per line, so line breaks survive (a TextBlock folds single ones). */
+function literalLines(text: string, extra: Record<string, unknown> = {}): CardElement[] {
+  return text
+    .replace(/\r\n?/g, '\n')
+    .split('\n')
+    .map((line, i) =>
+      literalText(line.trim() === '' ? '\u00a0' : line, i === 0 ? extra : { ...extra, spacing: 'None' }),
+    );
+}
+
 function action(mode: ActionMode, title: string, data: ActionData, style?: Choice['style']): CardElement {
   const el: CardElement =
     mode === 'execute'
@@ -171,12 +200,30 @@ function chunk<T>(items: readonly T[], size: number): T[][] {
   return out;
 }
 
+/** A source as one Markdown line; only used when its title and citation are Markdown-safe (see sourceRuns). */
 function sourceLine(source: SourceRef, index: number): string {
-  const title = escapeMarkdown(source.title);
+  const title = stripMentionTags(source.title);
   const url = safeUrl(source.url);
   const label = url ? `[${title}](${url})` : `**${title}**`;
-  const citation = source.citation ? ` — ${escapeMarkdown(source.citation)}` : '';
+  const citation = source.citation ? ` — ${stripMentionTags(source.citation)}` : '';
   return `${index + 1}. ${label}${citation}`;
+}
+
+const sourceSafe = (source: SourceRef): boolean =>
+  isMarkdownSafe(stripMentionTags(source.title)) && isMarkdownSafe(stripMentionTags(source.citation ?? ''));
+
+/** A source whose title or citation Markdown would change: TextRuns, the title linked with Action.OpenUrl. */
+function sourceRuns(source: SourceRef, index: number): CardElement {
+  const url = safeUrl(source.url);
+  const title: CardElement = { type: 'TextRun', text: stripMentionTags(source.title), weight: 'Bolder' };
+  if (url) title.selectAction = { type: 'Action.OpenUrl', url };
+  const inlines: CardElement[] = [{ type: 'TextRun', text: `${index + 1}. ` }, title];
+  if (source.citation) inlines.push({ type: 'TextRun', text: ` — ${stripMentionTags(source.citation)}` });
+  for (const run of inlines) {
+    run.size = 'Small';
+    run.isSubtle = true;
+  }
+  return { type: 'RichTextBlock', inlines, spacing: 'None' };
 }
 
 const NOTICE_STYLE = { info: 'emphasis', warning: 'warning', error: 'attention' } as const;
@@ -185,21 +232,43 @@ const NOTICE_ICON = { info: 'ℹ️', warning: '⚠️', error: '⛔' } as const
 function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
   switch (b.type) {
     case 'heading':
-      return [{ element: textBlock(escapeMarkdown(b.text), { size: 'Medium', weight: 'Bolder' }), keepWithNext: true }];
+      return [{ element: literalText(b.text, { size: 'Medium', weight: 'Bolder' }), keepWithNext: true }];
     case 'markdown':
       return splitText(markdownToTeams(b.text), maxText).map((t) => ({ element: textBlock(t) }));
-    case 'plain':
-      return splitText(b.text.trim(), maxText).map((t) => ({ element: textBlock(escapeMarkdown(t)) }));
+    case 'plain': {
+      // Text a user typed, shown exactly. Several lines become a Container of one element per line.
+      return splitText(b.text.trim(), maxText).map((t) => {
+        const lines = literalLines(t);
+        return { element: lines.length === 1 && lines[0] ? lines[0] : { type: 'Container', items: lines } };
+      });
+    }
     case 'fields':
       if (b.fields.length === 0) return [];
       return chunk(b.fields, 10).map((fields) => ({
         element: {
           type: 'FactSet',
-          facts: fields.map((f) => ({ title: escapeMarkdown(f.label), value: escapeMarkdown(f.value) })),
+          // Labels and values are the bot's own Markdown (as in Slack), never escaped.
+          facts: fields.map((f) => ({ title: stripMentionTags(f.label), value: markdownToTeams(f.value) })),
         },
       }));
     case 'sources': {
       if (b.sources.length === 0) return [];
+      if (!b.sources.every(sourceSafe)) {
+        return chunk(b.sources, 10).map((group, g) => ({
+          element: {
+            type: 'Container',
+            spacing: 'Medium',
+            items: [
+              textBlock(g === 0 ? 'Sources' : 'Sources (continued)', {
+                size: 'Small',
+                weight: 'Bolder',
+                isSubtle: true,
+              }),
+              ...group.map((source, i) => sourceRuns(source, g * 10 + i)),
+            ],
+          },
+        }));
+      }
       const lines = b.sources.map(sourceLine);
       const groups: string[][] = [[]];
       let size = 0;
@@ -269,13 +338,10 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
           type: 'Container',
           style: 'emphasis',
           items: [
-            textBlock(escapeMarkdown(i === 0 ? b.title : `${b.title} (continued)`), { weight: 'Bolder' }),
+            literalText(i === 0 ? b.title : `${b.title} (continued)`, { weight: 'Bolder' }),
             ...group.map((line) =>
               // A non-breaking space keeps empty lines visible (an empty TextBlock is dropped by renderers).
-              textBlock(line.trim() === '' ? '\u00a0' : escapeMarkdown(line), {
-                fontType: 'Monospace',
-                spacing: 'None',
-              }),
+              literalText(line.trim() === '' ? '\u00a0' : line, { fontType: 'Monospace', spacing: 'None' }),
             ),
           ],
         },
@@ -366,7 +432,7 @@ export function replyToAdaptiveCards(reply: Reply, options: RenderOptions = {}):
   const fallback = truncate(stripMentionTags(reply.fallbackText).trim(), MAX_FALLBACK_TEXT_CHARS) || 'MLOps Guide';
 
   let units = replyToUnits(reply, mode, maxText);
-  if (units.length === 0) units = [{ element: textBlock(escapeMarkdown(fallback)) }];
+  if (units.length === 0) units = [{ element: literalText(fallback) }];
 
   // Room for the card skeleton, the fallback text and a "(continued, part N of M)" line.
   const reserve = bytes(card([continuedLabel(999, 999)], fallback)) + 16;

@@ -7,6 +7,7 @@ import {
   homeView,
   markdownToMrkdwn,
   replyToBlockKit,
+  shortLabels,
   splitText,
   truncate,
 } from '../../../adapters/slack/render.ts';
@@ -173,18 +174,59 @@ describe('blockToSlack: exact Block Kit per block type', () => {
     ]);
   });
 
-  it('choices: labels ≤75, values ≤2,000, 25 buttons per actions block', () => {
+  it('choices: labels ≤30, values ≤2,000, 25 buttons per actions block, full titles kept under the buttons', () => {
     const choices = Array.from({ length: 30 }, (_, i) => ({
       actionId: 'c',
       value: 'v'.repeat(2500),
       label: `${i}${'l'.repeat(100)}`,
     }));
-    const blocks = blockToSlack(block.choices(choices)) as Json[];
+    const all = blockToSlack(block.choices(choices)) as Json[];
+    const blocks = all.filter((b) => b.type === 'actions');
     expect(blocks.map((b) => b.elements.length)).toEqual([25, 5]);
+    // 30 cut labels → their full titles in context blocks of at most 10 elements.
+    expect(all.filter((b) => b.type === 'context').map((b) => b.elements.length)).toEqual([10, 10, 10]);
     for (const b of blocks) {
       for (const e of b.elements) {
-        expect(e.text.text.length).toBeLessThanOrEqual(limits.MAX_BUTTON_LABEL);
+        expect(e.text.text.length).toBeLessThanOrEqual(limits.MAX_CHOICE_LABEL);
         expect(e.value.length).toBeLessThanOrEqual(limits.MAX_BUTTON_VALUE);
+      }
+    }
+  });
+
+  it('every choice label fits MAX_CHOICE_LABEL (30): a shared prefix goes first, then a cut at a word', () => {
+    expect(limits.MAX_CHOICE_LABEL).toBe(30);
+    const properties = [
+      'ML property: Drift',
+      'ML property: Data quality and integrity',
+      'ML property: Reproducibility of training runs across plants',
+    ];
+    expect(shortLabels(properties)).toEqual(['Drift', 'Data quality and integrity', 'Reproducibility of training…']);
+    expect(shortLabels(['Yes', 'No: not at all'])).toEqual(['Yes', 'No: not at all']);
+
+    const choices = properties.map((label, i) => ({ actionId: 'command', value: `property p${i}`, label }));
+    const rendered = blockToSlack(block.choices(choices, 'Which property?')) as Json[];
+    const buttons = rendered.filter((b) => b.type === 'actions').flatMap((b) => b.elements);
+    for (const b of buttons) expect(b.text.text.length).toBeLessThanOrEqual(limits.MAX_CHOICE_LABEL);
+    // The full title stays in the message: for screen readers on the button, for everyone under the buttons.
+    expect(buttons[2]).toMatchObject({
+      text: { text: 'Reproducibility of training…' },
+      accessibility_label: 'ML property: Reproducibility of training runs across plants',
+    });
+    expect(buttons[0].accessibility_label).toBe('ML property: Drift');
+    expect(rendered.at(-1)).toEqual({
+      type: 'context',
+      elements: [{ type: 'mrkdwn', text: '• ML property: Reproducibility of training runs across plants' }],
+    });
+    // Through the whole reply too (walkthrough steps, suggestions, the Share button).
+    const messages = replyToBlockKit(
+      { kind: 'answer', fallbackText: 'x', blocks: [block.choices(choices)] },
+      {
+        shareValue: 'id',
+      },
+    );
+    for (const m of messages) {
+      for (const b of m.blocks as Json[]) {
+        if (b.type === 'actions') for (const e of b.elements) expect(e.text.text.length).toBeLessThanOrEqual(30);
       }
     }
   });

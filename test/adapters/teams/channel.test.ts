@@ -2,11 +2,20 @@
 // mocked with nock. Authentication is off here (loopback + TEAMS_ALLOW_UNAUTHENTICATED); auth.test.ts covers it.
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { isLoopbackServiceUrl } from '../../../adapters/teams/index.ts';
 import { MAX_MESSAGE_BYTES } from '../../../adapters/teams/limits.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
 import { block, type Reply } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
-import { cardOf, type FakeConnector, fixture, mockConnector, startTeamsServer, type TestServer } from './helpers.ts';
+import {
+  cardOf,
+  type FakeConnector,
+  fixture,
+  mockConnector,
+  SERVICE_HOST,
+  startTeamsServer,
+  type TestServer,
+} from './helpers.ts';
 
 let connector: FakeConnector;
 let server: TestServer;
@@ -99,7 +108,9 @@ describe('Teams channel: messages', () => {
     const json = JSON.stringify(card);
     expect(json).not.toMatch(/<at>/i);
     expect(json).not.toContain('entities');
-    expect(texts(card)).toContain('Everyone \\*\\*now\\*\\* \\[x\\](https://evil.test)');
+    // Shown exactly as typed, in a TextRun (never Markdown-rendered), without a backslash Teams mobile would show.
+    expect(json).toContain('{"type":"TextRun","text":"Everyone **now** [x](https://evil.test)"}');
+    expect(texts(card).join('')).not.toContain('\\');
   });
 
   it('welcomes with the help card when the app is added', async () => {
@@ -181,7 +192,7 @@ describe('Teams channel: card clicks', () => {
     ]);
   });
 
-  it('walks through a walkthrough with Action.Execute, returning the updated card in the invoke response', async () => {
+  it('walks through a walkthrough with Action.Execute: the invoke response carries the card AND the message is updated', async () => {
     await server.post(fixture('personal-message', { text: 'infra' }));
     const step1 = cardOf(connector.posted()[0]?.body ?? {});
     const option = actionsOf(step1)[0] as { type: string; verb: string; data: { actionId: string; value: string } };
@@ -207,8 +218,26 @@ describe('Teams channel: card clicks', () => {
     const body3 = r3.json as { type: string; value: Record<string, unknown> };
     expect(body3.type).toBe('application/vnd.microsoft.card.adaptive');
     expect(texts(body3.value)).toContain('Recommendation');
-    expect(connector.updated()).toEqual([]);
+    // Every client and member sees the current step: the card's message (the invoke's replyToId) was edited too,
+    // with the same card the clicking client got.
+    const updates = connector.updated();
+    expect(updates.map((u) => [u.conversationId, u.activityId])).toEqual([
+      ['a:1personal-alice', 'bot-card-1'],
+      ['a:1personal-alice', 'bot-card-1'],
+    ]);
+    expect(cardOf(updates[0]?.body ?? {})).toEqual(body2.value);
+    expect(cardOf(updates[1]?.body ?? {})).toEqual(body3.value);
+    expect(updates[1]?.body).toMatchObject({ type: 'message', id: 'bot-card-1' });
     expect(connector.posted()).toHaveLength(1);
+  });
+
+  it('Action.Execute still answers the clicking client with the card when the message edit fails', async () => {
+    connector.failUpdates(404);
+    const res = await server.post(fixture('invoke-action-execute'));
+    expect(res.status).toBe(200);
+    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(connector.updated()).toHaveLength(1);
+    expect(server.logger.lines.some((l) => l.level === 'warn' && /update failed/.test(l.msg ?? ''))).toBe(true);
   });
 
   it('forwards 👍 feedback from Action.Execute to the core and acknowledges on the card', async () => {
@@ -310,6 +339,35 @@ describe('Teams channel: card clicks', () => {
   });
 });
 
+describe('Teams channel: emulator mode', () => {
+  it('accepts only loopback serviceUrls: never posts replies wherever an unauthenticated request points', async () => {
+    for (const serviceUrl of [
+      'https://smba.trafficmanager.net/emea/',
+      'https://attacker.example.test/',
+      'http://10.0.0.5/',
+    ]) {
+      const res = await server.post(fixture('personal-message', { id: `far-${serviceUrl}`, serviceUrl }));
+      expect(res.status, serviceUrl).toBe(403);
+      expect(res.json).toMatchObject({ error: 'forbidden' });
+    }
+    const invoke = await server.post(
+      fixture('invoke-action-execute', { serviceUrl: 'https://attacker.example.test/' }),
+    );
+    expect(invoke.status).toBe(403);
+    expect(server.bot.calls).toEqual([]);
+    expect(connector.calls).toEqual([]);
+    expect(server.logger.lines.some((l) => l.level === 'warn' && /loopback serviceUrl/.test(l.msg ?? ''))).toBe(true);
+
+    for (const serviceUrl of ['http://localhost:53978/teams/', 'http://[::1]:53978/teams/']) {
+      expect(isLoopbackServiceUrl(serviceUrl)).toBe(true);
+    }
+    // The Emulator's own connector on loopback is answered.
+    const ok = await server.post(fixture('personal-message'));
+    expect(ok.status).toBe(200);
+    expect(connector.posted()).toHaveLength(1);
+  });
+});
+
 describe('Teams channel: malformed requests', () => {
   it('answers 400 to bad JSON, a non-object body, no type or a missing envelope, and keeps serving', async () => {
     const bad = [
@@ -343,7 +401,7 @@ describe('Teams channel: malformed requests', () => {
 
   it('answers 500 (and logs) when replying to Teams fails, without crashing the server', async () => {
     nock.cleanAll();
-    nock('https://smba.example.test')
+    nock(SERVICE_HOST)
       .persist()
       .post(/.*/)
       .reply(403, { error: { code: 'BotDisabledByAdmin', message: 'The bot is disabled' } });

@@ -10,8 +10,14 @@ import type { Bot, Logger } from '../../../src/core/types.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 
-export const SERVICE_HOST = 'https://smba.example.test';
+/**
+ * The Bot Connector the tests reply to (mocked with nock). On loopback, like the Bot Framework Emulator's: most tests
+ * run in emulator mode, which posts only to loopback serviceUrls. The recorded fixtures name Teams' own connector
+ * (`RECORDED_SERVICE_URL`); fixture() points them here.
+ */
+export const SERVICE_HOST = 'http://127.0.0.1:53978';
 export const SERVICE_URL = `${SERVICE_HOST}/teams/`;
+export const RECORDED_SERVICE_URL = 'https://smba.example.test/teams/';
 export const APP_ID = '00000000-0000-0000-0000-00000000b07a';
 export const TENANT_ID = '72f988bf-0000-0000-0000-000000000000';
 
@@ -20,6 +26,7 @@ const FIXTURES = join(import.meta.dirname, '../../fixtures/teams');
 /** A recorded Teams activity (test/fixtures/teams/<name>.json), deep-copied, with optional overrides. */
 export function fixture(name: string, overrides: Record<string, unknown> = {}): Record<string, unknown> {
   const raw = JSON.parse(readFileSync(join(FIXTURES, `${name}.json`), 'utf8')) as Record<string, unknown>;
+  if (raw.serviceUrl === RECORDED_SERVICE_URL) raw.serviceUrl = SERVICE_URL;
   return { ...raw, ...overrides };
 }
 
@@ -136,6 +143,8 @@ export interface ConnectorCall {
   activityId: string | undefined;
   body: Record<string, unknown>;
   authorization: string | undefined;
+  /** The status the fake connector refused this call with (only refused calls have one). */
+  rejected?: number;
 }
 
 export interface FakeConnector {
@@ -145,6 +154,8 @@ export interface FakeConnector {
   updated(): ConnectorCall[];
   /** Makes every PUT (card update) fail with this status. */
   failUpdates(status: number): void;
+  /** Makes the next `count` message POSTs (typing indicators aside) fail with this status and headers. */
+  failNextMessages(count: number, status: number, headers?: Record<string, string>): void;
 }
 
 const CONNECTOR_PATH = /^\/teams\/v3\/conversations\/([^/]+)\/activities(?:\/([^/?]+))?$/;
@@ -153,6 +164,11 @@ export function mockConnector(): FakeConnector {
   const calls: ConnectorCall[] = [];
   let updateStatus = 200;
   let n = 0;
+  let failures: { count: number; status: number; headers: Record<string, string> } = {
+    count: 0,
+    status: 200,
+    headers: {},
+  };
   // nock 15 passes the request as one WHATWG Request (a 2-argument callback would be treated as error-first and hang).
   const record = async (method: 'POST' | 'PUT', req: Request) => {
     const path = new URL(req.url).pathname;
@@ -172,6 +188,12 @@ export function mockConnector(): FakeConnector {
     .post(CONNECTOR_PATH)
     .reply(async (req: Request) => {
       await record('POST', req);
+      const last = calls[calls.length - 1];
+      if (last?.body.type === 'message' && failures.count > 0) {
+        failures.count -= 1;
+        last.rejected = failures.status;
+        return [failures.status, { error: { code: 'Throttled', message: 'slow down' } }, failures.headers];
+      }
       n += 1;
       return [200, { id: `bot-msg-${n}` }];
     })
@@ -183,10 +205,13 @@ export function mockConnector(): FakeConnector {
     });
   return {
     calls,
-    posted: () => calls.filter((c) => c.method === 'POST' && c.body.type === 'message'),
+    posted: () => calls.filter((c) => c.method === 'POST' && c.body.type === 'message' && !c.rejected),
     updated: () => calls.filter((c) => c.method === 'PUT'),
     failUpdates(status) {
       updateStatus = status;
+    },
+    failNextMessages(count, status, headers = {}) {
+      failures = { count, status, headers };
     },
   };
 }

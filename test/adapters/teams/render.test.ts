@@ -1,10 +1,47 @@
 import { describe, expect, it } from 'vitest';
 import { MAX_ACTION_TITLE_CHARS, MAX_CARD_BYTES, MAX_MESSAGE_BYTES } from '../../../adapters/teams/limits.ts';
-import { cardAttachment, replyToAdaptiveCards } from '../../../adapters/teams/render.ts';
+import {
+  type AdaptiveCard,
+  cardAttachment,
+  type RenderOptions,
+  replyToAdaptiveCards as render,
+} from '../../../adapters/teams/render.ts';
 import { block, type Reply } from '../../../src/core/reply.ts';
 import { answerReply, LONG_PARAGRAPH } from './helpers.ts';
 
 const SCHEMA = 'http://adaptivecards.io/schemas/adaptive-card.json';
+
+/** Every card any test in this file renders, checked at the end for escapes and backticks (Teams mobile shows both). */
+const rendered: AdaptiveCard[] = [];
+const replyToAdaptiveCards = (r: Reply, options?: RenderOptions): AdaptiveCard[] => {
+  const cards = render(r, options);
+  rendered.push(...cards);
+  return cards;
+};
+
+/** Text Teams shows: TextBlock text (Markdown), TextRun text (literal), FactSet titles and values (Markdown). */
+function shownTexts(value: unknown): { type: string; text: string }[] {
+  const out: { type: string; text: string }[] = [];
+  const walk = (v: unknown) => {
+    if (Array.isArray(v)) v.forEach(walk);
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if ((o.type === 'TextBlock' || o.type === 'TextRun') && typeof o.text === 'string') {
+        out.push({ type: o.type, text: o.text });
+      }
+      if (o.type === 'FactSet' && Array.isArray(o.facts)) {
+        for (const f of o.facts as { title: string; value: string }[]) {
+          out.push({ type: 'Fact', text: f.title }, { type: 'Fact', text: f.value });
+        }
+      }
+      Object.values(o).forEach(walk);
+    }
+  };
+  walk(value);
+  return out;
+}
+/** A backslash before Markdown punctuation: what an escape looks like, and what Teams mobile shows literally. */
+const ESCAPE = /\\[\\`*_{}[\]()#+\-.!~&>|]/;
 const reply = (blocks: Reply['blocks'], fallbackText = 'fallback'): Reply => ({
   kind: 'command',
   blocks,
@@ -149,7 +186,8 @@ describe('replyToAdaptiveCards', () => {
       ]),
     );
     expect(card?.body).toEqual([
-      { type: 'Container', style: 'emphasis', items: [{ type: 'TextBlock', text: 'ℹ️ Type `help`.', wrap: true }] },
+      // Teams Markdown has no code spans: `help` would show its backticks, so it is bold.
+      { type: 'Container', style: 'emphasis', items: [{ type: 'TextBlock', text: 'ℹ️ Type **help**.', wrap: true }] },
       {
         type: 'Container',
         style: 'warning',
@@ -162,23 +200,36 @@ describe('replyToAdaptiveCards', () => {
     ]);
   });
 
-  it('renders copyable text as monospace lines in a container, Markdown not interpreted', () => {
-    const card = only(reply([block.copyable('Access request', 'To: **data owner**\n\n- keep this')]));
+  it('renders copyable text as monospace lines in a container, literal: TextRuns where Markdown would change it', () => {
+    const card = only(
+      reply([
+        block.copyable(
+          'Access request [pilot]',
+          'To: **data owner**\n\n- Data classification: Confidential\nPlain line',
+        ),
+      ]),
+    );
+    const run = (text: string) => ({
+      type: 'RichTextBlock',
+      inlines: [{ type: 'TextRun', text, fontType: 'Monospace' }],
+      spacing: 'None',
+    });
     expect(card?.body).toEqual([
       {
         type: 'Container',
         style: 'emphasis',
         items: [
-          { type: 'TextBlock', text: 'Access request', wrap: true, weight: 'Bolder' },
-          { type: 'TextBlock', text: 'To: \\*\\*data owner\\*\\*', wrap: true, fontType: 'Monospace', spacing: 'None' },
+          { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Access request [pilot]', weight: 'Bolder' }] },
+          run('To: **data owner**'),
           { type: 'TextBlock', text: '\u00a0', wrap: true, fontType: 'Monospace', spacing: 'None' },
-          { type: 'TextBlock', text: '\\- keep this', wrap: true, fontType: 'Monospace', spacing: 'None' },
+          run('- Data classification: Confidential'),
+          { type: 'TextBlock', text: 'Plain line', wrap: true, fontType: 'Monospace', spacing: 'None' },
         ],
       },
     ]);
   });
 
-  it('escapes user text in plain blocks: no mentions, no Markdown, no links', () => {
+  it('shows user text in plain blocks exactly, without escapes: no mentions, no Markdown, no links', () => {
     const card = only(
       reply([
         block.plain(
@@ -186,13 +237,24 @@ describe('replyToAdaptiveCards', () => {
         ),
       ]),
     );
+    const run = (text: string, spacing?: string) => ({
+      type: 'RichTextBlock',
+      inlines: [{ type: 'TextRun', text }],
+      ...(spacing ? { spacing } : {}),
+    });
     expect(card?.body).toEqual([
       {
-        type: 'TextBlock',
-        text: 'Alice \\*\\*bold\\*\\* \\[click\\](https://evil.test) \\_x\\_ \\`code\\` \\~\\~s\\~\\~ a<b> R&D \\&amp;\n\\- item\n\\+ plus\n2\\. two\n# not a heading',
-        wrap: true,
+        type: 'Container',
+        items: [
+          run('Alice **bold** [click](https://evil.test) _x_ `code` ~~s~~ a<b> R&D &amp;'),
+          run('- item', 'None'),
+          run('+ plus', 'None'),
+          run('2. two', 'None'),
+          { type: 'TextBlock', text: '# not a heading', wrap: true, spacing: 'None' },
+        ],
       },
     ]);
+    // A TextRun is never Markdown-rendered (adaptivecards.io/explorer/TextRun.html): what was typed is what shows.
   });
 
   it('never emits mention entities, and strips <at> from every text and button label', () => {
@@ -287,7 +349,7 @@ describe('replyToAdaptiveCards', () => {
 
   it('renders an empty reply as its fallback text instead of an empty card', () => {
     expect(only(reply([], 'Nothing to show **here**'))?.body).toEqual([
-      { type: 'TextBlock', text: 'Nothing to show \\*\\*here\\*\\*', wrap: true },
+      { type: 'RichTextBlock', inlines: [{ type: 'TextRun', text: 'Nothing to show **here**' }] },
     ]);
   });
 
@@ -297,5 +359,53 @@ describe('replyToAdaptiveCards', () => {
       contentType: 'application/vnd.microsoft.card.adaptive',
       content: card,
     });
+  });
+});
+
+describe('literal text in Teams (mobile shows Markdown escapes as typed)', () => {
+  it('renders the decision record, the access request and echoed text without a backslash or a backtick', () => {
+    const cards = replyToAdaptiveCards({
+      kind: 'walkthrough',
+      fallbackText: 'Recommendation for `pilot`',
+      blocks: [
+        block.heading('Access request for [pilot] *line 3*'),
+        block.markdown('Type `help` or run:\n```\nmlops infra\n```'),
+        block.plain('You typed: **urgent** _now_ \\o/ [x](y) `rm -rf`'),
+        block.fields([{ label: 'Owner', value: 'Quality team' }]),
+        block.copyable(
+          'Decision record',
+          '# Decision\n- Data classification: Confidential\n- Platform: Kubeflow (on-prem)\n1. Ask the steward\nC:\\data\\line_3',
+        ),
+        block.copyable('Access request', 'To: data-steward@example.com\nSubject: Access to [pilot] data_set_v2'),
+        block.sources([{ id: 's', title: 'Lineage & *provenance*', type: 'guideline', url: 'https://kb.test/l' }]),
+        block.notice('info', 'Type `help`.'),
+      ],
+    });
+    for (const t of shownTexts(cards)) {
+      // TextRuns show what was typed, backticks included; everything Markdown renders has neither.
+      if (t.type === 'TextRun') continue;
+      expect(t.text, t.text).not.toMatch(ESCAPE);
+      expect(t.text, t.text).not.toContain('`');
+    }
+    const json = JSON.stringify(cards);
+    // The literal lines are all there, exactly as written.
+    for (const line of [
+      '- Data classification: Confidential',
+      '1. Ask the steward',
+      'Subject: Access to [pilot] data_set_v2',
+      'Access request for [pilot] *line 3*',
+    ]) {
+      expect(json).toContain(JSON.stringify(line));
+    }
+    expect(json).toContain('"selectAction":{"type":"Action.OpenUrl","url":"https://kb.test/l"}');
+  });
+
+  it('no TextBlock in any card rendered by these tests contains an escape or a backtick', () => {
+    expect(rendered.length).toBeGreaterThan(20);
+    for (const t of shownTexts(rendered)) {
+      if (t.type === 'TextRun') continue; // TextRuns are literal: a backslash there is one the user typed.
+      expect(t.text, t.text).not.toMatch(ESCAPE);
+      expect(t.text, t.text).not.toContain('`');
+    }
   });
 });

@@ -32,15 +32,18 @@ export function readCases(path: string | string[]): Case[] {
 export type Answered = Pick<Answer, 'markdown' | 'abstained' | 'sources' | 'entryIds'>;
 
 /**
- * Dev set: the first entry of the answer is one of the targets. Public sets: the rule of shared/eval/score.mjs.
+ * With `expect` (the public sets): the rule of shared/eval/score.mjs. Otherwise (the dev set): the first entry of
+ * the answer is one of the targets.
  * Out-of-scope cases pass when the bot abstained (hard or soft).
  */
 export function passes(c: Case, a: Answered): boolean {
   if (c.abstain) return a.abstained;
   if (a.abstained) return false;
-  if (c.target) return c.target.includes(a.entryIds[0] ?? a.sources[0]?.id ?? '');
-  const text = [a.markdown, ...a.sources.map((s) => s.title)].join(' ').toLowerCase();
-  return (c.expect ?? []).every((g) => g.some((alt) => new RegExp(alt, 'i').test(text)));
+  if (c.expect) {
+    const text = [a.markdown, ...a.sources.map((s) => s.title)].join(' ').toLowerCase();
+    return c.expect.every((g) => g.some((alt) => new RegExp(alt, 'i').test(text)));
+  }
+  return (c.target ?? []).includes(a.entryIds[0] ?? a.sources[0]?.id ?? '');
 }
 
 /** Answers the history first (as the same conversation), then the question, as the bot does in a thread. */

@@ -37,8 +37,9 @@ export async function startService(
       import('../store/kv-redis.ts'),
       import('../store/events-redis.ts'),
     ]);
-    kv ??= createRedisKeyValueStore(config.redisUrl, { logger });
-    events ??= createRedisEventStore(config.redisUrl, { logger });
+    const redisOptions = { logger, prefix: config.redis.prefix, commandTimeoutMs: config.redis.commandTimeoutMs };
+    kv ??= createRedisKeyValueStore(config.redisUrl, redisOptions);
+    events ??= createRedisEventStore(config.redisUrl, redisOptions);
   }
   const app = await createApp(config, {
     logger,

@@ -3,10 +3,11 @@
 // its HTTP 200 within 3 seconds whatever the bot does.
 import { randomUUID } from 'node:crypto';
 import type { App, RespondFn, webApi } from '@slack/bolt';
+import type { Logger } from '../../src/base/index.ts';
 import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { type CallResult, CHANNEL_ACCESS_ERRORS, callSlack } from './api.ts';

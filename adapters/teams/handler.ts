@@ -11,9 +11,10 @@
 //   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
 //   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
 import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import type { Logger } from '../../src/base/index.ts';
 import type { Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { deliver, realSleep, type Sleep } from './delivery.ts';

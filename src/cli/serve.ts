@@ -1,8 +1,8 @@
 // `mlops-guide serve`: one HTTP server for Slack (/slack/events, or Socket Mode), Teams (/api/messages),
 // /healthz, /readyz and /metrics. Adapters are imported lazily so `ask` and `chat` never load Bolt/botbuilder.
 import { type App, createApp } from '../app.ts';
+import type { Logger } from '../base/index.ts';
 import { type Config, loadConfig } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { createMetrics } from '../metrics.ts';
 import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
 import type { EventStore, KeyValueStore } from '../store/types.ts';

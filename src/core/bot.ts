@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_QUESTION_CHARS } from '../answer/answerer.ts';
 import type { Answer, Answerer, AnswerToReply, ConversationContext } from '../answer/types.ts';
+import { type Clock, type Logger, silentLogger } from '../base/index.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../flows/types.ts';
 import type { KnowledgeBase, KnowledgeProblem } from '../knowledge/types.ts';
@@ -18,8 +19,7 @@ import {
 } from './commands.ts';
 import type { Inbound } from './inbound.ts';
 import { block, CoreAction, type FeedbackValue, type Reply, type SourceRef } from './reply.ts';
-import type { Bot, Clock, Logger } from './types.ts';
-import { silentLogger } from './types.ts';
+import type { Bot } from './types.ts';
 
 /** What a question is answered from. Swapped as a whole on reload (questions in flight keep the old one). */
 export interface KnowledgeRuntime {

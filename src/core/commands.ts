@@ -3,10 +3,10 @@
 
 import { keyPoints } from '../answer/key-points.ts';
 import { sourceRefOf } from '../answer/sources.ts';
+import { normaliseText } from '../base/index.ts';
 import type { Entry, GuidelineEntry, PropertyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type Block, block, type Choice, CoreAction, type Reply, type SourceRef } from './reply.ts';
-import { normaliseText } from './text.ts';
 
 export interface CommandSpec {
   name: string;

@@ -1,8 +1,8 @@
 // Which embeddings the dense index uses: the offline word vectors by default; an OpenAI-compatible endpoint
 // (OpenAI, Azure/vLLM gateways, Ollama's /v1) only when EMBEDDINGS_PROVIDER says so.
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { Logger } from '../base/index.ts';
 import type { Config } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { LocalEmbeddings } from './local-embeddings.ts';
 import { ensureWordVectors } from './word-vectors.ts';
 

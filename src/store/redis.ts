@@ -2,8 +2,8 @@
 // StoreUnavailable, so users get a clear message and /readyz turns 503; the client reconnects in the background
 // and everything recovers when Redis returns.
 import { Redis } from 'ioredis';
-import type { Logger } from '../core/types.ts';
-import { silentLogger } from '../core/types.ts';
+import type { Logger } from '../base/index.ts';
+import { silentLogger } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 
 export interface RedisStoreOptions {

@@ -1,8 +1,8 @@
 // Drives walkthroughs like a user would: start, click buttons by label, type text; and renders replies as text
 // for assertions and transcripts.
 import { resolve } from 'node:path';
+import type { Clock } from '../../src/base/index.ts';
 import type { Block, Choice, Reply } from '../../src/core/reply.ts';
-import type { Clock } from '../../src/core/types.ts';
 import {
   createWalkthroughs,
   type FlowKey,

@@ -3,7 +3,14 @@
 // `&amp;`, `&lt;`, `&gt;`; everything between `<` and `>` is a control sequence (`<!channel>`, `<@U123>`,
 // `<url|label>`). Escaping every piece of text before the renderer adds its own links means nothing a user
 // typed can ping a channel or inject a link. `plain` blocks go out as plain_text, which Slack never parses.
-import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
+import {
+  type Block,
+  type Choice,
+  CoreAction,
+  feedbackValue,
+  type Reply,
+  type SourceRef,
+} from '../../src/core/reply.ts';
 import { encodeActionId, FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID } from './ids.ts';
 import {
   MAX_ACCESSIBILITY_LABEL,
@@ -293,16 +300,8 @@ export function blockToSlack(block: Block): SlackBlock[] {
         {
           type: 'actions',
           elements: [
-            button(
-              encodeActionId('feedback', 0),
-              '👍 Helpful',
-              JSON.stringify({ answerId: block.answerId, rating: 'up' }),
-            ),
-            button(
-              encodeActionId('feedback', 1),
-              '👎 Not helpful',
-              JSON.stringify({ answerId: block.answerId, rating: 'down' }),
-            ),
+            button(encodeActionId(CoreAction.Feedback, 0), '👍 Helpful', feedbackValue(block.answerId, 'up')),
+            button(encodeActionId(CoreAction.Feedback, 1), '👎 Not helpful', feedbackValue(block.answerId, 'down')),
           ],
         },
       ];
@@ -343,42 +342,9 @@ export interface HomeView {
   blocks: SlackBlock[];
 }
 
-/** The App Home tab: what the bot does and buttons that start each walkthrough or list the properties. */
-export function homeView(): HomeView {
-  const blocks: SlackBlock[] = [
-    { type: 'header', text: plain('MLOps Guide', MAX_HEADER_TEXT) },
-    {
-      type: 'section',
-      text: mrkdwn(
-        'I answer MLOps questions with sources from our knowledge base, walk you through choosing ML ' +
-          'infrastructure, help you find who owns a data set, and explain the properties of ML projects.',
-      ),
-    },
-    {
-      type: 'section',
-      text: mrkdwn(
-        '*How to ask*\n• Mention me in a channel: `@MLOps Guide how do we version training data?`\n' +
-          '• Send me a direct message in the *Messages* tab\n• Type `/mlops help` anywhere for the commands',
-      ),
-    },
-    { type: 'divider' },
-    { type: 'section', text: mrkdwn('*Get started*') },
-    {
-      type: 'actions',
-      elements: [
-        button(encodeActionId('command', 0), 'Choose ML infrastructure', 'infra', 'primary'),
-        button(encodeActionId('command', 1), 'Find a data owner', 'data-owner'),
-        button(encodeActionId('command', 2), 'ML project properties', 'properties'),
-        button(encodeActionId('command', 3), 'Help', 'help'),
-      ],
-    },
-    {
-      type: 'context',
-      elements: [
-        mrkdwn('Every answer lists its sources. Rate answers with 👍 / 👎 so the maintainers can improve them.'),
-      ],
-    },
-  ];
+/** The App Home tab: the core's home reply (homeReply in src/core/commands.ts) as a view. */
+export function homeView(home: Reply): HomeView {
+  const blocks = home.blocks.flatMap((b) => blockToSlack(b));
   return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS_PER_VIEW) };
 }
 

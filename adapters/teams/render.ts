@@ -14,7 +14,7 @@
 // - Action.Submit sends a `message` activity whose `value` is the action's data merged with the card's inputs;
 //   Action.Execute (Universal Actions) sends `invoke` `adaptiveCard/action` with `value.action.{verb,data}`.
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
-import { CoreAction } from '../../src/core/reply.ts';
+import { CoreAction, feedbackValue } from '../../src/core/reply.ts';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   ADAPTIVE_CARD_SCHEMA,
@@ -350,7 +350,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
     case 'divider':
       return [];
     case 'feedback': {
-      const value = (rating: 'up' | 'down') => JSON.stringify({ answerId: b.answerId, rating });
+      const value = (rating: 'up' | 'down') => feedbackValue(b.answerId, rating);
       return [
         {
           element: {

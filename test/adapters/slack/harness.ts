@@ -8,7 +8,7 @@ import { createSlackChannel, type SlackChannelDeps, type SlackChannelOptions } f
 import type { Logger } from '../../../src/base/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
-import type { Reply } from '../../../src/core/reply.ts';
+import { CoreAction, isShareable, type Reply } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
@@ -267,23 +267,28 @@ export function createFakeBot(): FakeBot {
   const bot: FakeBot = {
     inbounds: [],
     commands: new Map([['infra', STEP_1]]),
+    // Like the core, it decides what may be shared (isShareable); the adapter only offers what is marked.
     async handle(inbound) {
-      bot.inbounds.push(inbound);
-      if (inbound.kind === 'message') {
-        if (bot.gate) await bot.gate;
-        return ANSWER;
-      }
-      if (inbound.kind === 'command') {
-        return bot.commands.get(inbound.command) ?? ANSWER;
-      }
-      if (inbound.actionId === 'feedback') return THANKS;
-      if (inbound.actionId === 'command') return bot.commands.get(inbound.value) ?? STEP_1;
-      if (inbound.actionId === 'flow:infra') {
-        if (inbound.value === 'batch') return STEP_2;
-        return RECOMMENDATION;
-      }
-      return THANKS;
+      const reply = await answer(inbound);
+      return { ...reply, shareable: isShareable(reply) };
     },
   };
+  async function answer(inbound: Inbound): Promise<Reply> {
+    bot.inbounds.push(inbound);
+    if (inbound.kind === 'message') {
+      if (bot.gate) await bot.gate;
+      return ANSWER;
+    }
+    if (inbound.kind === 'command') {
+      return bot.commands.get(inbound.command) ?? ANSWER;
+    }
+    if (inbound.actionId === CoreAction.Feedback) return THANKS;
+    if (inbound.actionId === CoreAction.Command) return bot.commands.get(inbound.value) ?? STEP_1;
+    if (inbound.actionId === 'flow:infra') {
+      if (inbound.value === 'batch') return STEP_2;
+      return RECOMMENDATION;
+    }
+    return THANKS;
+  }
   return bot;
 }

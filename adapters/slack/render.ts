@@ -3,6 +3,7 @@
 // `&amp;`, `&lt;`, `&gt;`; everything between `<` and `>` is a control sequence (`<!channel>`, `<@U123>`,
 // `<url|label>`). Escaping every piece of text before the renderer adds its own links means nothing a user
 // typed can ping a channel or inject a link. `plain` blocks go out as plain_text, which Slack never parses.
+import { chunk } from '../../src/base/index.ts';
 import {
   type Block,
   type Choice,
@@ -135,7 +136,8 @@ function safeCut(s: string, cut: number): number {
 
 /**
  * Splits text into pieces of at most `max` characters, preferring paragraph, then line, then word boundaries,
- * never inside a Slack control sequence or entity. Nothing is dropped.
+ * never inside a Slack control sequence or entity. Nothing is dropped. (Teams splits its own way: no control
+ * sequences to keep whole, and its pieces may break at a third of the limit where Slack's break at a half.)
  */
 export function splitText(text: string, max: number): string[] {
   const pieces: string[] = [];
@@ -162,7 +164,10 @@ export function splitText(text: string, max: number): string[] {
   return pieces;
 }
 
-/** Cuts text to `max` characters (ending in "…"), never inside a control sequence or entity. */
+/**
+ * Cuts text to `max` characters (ending in "…"), never inside a control sequence or entity. Not shared with the
+ * Teams renderer: Slack's `<…>` sequences and `&…;` entities must stay whole, Teams has neither.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, safeCut(text, max - 1))}…`;
@@ -174,12 +179,6 @@ const plain = (text: string, max: number, emoji = true): PlainText => ({
   emoji,
 });
 const mrkdwn = (text: string): MrkdwnText => ({ type: 'mrkdwn', text });
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Blocks

@@ -13,6 +13,7 @@
 // - Teams Markdown has no code spans: backticks would show literally, so `code` becomes bold.
 // - Action.Submit sends a `message` activity whose `value` is the action's data merged with the card's inputs;
 //   Action.Execute (Universal Actions) sends `invoke` `adaptiveCard/action` with `value.action.{verb,data}`.
+import { chunk } from '../../src/base/index.ts';
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
 import { CoreAction, feedbackValue } from '../../src/core/reply.ts';
 import {
@@ -192,12 +193,6 @@ function action(mode: ActionMode, title: string, data: ActionData, style?: Choic
   if (style === 'primary') el.style = 'positive';
   if (style === 'danger') el.style = 'destructive';
   return el;
-}
-
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 /** A source as one Markdown line; only used when its title and citation are Markdown-safe (see sourceRuns). */

@@ -13,6 +13,7 @@ import type { Bot } from '../../../src/core/types.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 import type { KeyValueStore } from '../../../src/store/types.ts';
+import { until as pollUntil } from '../../helpers/until.ts';
 
 export const SECRET = 'test-signing-secret';
 export const API = 'https://slack.test';
@@ -32,15 +33,16 @@ export function signature(body: string, timestamp: number, secret = SECRET): Rec
   return { 'x-slack-signature': `v0=${sig}`, 'x-slack-request-timestamp': String(timestamp) };
 }
 
-/** Polls until `check` is true (bounded): the adapter works after the ack, so tests wait for its calls. */
+/**
+ * The suite's `until` (test/helpers/until.ts) for Slack tests: the adapter works after the ack, so tests wait for its calls;
+ * a timeout names the Web API calls still expected.
+ */
 export async function until(check: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; pending mocks: ${nock.pendingMocks().join(', ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await pollUntil(check, what, {
+    timeoutMs,
+    intervalMs: 5,
+    detail: () => `pending mocks: ${nock.pendingMocks().join(', ')}`,
+  });
 }
 
 export interface ApiCall {

@@ -1,7 +1,7 @@
 // What a finished walkthrough shows: the infrastructure recommendation (rules → option, notes, knowledge entry
 // fields, decision record) and the data-owner access request draft. Pure; texts come from the definition.
 import { markdownToPlain } from '../base/index.ts';
-import { type Block, block, type Choice } from '../core/reply.ts';
+import { type Block, block, type Choice, CoreAction } from '../core/reply.ts';
 import type { InfrastructureEntry } from '../knowledge/schema.ts';
 import type {
   AccessRequestResult,
@@ -149,7 +149,7 @@ function recommendation(
     nextSteps.push(`Read the guidelines: ${option.guidelines.map((g) => `\`guidelines ${g}\``).join(', ')}`);
   blocks.push(block.markdown(`**Next steps**\n${bullets(nextSteps)}`));
   const choices: Choice[] = option.guidelines.map((g) => ({
-    actionId: 'command',
+    actionId: CoreAction.Command,
     value: `guidelines ${g}`,
     label: `Guidelines: ${g}`,
   }));

@@ -2,6 +2,7 @@
 // and adapters/teams/render.ts into an Adaptive Card. Text in `markdown` blocks is authored by the bot (a small
 // Markdown subset: **bold**, _italic_, `code`, [label](url), "- " lists, blank-line paragraphs). Anything a user
 // typed that the bot echoes goes into a `plain` block or a choice label and is escaped by the renderer.
+import { parseJsonObject } from '../base/index.ts';
 
 export interface SourceRef {
   /** Knowledge entry id. */
@@ -99,15 +100,7 @@ export function feedbackValue(answerId: string, rating: FeedbackValue['rating'])
 
 /** Reads a feedback button value back; undefined when it is not one (a platform hands values back verbatim). */
 export function parseFeedbackValue(raw: string): FeedbackValue | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON, so not a value feedbackValue produced: the caller treats it as malformed.
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const { answerId, rating } = parsed as Partial<Record<keyof FeedbackValue, unknown>>;
+  const { answerId, rating } = parseJsonObject(raw) ?? {};
   if (typeof answerId !== 'string' || (rating !== 'up' && rating !== 'down')) return undefined;
   return { answerId, rating };
 }

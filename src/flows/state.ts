@@ -1,5 +1,6 @@
 // A walkthrough's state and what its buttons carry: the shapes the step function reads and writes, and the
 // encoding of a button value (JSON, checked on the way back in because a platform hands it back verbatim).
+import { parseJsonObject } from '../base/index.ts';
 import type { Choice, Reply } from '../core/reply.ts';
 import type { DatasetEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
@@ -86,15 +87,9 @@ export function encodeAction(value: ActionValue): string {
 
 /** Parses a walkthrough button value; undefined when it is not one of ours (or was tampered with). */
 export function decodeAction(raw: string): ActionValue | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON: not a value we produced. The caller answers with a friendly "start again".
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const o = parsed as Record<string, unknown>;
+  // Not one of our values: the caller answers with a friendly "start again".
+  const o = parseJsonObject(raw);
+  if (!o) return undefined;
   const kinds: ActionKind[] = ['answer', 'back', 'restart', 'cancel', 'show', 'start'];
   if (typeof o.f !== 'string' || typeof o.s !== 'string' || typeof o.r !== 'number') return undefined;
   if (typeof o.a !== 'string' || !kinds.includes(o.a as ActionKind)) return undefined;

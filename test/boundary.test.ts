@@ -140,6 +140,30 @@ describe('architecture boundary', () => {
     expect(adapterImports(root)).toEqual([]);
   });
 
+  it('the layers below the core do not reach up: base imports nothing of the project; knowledge, store and retrieval not core/', () => {
+    const below: Record<string, RegExp> = {
+      'src/base/': /^src\//,
+      'src/knowledge/': /^src\/core\//,
+      'src/store/': /^src\/core\//,
+      'src/retrieval/': /^src\/core\//,
+    };
+    const violations: string[] = [];
+    for (const file of sourceFiles(src)) {
+      const rel = posix(relative(root, file));
+      const [layer, forbidden] = Object.entries(below).find(([dir]) => rel.startsWith(dir)) ?? [];
+      if (!layer || !forbidden) continue;
+      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+        if (!spec.startsWith('.')) continue;
+        const target = posix(relative(root, resolve(dirname(file), spec)));
+        if (target.startsWith(layer)) continue;
+        if (forbidden.test(target)) {
+          violations.push(`${rel} imports ${target}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
   it('src/ has no import cycle', () => {
     expect(cyclesUnder(src)).toEqual([]);
   });

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { createAnswerer } from '../src/answer/answerer.ts';
 import { featuresOf } from '../src/answer/decide.ts';
+import { silentLogger } from '../src/base/index.ts';
 import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/core/types.ts';
 import { loadKnowledge } from '../src/knowledge/load.ts';
 import { createRetriever } from '../src/retrieval/hybrid.ts';
 import { LocalEmbeddings } from '../src/retrieval/local-embeddings.ts';

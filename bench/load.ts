@@ -654,7 +654,7 @@ async function main() {
   if (existsSync(cached)) cpSync(cached, join(dataDir, 'vectors'), { recursive: true, dereference: true });
   else {
     const { ensureWordVectors } = await import('../src/retrieval/word-vectors.ts');
-    const { silentLogger } = await import('../src/core/types.ts');
+    const { silentLogger } = await import('../src/base/index.ts');
     ensureWordVectors(dataDir, silentLogger);
   }
 

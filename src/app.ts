@@ -4,11 +4,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { answerToReply, createAnswerer, createChatModel } from './answer/index.ts';
+import type { Clock, Logger } from './base/index.ts';
+import { silentLogger } from './base/index.ts';
 import type { Config } from './config.ts';
 import { type BotObserver, createBot, hashUserId, type KnowledgeRuntime, type ReloadResult } from './core/bot.ts';
 import { createRuntimeHolder, type RuntimeHolder } from './core/runtime.ts';
-import type { Bot, Clock, Logger } from './core/types.ts';
-import { silentLogger } from './core/types.ts';
+import type { Bot } from './core/types.ts';
 import { ErrorCode, MlopsGuideError } from './errors.ts';
 import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
 import type { FlowKey, Walkthroughs } from './flows/types.ts';

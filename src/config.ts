@@ -35,6 +35,8 @@ const envSchema = z.object({
   EMBEDDINGS_BASE_URL: optionalUrl,
   EMBEDDINGS_MODEL: optionalString,
   EMBEDDINGS_API_KEY: optionalString,
+  /** A question waits for its embedding: past this the bot ranks lexically rather than hang (remote providers). */
+  EMBEDDINGS_TIMEOUT_MS: int(10_000, 100, 600_000),
 
   LLM_PROVIDER: z.enum(['none', 'openai', 'ollama']).default('none'),
   LLM_BASE_URL: optionalUrl,
@@ -74,6 +76,10 @@ const envSchema = z.object({
     .optional()
     .default(24),
   REDIS_URL: optionalString,
+  /** Prefix of every Redis key, so two deployments (or other applications) can share one Redis. */
+  REDIS_PREFIX: z.string().default('mlops-guide:'),
+  /** A Redis command failing after this makes the store unavailable (a clear message, /readyz 503), not a hang. */
+  REDIS_COMMAND_TIMEOUT_MS: int(2000, 50, 60_000),
   /** Comma-separated `platform:userId` pairs allowed to run admin commands. */
   MAINTAINERS: z.string().default(''),
   STORE_QUESTION_TEXT: bool(true),
@@ -100,6 +106,7 @@ export interface Config {
     baseUrl: string | undefined;
     model: string | undefined;
     apiKey: string | undefined;
+    timeoutMs: number;
   };
   llm: {
     provider: 'none' | 'openai' | 'ollama';
@@ -129,6 +136,7 @@ export interface Config {
   };
   conversationTtlMs: number;
   redisUrl: string | undefined;
+  redis: { prefix: string; commandTimeoutMs: number };
   maintainers: Set<string>;
   storeQuestionText: boolean;
   retentionDays: number;
@@ -242,6 +250,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       baseUrl: e.EMBEDDINGS_BASE_URL,
       model: e.EMBEDDINGS_MODEL,
       apiKey: e.EMBEDDINGS_API_KEY,
+      timeoutMs: e.EMBEDDINGS_TIMEOUT_MS,
     },
     llm: {
       provider: e.LLM_PROVIDER,
@@ -267,6 +276,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
     redisUrl: e.REDIS_URL,
+    redis: { prefix: e.REDIS_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
     maintainers,
     storeQuestionText: e.STORE_QUESTION_TEXT,
     retentionDays: e.RETENTION_DAYS,

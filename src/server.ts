@@ -3,8 +3,8 @@
 // under src/ allowed to import express (server wiring).
 import { createServer, type Server } from 'node:http';
 import express from 'express';
-import type { Logger } from './core/types.ts';
-import { silentLogger } from './core/types.ts';
+import type { Logger } from './base/index.ts';
+import { silentLogger } from './base/index.ts';
 
 /** A chat platform connection. Adapters create these; the server mounts and starts them. */
 export interface Channel {

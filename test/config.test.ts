@@ -73,6 +73,21 @@ describe('loadConfig', () => {
     expect(c.storeQuestionText).toBe(false);
   });
 
+  it('reads the operator values: embeddings timeout, Redis key prefix and command timeout', () => {
+    const d = loadConfig({});
+    expect(d.embeddings.timeoutMs).toBe(10_000);
+    expect(d.redis).toEqual({ prefix: 'mlops-guide:', commandTimeoutMs: 2000 });
+    const c = loadConfig({
+      EMBEDDINGS_TIMEOUT_MS: '2500',
+      REDIS_PREFIX: 'mlops-guide-staging:',
+      REDIS_COMMAND_TIMEOUT_MS: '500',
+    });
+    expect(c.embeddings.timeoutMs).toBe(2500);
+    expect(c.redis).toEqual({ prefix: 'mlops-guide-staging:', commandTimeoutMs: 500 });
+    expect(problemsOf({ EMBEDDINGS_TIMEOUT_MS: '0' }).join('\n')).toContain('EMBEDDINGS_TIMEOUT_MS');
+    expect(problemsOf({ REDIS_COMMAND_TIMEOUT_MS: 'soon' }).join('\n')).toContain('REDIS_COMMAND_TIMEOUT_MS');
+  });
+
   it('recognises loopback hosts', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
     for (const h of ['0.0.0.0', '10.0.0.1', 'example.com', '::']) expect(isLoopbackHost(h)).toBe(false);

@@ -2,7 +2,7 @@
 // so tests that run the whole app on the real knowledge don't each convert the 294 MB JSON.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { silentLogger } from '../src/core/types.ts';
+import { silentLogger } from '../src/base/index.ts';
 import { ensureWordVectors } from '../src/retrieval/word-vectors.ts';
 
 export const TEST_DATA_DIR = resolve(import.meta.dirname, '../.cache/test-data');

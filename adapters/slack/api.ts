@@ -3,7 +3,7 @@
 // returned to the caller as a value.
 import type { Logger as BoltLogger, webApi } from '@slack/bolt';
 import { LogLevel } from '@slack/bolt';
-import type { Logger } from '../../src/core/types.ts';
+import type { Logger } from '../../src/base/index.ts';
 
 /**
  * The WebClient's retry policy, made explicit. @slack/web-api's default (`tenRetriesInAboutThirtyMinutes`)

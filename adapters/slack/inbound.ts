@@ -4,6 +4,7 @@
 // (the caller logs it), never throws.
 import { z } from 'zod';
 import type { ConversationRef, InboundAction, InboundCommand, InboundMessage } from '../../src/core/inbound.ts';
+import { CoreAction, parseFeedbackValue } from '../../src/core/reply.ts';
 import { decodeActionId, REASON_ACTION_ID, REASON_BLOCK_ID } from './ids.ts';
 
 const id = z.string().min(1);
@@ -254,7 +255,7 @@ export function feedbackViewToInbound(
     kind: 'action',
     user: name ? { platform: 'slack', id: user.id, name } : { platform: 'slack', id: user.id },
     conversation,
-    actionId: 'feedback',
+    actionId: CoreAction.Feedback,
     value: metadata.value,
   };
   const reason =
@@ -267,6 +268,5 @@ export function feedbackViewToInbound(
 
 /** Reads the rating out of a feedback button value; undefined when it isn't the core's FeedbackValue JSON. */
 export function feedbackRating(value: string): 'up' | 'down' | undefined {
-  const parsed = z.object({ answerId: z.string(), rating: z.enum(['up', 'down']) }).safeParse(parseJson(value));
-  return parsed.success ? parsed.data.rating : undefined;
+  return parseFeedbackValue(value)?.rating;
 }

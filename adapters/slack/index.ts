@@ -4,9 +4,10 @@
 
 import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import type { Logger } from '../../src/base/index.ts';
+import { silentLogger } from '../../src/base/index.ts';
 import type { Config } from '../../src/config.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
-import { silentLogger } from '../../src/core/types.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
 import type { Channel } from '../../src/server.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';

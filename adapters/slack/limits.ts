@@ -32,9 +32,8 @@ export const MAX_CHOICE_LABEL = 30;
 export const MAX_ACCESSIBILITY_LABEL = 75;
 /** Characters in a button value. */
 export const MAX_BUTTON_VALUE = 2000;
-/** Characters in an action_id or block_id. */
+/** Characters in an action_id (a block_id has the same limit; the renderer sets none). */
 export const MAX_ACTION_ID = 255;
-export const MAX_BLOCK_ID = 255;
 /** Characters in a message's top-level `text`; Slack truncates longer text. */
 export const MAX_MESSAGE_TEXT = 40_000;
 /** Characters in a modal's title, submit and close labels. */
@@ -44,8 +43,6 @@ export const MAX_PRIVATE_METADATA = 3000;
 /** Characters a plain_text_input may be configured to accept. */
 export const MAX_INPUT_LENGTH = 3000;
 
-/** Slack expects an HTTP 200 within 3 seconds, or it retries the event (up to 3 times) and shows users an error. */
-export const ACK_DEADLINE_MS = 3000;
 /** Requests whose X-Slack-Request-Timestamp is older than this are rejected (replay protection). */
 export const MAX_REQUEST_AGE_S = 300;
 
@@ -62,7 +59,7 @@ export const MAX_RESPONSE_URL_USES = 5;
  */
 export const MAX_BODY_BYTES = 1024 * 1024;
 /**
- * The whole body must arrive within this. Slack sends its request at once and wants the ack within ACK_DEADLINE_MS,
+ * The whole body must arrive within this. Slack sends its request at once and wants the ack within 3 s (or it retries the event, up to 3 times, and shows users an error),
  * so a body still arriving after 5 s is not from Slack (its signature is checked only after the body is read).
  */
 export const BODY_READ_TIMEOUT_MS = 5000;

@@ -3,10 +3,12 @@
 // its HTTP 200 within 3 seconds whatever the bot does.
 import { randomUUID } from 'node:crypto';
 import type { App, RespondFn, webApi } from '@slack/bolt';
+import type { Logger } from '../../src/base/index.ts';
 import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
+import { homeReply } from '../../src/core/commands.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
-import type { Reply } from '../../src/core/reply.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
+import { CoreAction, noticeReply, type Reply } from '../../src/core/reply.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { type CallResult, CHANNEL_ACCESS_ERRORS, callSlack } from './api.ts';
@@ -82,23 +84,15 @@ function threadRecord(value: unknown): ThreadRecord | undefined {
 /** What a user reads when the bot cannot take on their message now (the work queue is full or too slow). */
 export const BUSY_TEXT = "I'm busy right now, please try again in a minute.";
 
-const BUSY: Reply = {
-  kind: 'notice',
-  blocks: [{ type: 'notice', level: 'warning', text: BUSY_TEXT }],
-  fallbackText: BUSY_TEXT,
-};
+const BUSY: Reply = noticeReply('warning', BUSY_TEXT);
 
-const GENERIC_FAILURE: Reply = {
-  kind: 'error',
-  blocks: [
-    { type: 'notice', level: 'error', text: 'Sorry, something went wrong on my side. Please try again in a minute.' },
-  ],
-  fallbackText: 'Sorry, something went wrong on my side. Please try again in a minute.',
-};
+const GENERIC_FAILURE: Reply = noticeReply(
+  'error',
+  'Sorry, something went wrong on my side. Please try again in a minute.',
+  'error',
+);
 
-function notice(text: string): Reply {
-  return { kind: 'notice', blocks: [{ type: 'notice', level: 'warning', text }], fallbackText: text };
-}
+const notice = (text: string): Reply => noticeReply('warning', text);
 
 /** The bot user an Events API payload was delivered for (`authorizations[0]`, when it is a bot). */
 function authorizedBotUserId(body: unknown): string | undefined {
@@ -172,9 +166,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
   };
 
-  /** Stores a reply so its "Share in channel" button can post it later (the value is only an id). */
+  /**
+   * Stores a reply the core marked shareable so its "Share in channel" button can post it later (the value is only
+   * an id).
+   */
   const shareValueFor = async (reply: Reply): Promise<string | undefined> => {
-    if (reply.kind === 'error' || reply.kind === 'admin') return undefined;
+    if (!reply.shareable) return undefined;
     const id = randomUUID();
     try {
       await kv.set(key.share(id), reply, SHARE_TTL_MS);
@@ -366,7 +363,9 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.event('app_home_opened', async ({ event, client }) => {
     if (event.tab !== 'home') return;
     const publish = async () => {
-      await callSlack(logger, 'views.publish', () => client.views.publish({ user_id: event.user, view: homeView() }));
+      await callSlack(logger, 'views.publish', () =>
+        client.views.publish({ user_id: event.user, view: homeView(homeReply()) }),
+      );
     };
     // The Home tab is static and costs one call, as a busy reply would: it is published even when the queue is
     // full, and not counted as dropped.
@@ -529,7 +528,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const inbound = actionToInbound(parsed, conversation);
     if (!inbound) return;
     const actionId = decodeActionId(parsed.actions[0]?.action_id ?? '');
-    if (actionId === 'feedback' && feedbackRating(inbound.value) === 'down' && parsed.trigger_id) {
+    if (actionId === CoreAction.Feedback && feedbackRating(inbound.value) === 'down' && parsed.trigger_id) {
       // 👎 asks for an optional reason first; the modal's submit or close forwards the feedback once.
       const metadata: FeedbackMetadata = { value: inbound.value, channel: conversation.id };
       if (conversation.threadId) metadata.threadTs = conversation.threadId;
@@ -576,7 +575,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       if (rest.length) await post(client, conversation.id, conversation.threadId, rest);
       return;
     }
-    if ((ephemeral || actionId === 'feedback') && respond) {
+    if ((ephemeral || actionId === CoreAction.Feedback) && respond) {
       // Replies to clicks on ephemeral messages, and feedback thanks, stay visible to the clicking user only.
       const messages = ephemeral ? await renderEphemeral(reply) : replyToBlockKit(reply);
       await respondAll(respond, messages, { replaceOriginal: false });

@@ -3,7 +3,15 @@
 // `&amp;`, `&lt;`, `&gt;`; everything between `<` and `>` is a control sequence (`<!channel>`, `<@U123>`,
 // `<url|label>`). Escaping every piece of text before the renderer adds its own links means nothing a user
 // typed can ping a channel or inject a link. `plain` blocks go out as plain_text, which Slack never parses.
-import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
+import { chunk } from '../../src/base/index.ts';
+import {
+  type Block,
+  type Choice,
+  CoreAction,
+  feedbackValue,
+  type Reply,
+  type SourceRef,
+} from '../../src/core/reply.ts';
 import { encodeActionId, FEEDBACK_CALLBACK_ID, REASON_ACTION_ID, REASON_BLOCK_ID, SHARE_ACTION_ID } from './ids.ts';
 import {
   MAX_ACCESSIBILITY_LABEL,
@@ -128,7 +136,8 @@ function safeCut(s: string, cut: number): number {
 
 /**
  * Splits text into pieces of at most `max` characters, preferring paragraph, then line, then word boundaries,
- * never inside a Slack control sequence or entity. Nothing is dropped.
+ * never inside a Slack control sequence or entity. Nothing is dropped. (Teams splits its own way: no control
+ * sequences to keep whole, and its pieces may break at a third of the limit where Slack's break at a half.)
  */
 export function splitText(text: string, max: number): string[] {
   const pieces: string[] = [];
@@ -155,7 +164,10 @@ export function splitText(text: string, max: number): string[] {
   return pieces;
 }
 
-/** Cuts text to `max` characters (ending in "…"), never inside a control sequence or entity. */
+/**
+ * Cuts text to `max` characters (ending in "…"), never inside a control sequence or entity. Not shared with the
+ * Teams renderer: Slack's `<…>` sequences and `&…;` entities must stay whole, Teams has neither.
+ */
 export function truncate(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, safeCut(text, max - 1))}…`;
@@ -167,12 +179,6 @@ const plain = (text: string, max: number, emoji = true): PlainText => ({
   emoji,
 });
 const mrkdwn = (text: string): MrkdwnText => ({ type: 'mrkdwn', text });
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Blocks
@@ -293,16 +299,8 @@ export function blockToSlack(block: Block): SlackBlock[] {
         {
           type: 'actions',
           elements: [
-            button(
-              encodeActionId('feedback', 0),
-              '👍 Helpful',
-              JSON.stringify({ answerId: block.answerId, rating: 'up' }),
-            ),
-            button(
-              encodeActionId('feedback', 1),
-              '👎 Not helpful',
-              JSON.stringify({ answerId: block.answerId, rating: 'down' }),
-            ),
+            button(encodeActionId(CoreAction.Feedback, 0), '👍 Helpful', feedbackValue(block.answerId, 'up')),
+            button(encodeActionId(CoreAction.Feedback, 1), '👎 Not helpful', feedbackValue(block.answerId, 'down')),
           ],
         },
       ];
@@ -343,42 +341,9 @@ export interface HomeView {
   blocks: SlackBlock[];
 }
 
-/** The App Home tab: what the bot does and buttons that start each walkthrough or list the properties. */
-export function homeView(): HomeView {
-  const blocks: SlackBlock[] = [
-    { type: 'header', text: plain('MLOps Guide', MAX_HEADER_TEXT) },
-    {
-      type: 'section',
-      text: mrkdwn(
-        'I answer MLOps questions with sources from our knowledge base, walk you through choosing ML ' +
-          'infrastructure, help you find who owns a data set, and explain the properties of ML projects.',
-      ),
-    },
-    {
-      type: 'section',
-      text: mrkdwn(
-        '*How to ask*\n• Mention me in a channel: `@MLOps Guide how do we version training data?`\n' +
-          '• Send me a direct message in the *Messages* tab\n• Type `/mlops help` anywhere for the commands',
-      ),
-    },
-    { type: 'divider' },
-    { type: 'section', text: mrkdwn('*Get started*') },
-    {
-      type: 'actions',
-      elements: [
-        button(encodeActionId('command', 0), 'Choose ML infrastructure', 'infra', 'primary'),
-        button(encodeActionId('command', 1), 'Find a data owner', 'data-owner'),
-        button(encodeActionId('command', 2), 'ML project properties', 'properties'),
-        button(encodeActionId('command', 3), 'Help', 'help'),
-      ],
-    },
-    {
-      type: 'context',
-      elements: [
-        mrkdwn('Every answer lists its sources. Rate answers with 👍 / 👎 so the maintainers can improve them.'),
-      ],
-    },
-  ];
+/** The App Home tab: the core's home reply (homeReply in src/core/commands.ts) as a view. */
+export function homeView(home: Reply): HomeView {
+  const blocks = home.blocks.flatMap((b) => blockToSlack(b));
   return { type: 'home', blocks: blocks.slice(0, MAX_BLOCKS_PER_VIEW) };
 }
 

@@ -11,7 +11,7 @@
 //   every few hours) emits `disconnected`; a failed `start()` rejects, usually without a reason: the cause is the
 //   `error` event emitted just before, or the rejection of `apps.connections.open`.
 import type { SocketModeReceiver } from '@slack/bolt';
-import type { Logger } from '../../src/core/types.ts';
+import type { Logger } from '../../src/base/index.ts';
 import type { ChannelStatus } from '../../src/server.ts';
 
 /** First wait before reconnecting; doubled per consecutive failure up to SOCKET_RECONNECT_MAX_MS. */

@@ -9,7 +9,7 @@
 // the connection is cut (a client trickling a large body would otherwise hold memory and a socket for minutes).
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import type { Clock, Logger } from '../../src/core/types.ts';
+import type { Clock, Logger } from '../../src/base/index.ts';
 import { BODY_READ_TIMEOUT_MS, MAX_BODY_BYTES, MAX_REQUEST_AGE_S } from './limits.ts';
 
 export { MAX_BODY_BYTES };

@@ -8,7 +8,7 @@
 // either bound runs its `busy` fallback instead (a short "I'm busy" reply, one Web API call), counted by reason.
 // Under a flood the "queue full" warning is logged once per `logIntervalMs` with the number refused meanwhile, not
 // once per message (a flood of log lines is a second outage).
-import type { Clock, Logger } from '../../src/core/types.ts';
+import type { Clock, Logger } from '../../src/base/index.ts';
 
 /** Why a job was not run; the `reason` label of mlops_guide_dropped_total. */
 export type DropReason = 'queue_full' | 'queue_timeout';

@@ -6,7 +6,7 @@
 // are untouched.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { format } from 'node:util';
-import type { Logger } from '../../src/core/types.ts';
+import type { Logger } from '../../src/base/index.ts';
 
 const scope = new AsyncLocalStorage<Logger>();
 const METHODS = ['log', 'info', 'warn', 'error', 'debug', 'trace'] as const;

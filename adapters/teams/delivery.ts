@@ -9,7 +9,7 @@
 // stacked retry loops would make any bound meaningless, so `useOwnRetries` removes that policy from the turn's
 // connector client and this module is the one place that retries.
 import type { TurnContext } from 'botbuilder';
-import type { Logger } from '../../src/core/types.ts';
+import type { Logger } from '../../src/base/index.ts';
 
 /** Attempts per connector call, the first included. */
 export const DELIVERY_MAX_ATTEMPTS = 4;

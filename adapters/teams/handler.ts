@@ -11,9 +11,10 @@
 //   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
 //   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
 import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import type { Logger } from '../../src/base/index.ts';
 import type { Inbound } from '../../src/core/inbound.ts';
-import type { Reply } from '../../src/core/reply.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
+import { noticeReply as coreNotice, type Reply } from '../../src/core/reply.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { deliver, realSleep, type Sleep } from './delivery.ts';
@@ -52,11 +53,7 @@ const cardActivity = (card: AdaptiveCard): Partial<Activity> => ({
   attachments: [cardAttachment(card)],
 });
 
-const noticeReply = (text: string): Reply => ({
-  kind: 'notice',
-  blocks: [{ type: 'notice', level: 'info', text }],
-  fallbackText: text,
-});
+const noticeReply = (text: string): Reply => coreNotice('info', text);
 
 /**
  * Whether the reply replaces the clicked card. Teams has no "visible to one user only" message, so an `ephemeral`

@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { type Activity, CloudAdapter, type InvokeResponse, type TurnContext } from 'botbuilder';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { Logger } from '../../src/base/index.ts';
+import { silentLogger } from '../../src/base/index.ts';
 import { type Config, isLoopbackHost } from '../../src/config.ts';
-import type { Bot, Logger } from '../../src/core/types.ts';
-import { silentLogger } from '../../src/core/types.ts';
+import type { Bot } from '../../src/core/types.ts';
 import { asCodedError } from '../../src/errors.ts';
 import type { Channel } from '../../src/server.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';

@@ -13,8 +13,9 @@
 // - Teams Markdown has no code spans: backticks would show literally, so `code` becomes bold.
 // - Action.Submit sends a `message` activity whose `value` is the action's data merged with the card's inputs;
 //   Action.Execute (Universal Actions) sends `invoke` `adaptiveCard/action` with `value.action.{verb,data}`.
+import { chunk } from '../../src/base/index.ts';
 import type { Block, Choice, Reply, SourceRef } from '../../src/core/reply.ts';
-import { CoreAction } from '../../src/core/reply.ts';
+import { CoreAction, feedbackValue } from '../../src/core/reply.ts';
 import {
   ADAPTIVE_CARD_CONTENT_TYPE,
   ADAPTIVE_CARD_SCHEMA,
@@ -194,12 +195,6 @@ function action(mode: ActionMode, title: string, data: ActionData, style?: Choic
   return el;
 }
 
-function chunk<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
 /** A source as one Markdown line; only used when its title and citation are Markdown-safe (see sourceRuns). */
 function sourceLine(source: SourceRef, index: number): string {
   const title = stripMentionTags(source.title);
@@ -350,7 +345,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
     case 'divider':
       return [];
     case 'feedback': {
-      const value = (rating: 'up' | 'down') => JSON.stringify({ answerId: b.answerId, rating });
+      const value = (rating: 'up' | 'down') => feedbackValue(b.answerId, rating);
       return [
         {
           element: {

@@ -4,7 +4,7 @@
 // earlier turns. With an LLM configured, the model rewrites the answer from the same entries; any failure falls
 // back to the extractive answer with the reason recorded.
 import { randomUUID } from 'node:crypto';
-import type { Clock, Logger } from '../core/types.ts';
+import type { Clock, Logger } from '../base/index.ts';
 import { asCodedError, ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { HybridRetriever, Retrieval } from '../retrieval/hybrid.ts';

@@ -2,8 +2,8 @@
 // LangChain's ChatOpenAI. The model sees only the retrieved entries, delimited and marked as data; its answer
 // must cite them as [n], and the citations are checked before anything is shown.
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import type { Logger } from '../base/index.ts';
 import type { Config } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { Entry } from '../knowledge/schema.ts';
 import { keyPoints } from './key-points.ts';

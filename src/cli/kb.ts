@@ -23,7 +23,10 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
       const config = loadConfig(env);
       // Where the server records them: Redis when several replicas share it, else SQLite in DATA_DIR.
       const events = config.redisUrl
-        ? (await import('../store/events-redis.ts')).createRedisEventStore(config.redisUrl)
+        ? (await import('../store/events-redis.ts')).createRedisEventStore(config.redisUrl, {
+            prefix: config.redis.prefix,
+            commandTimeoutMs: config.redis.commandTimeoutMs,
+          })
         : createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
       try {
         io.out(formatGaps(knowledgeGaps(await events.list())));

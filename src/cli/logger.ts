@@ -1,5 +1,5 @@
 import pino from 'pino';
-import type { Logger } from '../core/types.ts';
+import type { Logger } from '../base/index.ts';
 
 /**
  * Structured JSON logs (pino). CLI commands log to stderr so stdout stays machine-readable (`ask --json`).

@@ -1,8 +1,8 @@
 // `mlops-guide serve`: one HTTP server for Slack (/slack/events, or Socket Mode), Teams (/api/messages),
 // /healthz, /readyz and /metrics. Adapters are imported lazily so `ask` and `chat` never load Bolt/botbuilder.
 import { type App, createApp } from '../app.ts';
+import type { Logger } from '../base/index.ts';
 import { type Config, loadConfig } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { createMetrics } from '../metrics.ts';
 import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
 import type { EventStore, KeyValueStore } from '../store/types.ts';
@@ -37,8 +37,9 @@ export async function startService(
       import('../store/kv-redis.ts'),
       import('../store/events-redis.ts'),
     ]);
-    kv ??= createRedisKeyValueStore(config.redisUrl, { logger });
-    events ??= createRedisEventStore(config.redisUrl, { logger });
+    const redisOptions = { logger, prefix: config.redis.prefix, commandTimeoutMs: config.redis.commandTimeoutMs };
+    kv ??= createRedisKeyValueStore(config.redisUrl, redisOptions);
+    events ??= createRedisEventStore(config.redisUrl, redisOptions);
   }
   const app = await createApp(config, {
     logger,

@@ -3,6 +3,7 @@
 import { createHash } from 'node:crypto';
 import { MAX_QUESTION_CHARS } from '../answer/answerer.ts';
 import type { Answer, Answerer, AnswerToReply, ConversationContext } from '../answer/types.ts';
+import { type Clock, type Logger, silentLogger } from '../base/index.ts';
 import { asCodedError, ErrorCode, isCodedError, MlopsGuideError } from '../errors.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../flows/types.ts';
 import type { KnowledgeBase, KnowledgeProblem } from '../knowledge/types.ts';
@@ -17,9 +18,17 @@ import {
   propertyReply,
 } from './commands.ts';
 import type { Inbound } from './inbound.ts';
-import { block, CoreAction, type FeedbackValue, type Reply, type SourceRef } from './reply.ts';
-import type { Bot, Clock, Logger } from './types.ts';
-import { silentLogger } from './types.ts';
+import {
+  block,
+  CoreAction,
+  type FeedbackValue,
+  isShareable,
+  noticeReply,
+  parseFeedbackValue,
+  type Reply,
+  type SourceRef,
+} from './reply.ts';
+import type { Bot } from './types.ts';
 
 /** What a question is answered from. Swapped as a whole on reload (questions in flight keep the old one). */
 export interface KnowledgeRuntime {
@@ -267,15 +276,9 @@ export function createBot(deps: BotDeps): Bot {
   }
 
   async function feedback(inbound: Inbound & { kind: 'action' }): Promise<Reply> {
-    let value: FeedbackValue;
-    try {
-      const parsed = JSON.parse(inbound.value) as Partial<FeedbackValue>;
-      if (typeof parsed.answerId !== 'string' || (parsed.rating !== 'up' && parsed.rating !== 'down'))
-        throw new Error('shape');
-      value = { answerId: parsed.answerId.slice(0, 100), rating: parsed.rating };
-    } catch {
-      throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
-    }
+    const parsed = parseFeedbackValue(inbound.value);
+    if (!parsed) throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
+    const value: FeedbackValue = { answerId: parsed.answerId.slice(0, 100), rating: parsed.rating };
     const remembered = await deps.kv.get<RememberedAnswer>(`answer:${value.answerId}`);
     const reason = inbound.text?.trim().slice(0, 1000);
     await deps.events.record({
@@ -294,14 +297,14 @@ export function createBot(deps: BotDeps): Bot {
         : reason
           ? 'Thanks — your reason was passed to the maintainers of the knowledge base.'
           : 'Thanks — the maintainers will look at this answer. You can add a reason if you like.';
-    return { kind: 'notice', blocks: [block.notice('info', text)], fallbackText: text };
+    return noticeReply('info', text);
   }
 
   async function admin(inbound: Inbound, text: string): Promise<Reply> {
     if (!isMaintainer(inbound)) {
       const msg =
         'Sorry, admin commands are for the maintainers of this bot. If you think you should have access, ask them to add your id to MAINTAINERS.';
-      return { kind: 'notice', blocks: [block.notice('info', msg)], fallbackText: msg };
+      return noticeReply('info', msg);
     }
     const [sub = ''] = text.trim().toLowerCase().split(/\s+/);
     if (sub === 'reload') {
@@ -341,11 +344,7 @@ export function createBot(deps: BotDeps): Bot {
     blocks: [block.markdown(markdown)],
     fallbackText: markdown,
   });
-  const notice = (level: 'info' | 'warning' | 'error', text: string): Reply => ({
-    kind: 'notice',
-    blocks: [block.notice(level, text)],
-    fallbackText: text,
-  });
+  const notice = noticeReply;
 
   async function runCommand(inbound: Inbound, command: string, text: string): Promise<Reply> {
     const name = COMMAND_ALIASES[command.toLowerCase()];
@@ -462,33 +461,36 @@ export function createBot(deps: BotDeps): Bot {
     return line ? (COMMAND_ALIASES[line.command] ?? 'message') : 'message';
   }
 
+  const respond = async (inbound: Inbound): Promise<Reply> => {
+    const started = clock();
+    const route = routeOf(inbound);
+    let outcome: 'ok' | 'error' | 'refused' = 'ok';
+    try {
+      if (await rateLimited(inbound)) {
+        outcome = 'refused';
+        return notice('info', `You're sending messages faster than I can think — please wait a minute and try again.`);
+      }
+      switch (inbound.kind) {
+        case 'command':
+          return await runCommand(inbound, inbound.command, inbound.text);
+        case 'action':
+          return await onAction(inbound);
+        case 'message':
+          return await onMessage(inbound);
+      }
+    } catch (err) {
+      outcome = 'error';
+      return errorReply(err, logger);
+    } finally {
+      deps.observer?.handled?.({ platform: inbound.user.platform, route, durationMs: clock() - started, outcome });
+    }
+  };
+
   return {
     async handle(inbound: Inbound): Promise<Reply> {
-      const started = clock();
-      const route = routeOf(inbound);
-      let outcome: 'ok' | 'error' | 'refused' = 'ok';
-      try {
-        if (await rateLimited(inbound)) {
-          outcome = 'refused';
-          return notice(
-            'info',
-            `You're sending messages faster than I can think — please wait a minute and try again.`,
-          );
-        }
-        switch (inbound.kind) {
-          case 'command':
-            return await runCommand(inbound, inbound.command, inbound.text);
-          case 'action':
-            return await onAction(inbound);
-          case 'message':
-            return await onMessage(inbound);
-        }
-      } catch (err) {
-        outcome = 'error';
-        return errorReply(err, logger);
-      } finally {
-        deps.observer?.handled?.({ platform: inbound.user.platform, route, durationMs: clock() - started, outcome });
-      }
+      const reply = await respond(inbound);
+      // The core decides what may be shared; an adapter only offers it (Slack: a Share button on a private reply).
+      return { ...reply, shareable: isShareable(reply) };
     },
   };
 }
@@ -516,5 +518,5 @@ export function errorReply(err: unknown, logger: Logger = silentLogger): Reply {
     isCodedError(err) && (coded.code === ErrorCode.InputInvalid || coded.code === ErrorCode.InputTooLong);
   if (expected) logger.info({ code: coded.code }, 'rejected input');
   else logger.error({ code: coded.code, err: coded.message, cause: String(coded.cause ?? '') }, 'request failed');
-  return { kind: 'error', blocks: [block.notice(expected ? 'info' : 'error', text)], fallbackText: text };
+  return noticeReply(expected ? 'info' : 'error', text, 'error');
 }

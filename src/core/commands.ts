@@ -3,10 +3,10 @@
 
 import { keyPoints } from '../answer/key-points.ts';
 import { sourceRefOf } from '../answer/sources.ts';
+import { normaliseText } from '../base/index.ts';
 import type { Entry, GuidelineEntry, PropertyEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { type Block, block, type Choice, CoreAction, type Reply, type SourceRef } from './reply.ts';
-import { normaliseText } from './text.ts';
 
 export interface CommandSpec {
   name: string;
@@ -96,6 +96,39 @@ export function helpReply(options: { isMaintainer?: boolean; notice?: string; ec
     ]),
   );
   return reply('command', blocks, `MLOps Guide — commands: ${visible.map((c) => c.usage).join(', ')}`);
+}
+
+/**
+ * A platform's home page for the bot (Slack's App Home tab): what the bot does, how to reach it, and buttons that
+ * start each walkthrough, list the properties or show the commands.
+ */
+export function homeReply(): Reply {
+  return reply(
+    'command',
+    [
+      block.heading('MLOps Guide'),
+      block.markdown(
+        'I answer MLOps questions with sources from our knowledge base, walk you through choosing ML ' +
+          'infrastructure, help you find who owns a data set, and explain the properties of ML projects.',
+      ),
+      block.markdown(
+        '**How to ask**\n- Mention me in a channel: `@MLOps Guide how do we version training data?`\n' +
+          '- Send me a direct message in the **Messages** tab\n- Type `/mlops help` anywhere for the commands',
+      ),
+      block.divider(),
+      block.markdown('**Get started**'),
+      block.choices([
+        commandChoice('infra', 'Choose ML infrastructure', 'primary'),
+        commandChoice('data-owner', 'Find a data owner'),
+        commandChoice('properties', 'ML project properties'),
+        commandChoice('help', 'Help'),
+      ]),
+      block.markdown(
+        '_Every answer lists its sources. Rate answers with 👍 / 👎 so the maintainers can improve them._',
+      ),
+    ],
+    'MLOps Guide: ask MLOps questions, choose ML infrastructure, find a data owner.',
+  );
 }
 
 const firstParagraphOf = (body: string): string =>

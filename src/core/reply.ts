@@ -2,6 +2,7 @@
 // and adapters/teams/render.ts into an Adaptive Card. Text in `markdown` blocks is authored by the bot (a small
 // Markdown subset: **bold**, _italic_, `code`, [label](url), "- " lists, blank-line paragraphs). Anything a user
 // typed that the bot echoes goes into a `plain` block or a choice label and is escaped by the renderer.
+import { parseJsonObject } from '../base/index.ts';
 
 export interface SourceRef {
   /** Knowledge entry id. */
@@ -54,6 +55,11 @@ export interface Reply {
   ephemeral?: boolean;
   /** Identifies an answer for feedback (also in the `feedback` block). */
   answerId?: string;
+  /**
+   * May be posted for everyone to see when the user asks (Slack's "Share in channel" under a private reply).
+   * Decided by the core (bot.handle); a reply without it is never offered for sharing.
+   */
+  shareable?: boolean;
 }
 
 /** Small builders so callers don't assemble block objects by hand. */
@@ -84,4 +90,34 @@ export const CoreAction = {
 export interface FeedbackValue {
   answerId: string;
   rating: 'up' | 'down';
+}
+
+/** The value of a 👍 / 👎 button: the one encoding both renderers put on it and the core reads back. */
+export function feedbackValue(answerId: string, rating: FeedbackValue['rating']): string {
+  const value: FeedbackValue = { answerId, rating };
+  return JSON.stringify(value);
+}
+
+/** Reads a feedback button value back; undefined when it is not one (a platform hands values back verbatim). */
+export function parseFeedbackValue(raw: string): FeedbackValue | undefined {
+  const { answerId, rating } = parseJsonObject(raw) ?? {};
+  if (typeof answerId !== 'string' || (rating !== 'up' && rating !== 'down')) return undefined;
+  return { answerId, rating };
+}
+
+/** A reply that is one notice: its text is also the fallback text. */
+export function noticeReply(
+  level: 'info' | 'warning' | 'error',
+  text: string,
+  kind: Extract<ReplyKind, 'notice' | 'error'> = 'notice',
+): Reply {
+  return { kind, blocks: [block.notice(level, text)], fallbackText: text };
+}
+
+/**
+ * Whether a reply may be shared: answers, command output and walkthrough steps may; errors (about this user's
+ * request) and admin output (maintainers' reports) may not.
+ */
+export function isShareable(reply: Reply): boolean {
+  return reply.kind !== 'error' && reply.kind !== 'admin';
 }

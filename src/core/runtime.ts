@@ -2,12 +2,11 @@
 // knowledge (parse, check, index) off the request path; questions asked meanwhile use the old one. A broken
 // edit leaves the last good knowledge in service and reports the problems.
 import { type FSWatcher, watch } from 'node:fs';
+import { type Clock, type Logger, silentLogger } from '../base/index.ts';
 import { asCodedError } from '../errors.ts';
 import { KnowledgeError } from '../knowledge/errors.ts';
 import type { KnowledgeProblem } from '../knowledge/types.ts';
 import type { KnowledgeRuntime, ReloadResult } from './bot.ts';
-import type { Clock, Logger } from './types.ts';
-import { silentLogger } from './types.ts';
 
 export interface RuntimeHolder<R extends KnowledgeRuntime = KnowledgeRuntime> {
   current(): R;

@@ -1,350 +1,33 @@
 // The pure step function: advance(definition, state, input, context) → { state, reply, handled, events }.
 // No I/O: the service loads state, passes the knowledge base (and catalog matches, if it has them) in `context`,
-// then stores the new state and records the events.
-import { type Block, block, type Choice, type Reply, type SourceRef } from '../core/reply.ts';
-import type { DatasetEntry } from '../knowledge/schema.ts';
+// then stores the new state and records the events. State encoding lives in state.ts, navigation in
+// navigation.ts, what each step shows in replies.ts.
+import { markdownToPlain } from '../base/index.ts';
+import { type Block, block, type Reply } from '../core/reply.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
-import { type CatalogMatch, searchCatalog } from './catalog.ts';
-import {
-  type Condition,
-  RESULT_STEP,
-  type WalkthroughDefinition,
-  type WalkthroughOption,
-  type WalkthroughStep,
-  type When,
-} from './definition.ts';
+import { searchCatalog } from './catalog.ts';
+import { RESULT_STEP, type WalkthroughDefinition, type WalkthroughOption, type WalkthroughStep } from './definition.ts';
 import { controlOf, exactOption, looksLikeQuestion, type MatchResult, matchOption } from './match.ts';
+import { defaultNext, freshState, moveTo, stepById } from './navigation.ts';
+import { cancelledReply, controls, expiredReply, optionsOf, resultReply, shorten, stepReply } from './replies.ts';
 import { buildResult, datasetDetailBlocks } from './results.ts';
+import {
+  type ActionValue,
+  type AdvanceResult,
+  type FlowAnswer,
+  type FlowContext,
+  type FlowEvent,
+  type FlowInput,
+  type FlowState,
+  snapshotOf,
+} from './state.ts';
 
-export const ACTION_PREFIX = 'walkthrough:';
-
-export type ActionKind = 'answer' | 'back' | 'restart' | 'cancel' | 'show' | 'start';
-
-/** What a walkthrough button carries in Choice.value (JSON): flow, step, state revision, action, answer. */
-export interface ActionValue {
-  f: string;
-  s: string;
-  r: number;
-  a: ActionKind;
-  v?: string;
-}
-
-export interface FlowAnswer {
-  value: string;
-  /** Option label, data set title, or the typed text (shortened). */
-  label: string;
-  /** Free text as typed (text steps, custom answers, catalog queries). */
-  text?: string;
-}
-
-export interface DatasetSnapshot {
-  id: string;
-  title: string;
-  classification: DatasetEntry['classification'];
-  system: string;
-  domain: string;
-  owners: DatasetEntry['owners'];
-  accessProcedure: string;
-  sample: boolean;
-}
-
-export interface FlowState {
-  v: 1;
-  flow: string;
-  /** Current step id, or `result` once the result is shown. */
-  step: string;
-  /** Increases on every move; buttons carry it so stale clicks are recognised. */
-  rev: number;
-  answers: Record<string, FlowAnswer>;
-  /** Steps answered on the way to the current one (for back, and for which answers count). */
-  history: string[];
-  /** Catalog matches offered on the pick step. */
-  candidates?: { id: string; title: string }[];
-  dataset?: DatasetSnapshot;
-  startedAt: number;
-  /** True once the result was shown (the finished event is recorded once). */
-  finished?: boolean;
-}
-
-export type FlowInput =
-  | { kind: 'start'; text?: string }
-  | { kind: 'click'; action: ActionValue }
-  | { kind: 'text'; text: string };
-
-export interface FlowContext {
-  knowledge: KnowledgeBase;
-  now: number;
-  /** Catalog matches for a text input, when the caller computed them; otherwise advance searches itself. */
-  catalog?: CatalogMatch[];
-}
-
-export type FlowEvent =
-  | { type: 'walkthrough'; event: 'started' | 'finished' | 'cancelled'; outcome?: string }
-  | { type: 'catalog-miss'; query: string };
-
-export interface AdvanceResult {
-  /** undefined = the walkthrough ended (cancelled): delete the stored state. */
-  state: FlowState | undefined;
-  reply: Reply;
-  /** False when typed text was not an answer (e.g. a question): the caller answers it and offers to resume. */
-  handled: boolean;
-  events: FlowEvent[];
-}
+export { factsOf, whenHolds } from './navigation.ts';
+export { expiredReply } from './replies.ts';
+export { sourceRefs } from './sources.ts';
 
 const MAX_TEXT = 1000;
 const MAX_LABEL = 120;
-
-export function encodeAction(value: ActionValue): string {
-  return JSON.stringify(value);
-}
-
-/** Parses a walkthrough button value; undefined when it is not one of ours (or was tampered with). */
-export function decodeAction(raw: string): ActionValue | undefined {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    // Not JSON: not a value we produced. The caller answers with a friendly "start again".
-    return undefined;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return undefined;
-  const o = parsed as Record<string, unknown>;
-  const kinds: ActionKind[] = ['answer', 'back', 'restart', 'cancel', 'show', 'start'];
-  if (typeof o.f !== 'string' || typeof o.s !== 'string' || typeof o.r !== 'number') return undefined;
-  if (typeof o.a !== 'string' || !kinds.includes(o.a as ActionKind)) return undefined;
-  if (o.v !== undefined && typeof o.v !== 'string') return undefined;
-  return { f: o.f, s: o.s, r: o.r, a: o.a as ActionKind, ...(typeof o.v === 'string' ? { v: o.v } : {}) };
-}
-
-function choice(
-  state: Pick<FlowState, 'flow' | 'step' | 'rev'>,
-  a: ActionKind,
-  label: string,
-  v?: string,
-  style?: Choice['style'],
-): Choice {
-  const value: ActionValue = { f: state.flow, s: state.step, r: state.rev, a, ...(v === undefined ? {} : { v }) };
-  // Slack wants action ids unique within a block, so the action (and answer) is part of the id.
-  const c: Choice = {
-    actionId: `${ACTION_PREFIX}${a}${v === undefined ? '' : `:${v}`}`,
-    value: encodeAction(value),
-    label,
-  };
-  if (style) c.style = style;
-  return c;
-}
-
-export function startChoice(flowId: string, label: string): Choice {
-  return choice({ flow: flowId, step: '', rev: 0 }, 'start', label, undefined, 'primary');
-}
-
-const shorten = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
-const stripMarkdown = (s: string): string => s.replace(/\*\*|__|`/g, '').replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
-
-// ---------------------------------------------------------------------------------------------------------------
-// Navigation
-
-function stepById(def: WalkthroughDefinition, id: string): WalkthroughStep | undefined {
-  return def.steps.find((s) => s.id === id);
-}
-
-/** Facts the conditions test: the answers of the steps actually visited, plus facts about a chosen data set. */
-export function factsOf(state: FlowState): Record<string, string> {
-  const facts: Record<string, string> = {};
-  for (const id of state.history) {
-    const a = state.answers[id];
-    if (a) facts[id] = a.value;
-  }
-  if (state.dataset) facts['dataset-classification'] = state.dataset.classification;
-  return facts;
-}
-
-function holds(condition: Condition, facts: Record<string, string>): boolean {
-  return Object.entries(condition).every(([key, values]) => {
-    const fact = facts[key];
-    return fact !== undefined && values.includes(fact);
-  });
-}
-
-export function whenHolds(when: When | undefined, facts: Record<string, string>): boolean {
-  if (when === undefined) return true;
-  return Array.isArray(when) ? when.some((c) => holds(c, facts)) : holds(when, facts);
-}
-
-function defaultNext(def: WalkthroughDefinition, step: WalkthroughStep): string {
-  if (step.next) return step.next;
-  const i = def.steps.indexOf(step);
-  return def.steps[i + 1]?.id ?? RESULT_STEP;
-}
-
-/** The next step to ask after `from`, skipping steps whose `when` does not hold. */
-function nextStep(def: WalkthroughDefinition, state: FlowState, target: string): string {
-  const facts = factsOf(state);
-  let id = target;
-  for (let guard = 0; guard <= def.steps.length; guard++) {
-    const step = stepById(def, id);
-    if (!step || whenHolds(step.when, facts)) return step ? id : RESULT_STEP;
-    id = defaultNext(def, step);
-  }
-  return RESULT_STEP;
-}
-
-function firstStep(def: WalkthroughDefinition, state: FlowState): string {
-  const first = def.steps[0];
-  return first ? nextStep(def, state, first.id) : RESULT_STEP;
-}
-
-function freshState(def: WalkthroughDefinition, now: number, rev = 0): FlowState {
-  const state: FlowState = { v: 1, flow: def.id, step: RESULT_STEP, rev, answers: {}, history: [], startedAt: now };
-  state.step = firstStep(def, state);
-  return state;
-}
-
-function moveTo(def: WalkthroughDefinition, state: FlowState, answered: WalkthroughStep, target: string): FlowState {
-  const next: FlowState = { ...state, history: [...state.history, answered.id], rev: state.rev + 1 };
-  next.step = nextStep(def, next, target);
-  return next;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Rendering
-
-export function sourceRefs(kb: KnowledgeBase, ids: readonly string[]): SourceRef[] {
-  const refs: SourceRef[] = [];
-  for (const id of new Set(ids)) {
-    const e = kb.get(id);
-    if (!e) continue;
-    const src = e.sources.find((s) => s.insight !== undefined) ?? e.sources[0];
-    refs.push({ id: e.id, title: e.title, type: e.type, citation: src?.citation, url: src?.url });
-  }
-  return refs;
-}
-
-function controls(state: FlowState, options: { back: boolean; cancel: boolean }): Block {
-  const c: Choice[] = [];
-  if (options.back && state.history.length > 0) c.push(choice(state, 'back', '← Back'));
-  c.push(choice(state, 'restart', 'Start over'));
-  if (options.cancel) c.push(choice(state, 'cancel', 'Cancel', undefined, 'danger'));
-  return block.choices(c);
-}
-
-function optionsOf(step: WalkthroughStep, state: FlowState): (WalkthroughOption & { synonyms: string[] })[] {
-  if (step.kind !== 'catalog-pick') return step.options;
-  return (state.candidates ?? []).map((c) => ({ value: c.id, label: c.title, synonyms: [] }));
-}
-
-function stepReply(
-  def: WalkthroughDefinition,
-  state: FlowState,
-  ctx: FlowContext,
-  extra: { notice?: Block; intro?: boolean; before?: Block[] } = {},
-): Reply {
-  const step = stepById(def, state.step);
-  if (!step) return resultReply(def, state, ctx, extra.notice);
-  const blocks: Block[] = [block.heading(def.title)];
-  if (extra.intro && def.intro) blocks.push(block.markdown(def.intro));
-  blocks.push(...(extra.before ?? []));
-  if (extra.notice) blocks.push(extra.notice);
-  const prompt = step.help ? `**${step.prompt}**\n\n${step.help}` : `**${step.prompt}**`;
-  const fallback = [`${def.title}: ${stripMarkdown(step.prompt)}`];
-
-  if (step.kind === 'catalog-pick') {
-    blocks.push(...pickBlocks(state, ctx.knowledge, step.limit));
-    blocks.push(block.markdown(prompt));
-    const c = (state.candidates ?? [])
-      .slice(0, step.limit)
-      .map((cand) => choice(state, 'answer', shorten(cand.title, 70), cand.id, 'primary'));
-    blocks.push(block.choices(c));
-    fallback.push(`Matches: ${(state.candidates ?? []).map((c2) => c2.title).join('; ')}.`);
-  } else {
-    blocks.push(block.markdown(prompt));
-    const earlier = state.answers[step.id];
-    if (earlier) blocks.push(block.plain(`Your earlier answer: ${earlier.label}`));
-    if (step.kind === 'choice') {
-      blocks.push(
-        block.choices(
-          step.options.map((o) =>
-            choice(state, 'answer', o.label, o.value, earlier?.value === o.value ? 'primary' : undefined),
-          ),
-        ),
-      );
-      fallback.push(`Options: ${step.options.map((o, i) => `${i + 1}. ${o.label}`).join('; ')}.`);
-    }
-  }
-  const refs = sourceRefs(ctx.knowledge, step.sources);
-  if (refs.length > 0) blocks.push(block.sources(refs));
-  blocks.push(controls(state, { back: true, cancel: true }));
-  return { kind: 'walkthrough', blocks, fallbackText: fallback.join(' ') };
-}
-
-function pickBlocks(state: FlowState, kb: KnowledgeBase, limit: number): Block[] {
-  const out: Block[] = [];
-  const candidates = (state.candidates ?? []).slice(0, limit);
-  out.push(
-    block.markdown(
-      `I found ${candidates.length === 1 ? 'one data set' : `${candidates.length} data sets`} in the data catalog:`,
-    ),
-  );
-  for (const cand of candidates) {
-    const e = kb.get(cand.id);
-    out.push(block.divider());
-    if (e?.type === 'dataset') out.push(...datasetDetailBlocks(snapshotOf(e), { procedure: true }));
-    else out.push(block.plain(cand.title));
-  }
-  out.push(block.divider());
-  return out;
-}
-
-function resultReply(def: WalkthroughDefinition, state: FlowState, ctx: FlowContext, notice?: Block): Reply {
-  const built = buildResult(def, state, ctx);
-  const blocks: Block[] = [block.heading(built.heading)];
-  if (notice) blocks.push(notice);
-  blocks.push(...built.blocks, controls(state, { back: true, cancel: false }));
-  return { kind: 'walkthrough', blocks, fallbackText: built.fallbackText };
-}
-
-export function snapshotOf(e: DatasetEntry): DatasetSnapshot {
-  return {
-    id: e.id,
-    title: e.title,
-    classification: e.classification,
-    system: e.system,
-    domain: e.domain,
-    owners: e.owners,
-    accessProcedure: e.accessProcedure,
-    sample: e.sample,
-  };
-}
-
-/**
- * What a click on a button of an expired (or replaced) walkthrough gets — possibly someone else's walkthrough in a
- * shared channel, so only the user who clicked sees it.
- */
-export function expiredReply(def: WalkthroughDefinition): Reply {
-  return {
-    kind: 'walkthrough',
-    ephemeral: true,
-    blocks: [
-      block.notice('info', `That walkthrough has expired (or was closed) — start again?`),
-      block.choices([startChoice(def.id, `Start again: ${shorten(def.title, 50)}`)]),
-    ],
-    fallbackText: `That walkthrough has expired — start again? (${def.title})`,
-  };
-}
-
-function cancelledReply(def: WalkthroughDefinition): Reply {
-  return {
-    kind: 'walkthrough',
-    blocks: [
-      block.notice('info', `Walkthrough cancelled. Nothing was sent anywhere.`),
-      block.choices([startChoice(def.id, `Start again: ${shorten(def.title, 50)}`)]),
-    ],
-    fallbackText: 'Walkthrough cancelled.',
-  };
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// The step function
 
 /** Applies one input to a walkthrough. Pure: same inputs, same outputs. */
 export function advance(
@@ -506,7 +189,7 @@ function search(
         ),
         controls({ ...base, rev: base.rev + 1 }, { back: true, cancel: true }),
       ],
-      fallbackText: `Nothing in the data catalog matched "${shorten(query, 80)}". ${stripMarkdown(text)}`,
+      fallbackText: `Nothing in the data catalog matched "${shorten(query, 80)}". ${markdownToPlain(text)}`,
     };
     return { state: { ...base, rev: base.rev + 1 }, reply, handled: true, events: [{ type: 'catalog-miss', query }] };
   }

@@ -8,19 +8,19 @@ export {
   type WalkthroughOption,
   type WalkthroughStep,
 } from './definition.ts';
+export { advance } from './engine.ts';
+export { type CheckOptions, checkWalkthroughs, loadWalkthroughs } from './load.ts';
+export { exactOption, looksLikeQuestion, matchOption } from './match.ts';
+export { createWalkthroughs, DEFAULT_FLOW_TTL_MS, flowStoreKey, type WalkthroughDeps } from './service.ts';
 export {
   ACTION_PREFIX,
   type ActionValue,
   type AdvanceResult,
-  advance,
   decodeAction,
   encodeAction,
   type FlowContext,
   type FlowEvent,
   type FlowInput,
   type FlowState,
-} from './engine.ts';
-export { type CheckOptions, checkWalkthroughs, loadWalkthroughs } from './load.ts';
-export { exactOption, looksLikeQuestion, matchOption } from './match.ts';
-export { createWalkthroughs, DEFAULT_FLOW_TTL_MS, flowStoreKey, type WalkthroughDeps } from './service.ts';
+} from './state.ts';
 export type { FlowKey, FlowTextResult, Walkthroughs } from './types.ts';

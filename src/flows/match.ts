@@ -1,6 +1,7 @@
 // Forgiving matching of typed answers to a step's options: labels, values and synonyms; whole phrases,
 // word prefixes ("strictly conf") and small typos ("confidentail"); a phrase right after "not"/"no" does not count
 // ("not confidential" is not "confidential").
+import { normaliseText } from '../base/index.ts';
 
 export type Control = 'back' | 'restart' | 'cancel';
 
@@ -73,15 +74,13 @@ const FILLER = new Set([
 
 const NEGATIONS = new Set(['not', 'no', 'never', 'dont', 'isnt', 'arent', 'doesnt', 'without', 'nor']);
 
-/** Lower case, apostrophes dropped, punctuation to spaces, single spaces. */
+/**
+ * The shared normaliser (keeps "ß" and every other letter, so German and non-ASCII answers match), with
+ * apostrophes dropped first so a contraction stays one word: "don't know" → "dont know", as the negations and
+ * synonyms spell it.
+ */
 export function normalise(input: string): string {
-  return input
-    .toLowerCase()
-    .normalize('NFKD')
-    .replace(/[\u0300-\u036f]/g, '')
-    .replace(/['’`]/g, '')
-    .replace(/[^a-z0-9]+/g, ' ')
-    .trim();
+  return normaliseText(input.replace(/['’`]/g, ''));
 }
 
 const tokens = (s: string): string[] => (s === '' ? [] : s.split(' '));

@@ -1,6 +1,7 @@
 // What a finished walkthrough shows: the infrastructure recommendation (rules → option, notes, knowledge entry
 // fields, decision record) and the data-owner access request draft. Pure; texts come from the definition.
-import { type Block, block, type Choice } from '../core/reply.ts';
+import { markdownToPlain } from '../base/index.ts';
+import { type Block, block, type Choice, CoreAction } from '../core/reply.ts';
 import type { InfrastructureEntry } from '../knowledge/schema.ts';
 import type {
   AccessRequestResult,
@@ -9,16 +10,9 @@ import type {
   WalkthroughDefinition,
   WalkthroughNote,
 } from './definition.ts';
-import {
-  ACTION_PREFIX,
-  type DatasetSnapshot,
-  encodeAction,
-  type FlowContext,
-  type FlowState,
-  factsOf,
-  sourceRefs,
-  whenHolds,
-} from './engine.ts';
+import { factsOf, whenHolds } from './navigation.ts';
+import { sourceRefs } from './sources.ts';
+import { ACTION_PREFIX, type DatasetSnapshot, encodeAction, type FlowContext, type FlowState } from './state.ts';
 import { fillTemplate } from './template.ts';
 
 export interface BuiltResult {
@@ -155,7 +149,7 @@ function recommendation(
     nextSteps.push(`Read the guidelines: ${option.guidelines.map((g) => `\`guidelines ${g}\``).join(', ')}`);
   blocks.push(block.markdown(`**Next steps**\n${bullets(nextSteps)}`));
   const choices: Choice[] = option.guidelines.map((g) => ({
-    actionId: 'command',
+    actionId: CoreAction.Command,
     value: `guidelines ${g}`,
     label: `Guidelines: ${g}`,
   }));
@@ -185,12 +179,7 @@ function recommendation(
   };
 }
 
-const plainText = (md: string): string =>
-  md
-    .replace(/\*\*|__|`/g, '')
-    .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1')
-    .replace(/\s+/g, ' ')
-    .trim();
+const plainText = (md: string): string => markdownToPlain(md, { oneLine: true });
 
 // ---------------------------------------------------------------------------------------------------------------
 // Data owner: details and access request

@@ -2,22 +2,22 @@
 // stores the new state (with expiry) and records events. One walkthrough per platform, conversation (+thread)
 // and user at a time; starting another replaces it.
 import { createHash } from 'node:crypto';
+import { type Clock, type Logger, silentLogger } from '../base/index.ts';
 import { block, type Choice, type Reply } from '../core/reply.ts';
-import { type Clock, type Logger, silentLogger } from '../core/types.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { BotEvent, EventStore, KeyValueStore } from '../store/types.ts';
 import type { WalkthroughDefinition } from './definition.ts';
+import { advance } from './engine.ts';
 import {
   ACTION_PREFIX,
   type AdvanceResult,
-  advance,
   decodeAction,
   encodeAction,
   type FlowEvent,
   type FlowInput,
   type FlowState,
   startChoice,
-} from './engine.ts';
+} from './state.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from './types.ts';
 
 export interface WalkthroughDeps {

@@ -2,7 +2,7 @@
 // questions, challenges without a solution, id/file-name mismatches and body conventions.
 
 import { basename } from 'node:path';
-import { normaliseText } from '../core/text.ts';
+import { normaliseText } from '../base/index.ts';
 import type { FieldPath } from './front-matter.ts';
 import type { Entry } from './schema.ts';
 import type { KnowledgeProblem } from './types.ts';

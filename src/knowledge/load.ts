@@ -7,7 +7,7 @@ import type { Dirent } from 'node:fs';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
-import type { Logger } from '../core/types.ts';
+import type { Logger } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { crossCheck, type ScannedFile } from './checks.ts';
 import { KnowledgeError } from './errors.ts';

@@ -1,6 +1,9 @@
 import type { Entry, EntryOf, EntryType } from './schema.ts';
 import type { VocabularyData } from './vocabulary.ts';
 
+// In its own module so vocabulary.ts can report problems without importing this file back (no cycle).
+export type { KnowledgeProblem } from './problem.ts';
+
 /** The loaded, validated knowledge base. Immutable: a reload builds a new one and swaps it. */
 export interface KnowledgeBase {
   readonly dir: string;
@@ -11,13 +14,4 @@ export interface KnowledgeBase {
   readonly vocabulary: VocabularyData;
   get(id: string): Entry | undefined;
   ofType<T extends EntryType>(type: T): EntryOf<T>[];
-}
-
-export interface KnowledgeProblem {
-  /** Path relative to the checked directory. */
-  file: string;
-  /** 1-based line in the file (1 when the whole file is concerned). */
-  line: number;
-  message: string;
-  severity: 'error' | 'warning';
 }

@@ -4,7 +4,7 @@
 // files for duplicate ids, unknown concept ids, alias cycles and terms claimed by two concepts.
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import type { KnowledgeProblem } from './types.ts';
+import type { KnowledgeProblem } from './problem.ts';
 
 /** Folder (directly under the knowledge directory) whose `*.yaml` files are vocabulary. */
 export const VOCABULARY_DIR = 'vocabulary';

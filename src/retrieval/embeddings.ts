@@ -1,8 +1,8 @@
 // Which embeddings the dense index uses: the offline word vectors by default; an OpenAI-compatible endpoint
 // (OpenAI, Azure/vLLM gateways, Ollama's /v1) only when EMBEDDINGS_PROVIDER says so.
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { Logger } from '../base/index.ts';
 import type { Config } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { LocalEmbeddings } from './local-embeddings.ts';
 import { ensureWordVectors } from './word-vectors.ts';
 
@@ -34,8 +34,8 @@ export async function createEmbeddings(
     // Ollama ignores the key but the client insists on one.
     apiKey: e.apiKey ?? (e.provider === 'ollama' ? 'ollama' : undefined),
     maxRetries: 0,
-    // A question waits for its embedding: fail after 10 s and rank lexically rather than hang.
-    timeout: 10_000,
+    // A question waits for its embedding: fail after EMBEDDINGS_TIMEOUT_MS and rank lexically rather than hang.
+    timeout: e.timeoutMs,
     ...(e.baseUrl ? { configuration: { baseURL: e.baseUrl } } : {}),
   });
   return { id: remoteEmbeddingsId(config) as string, embeddings };

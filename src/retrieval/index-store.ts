@@ -4,9 +4,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import MiniSearch from 'minisearch';
+import type { Logger } from '../base/index.ts';
+import { silentLogger } from '../base/index.ts';
 import type { Config } from '../config.ts';
-import type { Logger } from '../core/types.ts';
-import { silentLogger } from '../core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';

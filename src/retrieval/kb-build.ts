@@ -1,8 +1,9 @@
 // `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/.
+
+import type { Logger } from '../base/index.ts';
 import type { CliIo } from '../cli/io.ts';
 import { EXIT } from '../cli/io.ts';
 import { type Env, loadConfig } from '../config.ts';
-import type { Logger } from '../core/types.ts';
 import { isCodedError } from '../errors.ts';
 import { vectorsDir } from './word-vectors.ts';
 

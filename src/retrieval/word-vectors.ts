@@ -15,7 +15,7 @@ import {
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Logger } from '../core/types.ts';
+import type { Logger } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 
 export const VECTORS_FORMAT_VERSION = 1;

@@ -1,5 +1,5 @@
 // In-process EventStore: tests and single-instance runs. Events are lost when the process ends.
-import type { Clock } from '../core/types.ts';
+import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
 import type { BotEvent, EventStore } from './types.ts';

@@ -1,7 +1,7 @@
 // EventStore on Redis (REDIS_URL): questions, feedback, walkthrough outcomes and unmet catalog searches from every
 // replica in one sorted set scored by time, so `admin stats` / `admin gaps` see the whole deployment.
 import { randomUUID } from 'node:crypto';
-import type { Clock } from '../core/types.ts';
+import type { Clock } from '../base/index.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
 import { connectRedis, type RedisStoreOptions } from './redis.ts';
 import type { BotEvent, EventStore } from './types.ts';

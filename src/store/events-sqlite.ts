@@ -1,7 +1,7 @@
 // SQLite EventStore (the default, in DATA_DIR): one table, JSON payload, indexed by time and type.
 // WAL lets the server write while `kb gaps` / `admin stats` read; better-sqlite3 is synchronous, which is fine
 // for single-row inserts (tens of microseconds) and keeps ordering simple.
-import type { Clock } from '../core/types.ts';
+import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
 import { openSqlite } from './sqlite.ts';

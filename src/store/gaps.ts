@@ -3,7 +3,7 @@
 // missing topic show up as one line to fix, not ten.
 
 import { stemmer } from 'stemmer';
-import { normaliseText } from '../core/text.ts';
+import { normaliseText } from '../base/index.ts';
 import type { BotEvent } from './types.ts';
 
 export type GapKind = 'unanswered' | 'low-confidence' | 'downvoted' | 'catalog-miss';

@@ -1,5 +1,5 @@
 // In-process KeyValueStore: tests and single-instance runs. Not shared between processes or replicas.
-import type { Clock } from '../core/types.ts';
+import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KeyValueStore } from './types.ts';
 

@@ -1,6 +1,6 @@
 // KeyValueStore on SQLite (better-sqlite3): the embedded default in DATA_DIR/state.sqlite. One process at a time
 // writes it (several replicas share state through Redis instead). WAL lets readers run beside the writer.
-import type { Clock } from '../core/types.ts';
+import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { openSqlite } from './sqlite.ts';
 import type { KeyValueStore } from './types.ts';

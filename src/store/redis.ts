@@ -2,15 +2,15 @@
 // StoreUnavailable, so users get a clear message and /readyz turns 503; the client reconnects in the background
 // and everything recovers when Redis returns.
 import { Redis } from 'ioredis';
-import type { Logger } from '../core/types.ts';
-import { silentLogger } from '../core/types.ts';
+import type { Logger } from '../base/index.ts';
+import { silentLogger } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 
 export interface RedisStoreOptions {
-  /** Prefix for every key, so the bot can share a Redis with other applications. */
+  /** Prefix for every key (REDIS_PREFIX), so two deployments or other applications can share a Redis. */
   prefix?: string;
   logger?: Logger;
-  /** Milliseconds a command may take before it fails. */
+  /** Milliseconds a command may take before it fails (REDIS_COMMAND_TIMEOUT_MS; 2000 when not given). */
   commandTimeoutMs?: number;
 }
 

@@ -19,9 +19,6 @@ export interface KeyValueStore {
   close(): Promise<void>;
 }
 
-/** The walkthrough state store the issue calls ConversationStore: the same contract. */
-export type ConversationStore = KeyValueStore;
-
 /** What the bot records for maintainers (feedback, knowledge gaps, stats). User ids are stored hashed. */
 export type BotEvent =
   | {

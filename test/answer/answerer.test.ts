@@ -6,7 +6,7 @@ import { suggestionsFor } from '../../src/answer/answerer.ts';
 import { composeExtractive } from '../../src/answer/compose.ts';
 import { answerToReply, createAnswerer } from '../../src/answer/index.ts';
 import type { Answerer } from '../../src/answer/types.ts';
-import { silentLogger } from '../../src/core/types.ts';
+import { silentLogger } from '../../src/base/index.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { createRetriever, type HybridRetriever } from '../../src/retrieval/hybrid.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';

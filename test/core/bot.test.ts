@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { type BotDeps, createBot, hashUserId } from '../../src/core/bot.ts';
+import { homeReply } from '../../src/core/commands.ts';
 import type { Inbound } from '../../src/core/inbound.ts';
-import type { Block, Reply } from '../../src/core/reply.ts';
+import { type Block, CoreAction, feedbackValue, parseFeedbackValue, type Reply } from '../../src/core/reply.ts';
 import { createMemoryEventStore } from '../../src/store/events-memory.ts';
 import { createMemoryKeyValueStore } from '../../src/store/kv-memory.ts';
 import { fakeAnswerToReply, fakeWalkthroughs, fixtureRuntime } from './fixtures.ts';
@@ -332,5 +333,43 @@ describe('bot: more and show', () => {
     expect(runtime.answerer.contexts.at(-1)?.turns.at(-1)?.entryIds).toEqual(['property-drift']);
     const gone = await bot.handle(click('command', 'show no-such-entry'));
     expect(textOf(gone)).toMatch(/no longer in the knowledge base/);
+  });
+});
+
+describe('bot: domain decisions the adapters only carry out', () => {
+  it('decides what may be shared: answers, commands and walkthroughs yes; errors and admin output no', async () => {
+    const { bot } = setup();
+    expect((await bot.handle(msg('What is drift?'))).shareable).toBe(true);
+    expect((await bot.handle(cmd('help'))).shareable).toBe(true);
+    expect((await bot.handle(cmd('infra'))).shareable).toBe(true);
+    expect((await bot.handle(click(CoreAction.Feedback, 'not json'))).shareable).toBe(false);
+    const admin = { platform: 'slack' as const, id: 'UADMIN' };
+    expect((await bot.handle(cmd('admin', '', admin))).shareable).toBe(false);
+  });
+
+  it('reads back the feedback value the renderers put on the buttons (one encoding)', async () => {
+    const { bot, events } = setup();
+    expect(parseFeedbackValue(feedbackValue('a1', 'down'))).toEqual({ answerId: 'a1', rating: 'down' });
+    for (const bad of ['', 'null', '{"answerId":1,"rating":"up"}', '{"answerId":"a","rating":"meh"}']) {
+      expect(parseFeedbackValue(bad)).toBeUndefined();
+    }
+    await bot.handle(click(CoreAction.Feedback, feedbackValue('a1', 'up')));
+    expect((await events.list()).find((e) => e.type === 'feedback')).toMatchObject({ answerId: 'a1', rating: 'up' });
+  });
+
+  it('owns the App Home content: what the bot does and buttons the core itself routes', async () => {
+    const { bot } = setup();
+    const home = homeReply();
+    const choices = home.blocks.flatMap((b) => (b.type === 'choices' ? b.choices : []));
+    expect(choices.map((c) => [c.actionId, c.value])).toEqual([
+      [CoreAction.Command, 'infra'],
+      [CoreAction.Command, 'data-owner'],
+      [CoreAction.Command, 'properties'],
+      [CoreAction.Command, 'help'],
+    ]);
+    for (const c of choices) {
+      const reply = await bot.handle(click(c.actionId, c.value));
+      expect(reply.kind).not.toBe('error');
+    }
   });
 });

@@ -1,7 +1,19 @@
 import { describe, expect, it } from 'vitest';
 import { searchCatalog } from '../../src/flows/index.ts';
 import { fixtureKnowledge } from '../fixtures/flows/kb.ts';
-import { allChoices, click, copyable, findChoice, harness, headingOf, stepOf, text, type } from './helpers.ts';
+import {
+  allChoices,
+  harness as baseHarness,
+  choose,
+  click,
+  copyable,
+  DEFINITION_SETS,
+  findChoice,
+  headingOf,
+  stepOf,
+  text,
+  type,
+} from './helpers.ts';
 
 describe('data catalog search', () => {
   const kb = fixtureKnowledge();
@@ -30,7 +42,11 @@ describe('data catalog search', () => {
   });
 });
 
-describe('data-owner walkthrough', () => {
+// Every scenario runs on the shipped definitions and on a copy with every label reworded (see helpers.ts); data
+// sets are picked by id.
+describe.each(DEFINITION_SETS)('data-owner walkthrough on the %s', (_name, load) => {
+  const harness = async () => baseHarness({ definitions: await load() });
+
   it('finds a data set by system name, shows owners by role and drafts an access request', async () => {
     const h = await harness();
     const matches = await h.flows.start(h.key, 'data-owner', 'CoatLog');
@@ -44,7 +60,7 @@ describe('data-owner walkthrough', () => {
     expect(t).toContain('Data steward: Sam Steward (coating) (coating-data@example.com)');
     expect(t).toContain('Access procedure: Request the role in the IT service portal');
 
-    const picked = await click(h, matches, 'Coating chamber process logs');
+    const picked = await choose(h, matches, 'dataset-coating-chamber-logs');
     expect(stepOf(picked)).toBeUndefined(); // a text step has no option buttons
     const p = text(picked);
     expect(p).toContain('**Business owner**: approves the **purpose**');
@@ -55,9 +71,9 @@ describe('data-owner walkthrough', () => {
 
     const period = await type(h, 'Virtual metrology of layer thickness for project Aurora');
     expect(stepOf(period)).toBe('period');
-    const location = await click(h, period, '6 months');
+    const location = await choose(h, period, 'six-months');
     expect(stepOf(location)).toBe('location');
-    const result = await click(h, location, 'Central on-prem ML platform');
+    const result = await choose(h, location, 'central-on-prem');
     expect(headingOf(result)).toBe('Access request: Coating chamber process logs');
     expect(text(result)).toContain("can't grant access");
     const draft = copyable(result, 'Access request');
@@ -66,8 +82,8 @@ describe('data-owner walkthrough', () => {
     );
     expect(draft).toContain('Purpose: Virtual metrology of layer thickness for project Aurora');
     expect(draft).toContain('Data scope: CoatLog;');
-    expect(draft).toContain('Period: 6 months');
-    expect(draft).toContain('Stored and processed: Central on-prem ML platform');
+    expect(draft).toContain(`Period: ${h.label('period', 'six-months')}`);
+    expect(draft).toContain(`Stored and processed: ${h.label('location', 'central-on-prem')}`);
     expect(draft).toContain('Classification handling: Only on company-managed infrastructure');
     expect(draft).toContain('Requester: <your name, team, cost centre>');
     expect(draft).toContain('Date: 2026-05-04');
@@ -92,7 +108,7 @@ describe('data-owner walkthrough', () => {
   it('forgives a typo and warns that strictly confidential data may not go to the cloud', async () => {
     const h = await harness();
     const matches = await h.flows.start(h.key, 'data-owner', 'interferometr');
-    await click(h, matches, /Interferometer/);
+    await choose(h, matches, 'dataset-interferometer-surface-figure');
     await type(h, 'Predict surface figure after polishing');
     await type(h, 'data from 2023 to 2024, access until end of Q3');
     const result = await type(h, 'cloud');
@@ -141,7 +157,7 @@ describe('data-owner walkthrough', () => {
   it('treats a question on the purpose step as a question and asks again for a too-short purpose', async () => {
     const h = await harness();
     const matches = await h.flows.start(h.key, 'data-owner', 'CoatLog');
-    await click(h, matches, 'Coating chamber process logs');
+    await choose(h, matches, 'dataset-coating-chamber-logs');
     const q = await h.flows.onText(h.key, 'What counts as a purpose?');
     expect(q).toMatchObject({ handled: false, resume: { label: 'Continue the walkthrough' } });
     const short = await type(h, 'ml');

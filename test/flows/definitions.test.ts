@@ -6,12 +6,27 @@ import { ErrorCode } from '../../src/errors.ts';
 import { checkWalkthroughs, loadWalkthroughs } from '../../src/flows/index.ts';
 import { KnowledgeError } from '../../src/knowledge/errors.ts';
 import { fixtureKnowledge } from '../fixtures/flows/kb.ts';
-import { WALKTHROUGHS_DIR } from './helpers.ts';
+import { definitions, relabelledDefinitions, WALKTHROUGHS_DIR } from './helpers.ts';
 
 const fixture = (name: string) => resolve(import.meta.dirname, '../fixtures/flows', name);
 const format = (p: { file: string; line: number; message: string }) => `${p.file}:${p.line}: ${p.message}`;
 
 describe('walkthrough definitions', () => {
+  it('the reworded copy the flow tests also run on changes every label and nothing else the engine reads', async () => {
+    const labels = (defs: Awaited<ReturnType<typeof definitions>>) =>
+      defs.flatMap((d) => [
+        ...d.steps.flatMap((st) => st.options.map((o) => o.label)),
+        ...d.result.notes.flatMap((n) => (n.offerLabel ? [n.offerLabel] : [])),
+      ]);
+    const values = (defs: Awaited<ReturnType<typeof definitions>>) =>
+      defs.flatMap((d) => d.steps.flatMap((st) => st.options.map((o) => `${d.id}/${st.id}/${o.value}`)));
+    const shipped = await definitions();
+    const reworded = await relabelledDefinitions();
+    expect(labels(reworded)).toHaveLength(labels(shipped).length);
+    expect(labels(reworded).filter((l) => labels(shipped).includes(l))).toEqual([]);
+    expect(values(reworded)).toEqual(values(shipped));
+  });
+
   it('ships infra and data-owner definitions without errors', async () => {
     const problems = await checkWalkthroughs(WALKTHROUGHS_DIR);
     expect(problems.filter((p) => p.severity === 'error').map(format)).toEqual([]);

@@ -37,6 +37,24 @@ describe('matching typed answers to options', () => {
     },
   );
 
+  it('keeps "ß" and other non-ASCII letters (the shared normaliser), so they match only what they spell', () => {
+    const german = [
+      { value: 'unknown', label: "I don't know", synonyms: ['weiß nicht'] },
+      { value: 'white', label: 'White', synonyms: ['weiß'] },
+      { value: 'blue', label: 'Blue', synonyms: ['синий'] },
+    ];
+    const pick = (input: string) => {
+      const m = matchOption(input, german);
+      return m.kind === 'match' ? m.option.value : m.kind;
+    };
+    expect(pick('weiß nicht')).toBe('unknown');
+    expect(pick('Weiß')).toBe('white');
+    expect(pick('СИНИЙ')).toBe('blue');
+    // The old ASCII-only copy read "weiß" as "wei" and "синий" as nothing at all.
+    expect(exactOption('wei', german)).toBeUndefined();
+    expect(exactOption('синий?', german)?.value).toBe('blue');
+  });
+
   it('reports ambiguity instead of guessing', () => {
     const m = matchOption('yes', [
       { value: 'a', label: 'Yes, cloud', synonyms: [] },

@@ -7,21 +7,13 @@ import { type Service, startService } from '../../src/cli/serve.ts';
 import { captureLogger, type FakeConnector, mockConnector, sendTeamsText } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 import { redisServerPath, startTestRedis, type TestRedis } from '../helpers/redis.ts';
+import { until } from '../helpers/until.ts';
 
 const redisBin = redisServerPath();
 
 type Json = Record<string, unknown>;
 
-/** Polls `probe` until it returns a value (bounded); the last value seen is reported on timeout. */
-async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const REDIS_WAIT = { timeoutMs: 15_000, intervalMs: 100 };
 
 describe.skipIf(!redisBin)(
   `Redis outage and recovery${redisBin ? '' : ' (SKIPPED: redis-server is not installed; apt-get install redis-server)'}`,
@@ -70,10 +62,14 @@ describe.skipIf(!redisBin)(
       expect(await ask('How do we version training data?')).toMatch(/version/i);
 
       await redis.stop();
-      const notReady = await until('/readyz to turn 503', async () => {
-        const r = await get('/readyz');
-        return r.status === 503 ? r : undefined;
-      });
+      const notReady = await until(
+        async () => {
+          const r = await get('/readyz');
+          return r.status === 503 ? r : undefined;
+        },
+        '/readyz to turn 503',
+        REDIS_WAIT,
+      );
       expect(notReady.json).toMatchObject({ status: 'not ready' });
       expect(String(notReady.json.reason)).toMatch(/state store unreachable/);
       expect(await get('/healthz')).toEqual({ status: 200, json: { status: 'ok' } });
@@ -87,7 +83,7 @@ describe.skipIf(!redisBin)(
       expect((await get('/healthz')).status).toBe(200);
 
       await redis.start();
-      await until('/readyz to return to 200', async () => ((await get('/readyz')).status === 200 ? true : undefined));
+      await until(async () => (await get('/readyz')).status === 200, '/readyz to return to 200', REDIS_WAIT);
       const answered = await ask('How do we version training data?');
       expect(answered).not.toMatch(/storage is not reachable/);
       expect(answered).toMatch(/version/i);

@@ -7,6 +7,7 @@ import { type App, createApp } from '../../src/app.ts';
 import type { Inbound } from '../../src/core/inbound.ts';
 import type { Reply } from '../../src/core/reply.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
+import { until } from '../helpers/until.ts';
 
 const ENTRY = 'glossary/glossary-mlops.md';
 const maintainer = { platform: 'slack' as const, id: 'UADMIN' };
@@ -20,16 +21,6 @@ const admin = (text: string, user: { platform: 'slack' | 'teams'; id: string } =
   text,
 });
 const textOf = (r: Reply) => r.blocks.map((b) => ('text' in b ? b.text : '')).join('\n');
-
-async function until<T>(probe: () => Promise<T | undefined>, ms = 10_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await probe();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 let dirs: TempDirs;
 let app: App;
@@ -52,7 +43,11 @@ describe('knowledge hot reload', () => {
     const stop = app.runtime.watch(dirs.knowledgeDir, { debounceMs: 50 });
     try {
       writeFileSync(file, before.replace(/summary: >-\n/, 'summary: >-\n  MLOps (zebra-striped edition) —\n'));
-      await until(async () => ((await summaryOf('What is MLOps?')).includes('zebra-striped') ? true : undefined));
+      await until(
+        async () => (await summaryOf('What is MLOps?')).includes('zebra-striped'),
+        'the edited entry to be served',
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
       expect(app.runtime.reloads.ok).toBeGreaterThanOrEqual(1);
     } finally {
       stop();

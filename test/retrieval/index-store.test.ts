@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { Logger } from '../../src/base/index.ts';
 import { loadConfig } from '../../src/config.ts';
-import type { Logger } from '../../src/core/types.ts';
 import { createEmbeddings } from '../../src/retrieval/embeddings.ts';
 import { buildIndex, indexDir, loadOrBuildIndex, readManifest } from '../../src/retrieval/index-store.ts';
 import { kbBuild } from '../../src/retrieval/kb-build.ts';
@@ -112,14 +112,16 @@ describe('remote embeddings (opt-in)', () => {
           usage: { prompt_tokens: 1, total_tokens: 1 },
         };
       });
-    const cfg = loadConfig({
-      DATA_DIR: data,
-      EMBEDDINGS_PROVIDER: 'ollama',
-      EMBEDDINGS_BASE_URL: 'http://embeddings.test/v1',
-      EMBEDDINGS_MODEL: 'nomic-embed-text',
-    });
+    const cfg = loadConfig(cfgEnv(data));
     const named = await createEmbeddings(cfg, recordingLogger().logger);
     expect(named.id).toBe('ollama:http://embeddings.test/v1:nomic-embed-text');
+    // EMBEDDINGS_TIMEOUT_MS reaches the client (default 10 s).
+    expect((named.embeddings as { timeout?: number }).timeout).toBe(10_000);
+    const quick = await createEmbeddings(
+      loadConfig({ ...cfgEnv(data), EMBEDDINGS_TIMEOUT_MS: '1234' }),
+      recordingLogger().logger,
+    );
+    expect((quick.embeddings as { timeout?: number }).timeout).toBe(1234);
     const r = await loadOrBuildIndex(kb, cfg, recordingLogger().logger);
     expect(r.index.manifest.embeddingsId).toBe(named.id);
     expect((await r.search('sidecar pattern'))[0]?.entry.id).toBe('infra-sidecar');
@@ -209,3 +211,12 @@ describe('kb build (CLI)', () => {
     expect(err.join('\n')).toMatch(/usage: mlops-guide kb build/);
   });
 });
+
+function cfgEnv(data: string): Record<string, string> {
+  return {
+    DATA_DIR: data,
+    EMBEDDINGS_PROVIDER: 'ollama',
+    EMBEDDINGS_BASE_URL: 'http://embeddings.test/v1',
+    EMBEDDINGS_MODEL: 'nomic-embed-text',
+  };
+}

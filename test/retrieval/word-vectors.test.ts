@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../src/core/types.ts';
+import { silentLogger } from '../../src/base/index.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
 import { ensureWordVectors, loadWordVectors, vectorsDir, writeWordVectors } from '../../src/retrieval/word-vectors.ts';

@@ -7,7 +7,7 @@ import { createWalkthroughs } from '../../src/flows/index.ts';
 import { createSqliteKeyValueStore } from '../../src/store/kv-sqlite.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { fixtureKnowledge } from '../fixtures/flows/kb.ts';
-import { copyable, definitions, findChoice, stepOf } from '../flows/helpers.ts';
+import { copyable, definitions, optionChoice, stepOf } from '../flows/helpers.ts';
 
 let dir: string;
 let now: number;
@@ -131,8 +131,8 @@ describe('SQLite key/value store', () => {
     const q1 = await before.start(key, 'infra');
     const q2 = await before.onAction(
       key,
-      findChoice(q1, 'Confidential').actionId,
-      findChoice(q1, 'Confidential').value,
+      optionChoice(q1, 'confidential').actionId,
+      optionChoice(q1, 'confidential').value,
     );
     expect(stepOf(q2)).toBe('policy');
     await first.close();
@@ -140,7 +140,7 @@ describe('SQLite key/value store', () => {
     now += 60 * 60 * 1000;
     const second = openStore(path);
     const after = createWalkthroughs({ definitions: defs, store: second, knowledge: () => kb, clock });
-    const no = findChoice(q2, /No, it must stay/);
+    const no = optionChoice(q2, 'not-allowed');
     const q3 = await after.onAction(key, no.actionId, no.value);
     expect(stepOf(q3)).toBe('overclassified');
     let reply = q3;

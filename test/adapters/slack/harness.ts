@@ -5,13 +5,15 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
 import { createSlackChannel, type SlackChannelDeps, type SlackChannelOptions } from '../../../adapters/slack/index.ts';
+import type { Logger } from '../../../src/base/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
-import type { Reply } from '../../../src/core/reply.ts';
-import type { Bot, Logger } from '../../../src/core/types.ts';
+import { CoreAction, isShareable, type Reply } from '../../../src/core/reply.ts';
+import type { Bot } from '../../../src/core/types.ts';
 import { createHttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 import type { KeyValueStore } from '../../../src/store/types.ts';
+import { until as pollUntil } from '../../helpers/until.ts';
 
 export const SECRET = 'test-signing-secret';
 export const API = 'https://slack.test';
@@ -31,15 +33,16 @@ export function signature(body: string, timestamp: number, secret = SECRET): Rec
   return { 'x-slack-signature': `v0=${sig}`, 'x-slack-request-timestamp': String(timestamp) };
 }
 
-/** Polls until `check` is true (bounded): the adapter works after the ack, so tests wait for its calls. */
+/**
+ * The suite's `until` (test/helpers/until.ts) for Slack tests: the adapter works after the ack, so tests wait for its calls;
+ * a timeout names the Web API calls still expected.
+ */
 export async function until(check: () => boolean, what = 'condition', timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; pending mocks: ${nock.pendingMocks().join(', ')}`);
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
+  await pollUntil(check, what, {
+    timeoutMs,
+    intervalMs: 5,
+    detail: () => `pending mocks: ${nock.pendingMocks().join(', ')}`,
+  });
 }
 
 export interface ApiCall {
@@ -266,23 +269,28 @@ export function createFakeBot(): FakeBot {
   const bot: FakeBot = {
     inbounds: [],
     commands: new Map([['infra', STEP_1]]),
+    // Like the core, it decides what may be shared (isShareable); the adapter only offers what is marked.
     async handle(inbound) {
-      bot.inbounds.push(inbound);
-      if (inbound.kind === 'message') {
-        if (bot.gate) await bot.gate;
-        return ANSWER;
-      }
-      if (inbound.kind === 'command') {
-        return bot.commands.get(inbound.command) ?? ANSWER;
-      }
-      if (inbound.actionId === 'feedback') return THANKS;
-      if (inbound.actionId === 'command') return bot.commands.get(inbound.value) ?? STEP_1;
-      if (inbound.actionId === 'flow:infra') {
-        if (inbound.value === 'batch') return STEP_2;
-        return RECOMMENDATION;
-      }
-      return THANKS;
+      const reply = await answer(inbound);
+      return { ...reply, shareable: isShareable(reply) };
     },
   };
+  async function answer(inbound: Inbound): Promise<Reply> {
+    bot.inbounds.push(inbound);
+    if (inbound.kind === 'message') {
+      if (bot.gate) await bot.gate;
+      return ANSWER;
+    }
+    if (inbound.kind === 'command') {
+      return bot.commands.get(inbound.command) ?? ANSWER;
+    }
+    if (inbound.actionId === CoreAction.Feedback) return THANKS;
+    if (inbound.actionId === CoreAction.Command) return bot.commands.get(inbound.value) ?? STEP_1;
+    if (inbound.actionId === 'flow:infra') {
+      if (inbound.value === 'batch') return STEP_2;
+      return RECOMMENDATION;
+    }
+    return THANKS;
+  }
   return bot;
 }

@@ -11,6 +11,7 @@ import {
   splitText,
   truncate,
 } from '../../../adapters/slack/render.ts';
+import { homeReply } from '../../../src/core/commands.ts';
 import type { Reply } from '../../../src/core/reply.ts';
 import { block } from '../../../src/core/reply.ts';
 
@@ -336,7 +337,7 @@ describe('replyToBlockKit', () => {
 
 describe('views', () => {
   it('the Home view stays within 100 blocks and offers the walkthroughs', () => {
-    const view = homeView();
+    const view = homeView(homeReply());
     expect(view.type).toBe('home');
     expect(view.blocks.length).toBeLessThanOrEqual(limits.MAX_BLOCKS_PER_VIEW);
     const actions = view.blocks.find((b) => b.type === 'actions') as Json;

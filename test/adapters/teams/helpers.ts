@@ -3,10 +3,11 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { createTeamsChannel, type TeamsChannelDeps } from '../../../adapters/teams/index.ts';
+import type { Logger } from '../../../src/base/index.ts';
 import { type Config, loadConfig } from '../../../src/config.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
 import { block, CoreAction, type Reply } from '../../../src/core/reply.ts';
-import type { Bot, Logger } from '../../../src/core/types.ts';
+import type { Bot } from '../../../src/core/types.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 

@@ -1,0 +1,2 @@
+/** Milliseconds since the epoch; injected so tests set the time instead of waiting for it. */
+export type Clock = () => number;

@@ -1,14 +1,9 @@
 // Answer → platform-neutral Reply (src/core/reply.ts). Suggestions become `command` choices whose value is the
 // command line the core runs when clicked (`infra`, `data-owner`, `property drift`).
+
+import { markdownToPlain } from '../base/text.ts';
 import { type Block, block, CoreAction, type Reply } from '../core/reply.ts';
 import type { Answer } from './types.ts';
-
-function plainText(markdown: string): string {
-  return markdown
-    .replace(/\*\*(.+?)\*\*/g, '$1')
-    .replace(/`([^`]+)`/g, '$1')
-    .replace(/\[([^\]]+)\]\([^)]+\)/g, '$1');
-}
 
 export function answerToReply(answer: Answer): Reply {
   const blocks: Block[] = [];
@@ -22,7 +17,7 @@ export function answerToReply(answer: Answer): Reply {
     return {
       kind: 'abstain',
       blocks,
-      fallbackText: plainText(answer.markdown),
+      fallbackText: markdownToPlain(answer.markdown),
       ...(answer.soft ? { answerId: answer.answerId } : {}),
     };
   }
@@ -41,7 +36,7 @@ export function answerToReply(answer: Answer): Reply {
     kind: 'answer',
     blocks,
     // The answer text already opens with the entry's title; a notification shows it once.
-    fallbackText: plainText(answer.markdown).slice(0, 300),
+    fallbackText: markdownToPlain(answer.markdown).slice(0, 300),
     answerId: answer.answerId,
   };
 }

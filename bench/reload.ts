@@ -134,7 +134,8 @@ async function measure(knowledgeDir: string, dataDir: string, offThread: boolean
       }
     })();
     await new Promise((res) => setTimeout(res, 1000));
-    writeFileSync(marker, original.replace(/summary: >-\n/, `summary: >-\n  Reload ${r} (${Date.now()}) —\n`));
+    // A real change (a new paragraph at the end of one entry), so every reload rebuilds the index.
+    writeFileSync(marker, `${original.trimEnd()}\n\nReload marker ${r} (${Date.now()}).\n`);
     const from = performance.now();
     const result = await app.runtime.reload();
     const to = performance.now();

@@ -14,7 +14,7 @@ import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
 import type { FlowKey, Walkthroughs } from './flows/types.ts';
 import { loadKnowledge } from './knowledge/load.ts';
 import type { KnowledgeBase } from './knowledge/types.ts';
-import { buildInWorker } from './retrieval/build-in-worker.ts';
+import { buildInWorker, createIndexWorker, type IndexWorker } from './retrieval/build-in-worker.ts';
 import { createEmbeddings, type NamedEmbeddings } from './retrieval/embeddings.ts';
 import { type LoadedIndex, loadOrBuildIndex } from './retrieval/index-store.ts';
 import { LocalEmbeddings } from './retrieval/local-embeddings.ts';
@@ -110,13 +110,14 @@ export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<A
  */
 export async function buildRuntimeInWorker(
   config: Config,
-  deps: RuntimeDeps & { retrieval: RetrievalDeps },
+  deps: RuntimeDeps & { retrieval: RetrievalDeps; worker?: IndexWorker },
 ): Promise<AppRuntime> {
   // First: a broken walkthrough fails the reload before the expensive part.
   const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
   const { kb, retriever } = await buildInWorker(config.knowledgeDir, config, {
     logger: deps.logger,
     ...deps.retrieval,
+    ...(deps.worker ? { worker: deps.worker } : {}),
   });
   return assembleRuntime(config, deps, kb, definitions, retriever);
 }
@@ -190,7 +191,8 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
 
   const salt = config.userHashSalt ?? (await storedSalt(kv));
   const retrieval = await loadRetrievalDeps(config, logger);
-  const deps = { kv, events, logger, clock, salt, retrieval };
+  const worker = createIndexWorker(logger);
+  const deps = { kv, events, logger, clock, salt, retrieval, worker };
   const initial = await buildRuntime(config, deps);
   const runtime = createRuntimeHolder<AppRuntime>(
     initial,
@@ -235,7 +237,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     hashId: (platform, id) => hashUserId(salt, platform, id),
     async close() {
-      await Promise.allSettled([kv.close(), events.close()]);
+      await Promise.allSettled([worker.close(), kv.close(), events.close()]);
     },
   };
 }

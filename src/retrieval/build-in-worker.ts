@@ -42,25 +42,101 @@ export interface WorkerLog {
 
 const WORKER_URL = new URL('./index-worker.ts', import.meta.url);
 
-/** Runs index-worker.ts once and resolves with its reply; a worker that dies without one rejects. */
-export function runIndexWorker(request: IndexBuildRequest, logger: Logger): Promise<IndexBuildReply> {
-  return new Promise((resolve, reject) => {
-    // Type stripping (Node 24) runs the .ts entry as it is; the worker gets no stdin and shares stdout/stderr.
-    const worker = new Worker(WORKER_URL, { workerData: request });
-    let reply: IndexBuildReply | undefined;
-    worker.on('message', (m: { log?: WorkerLog; result?: IndexBuildReply }) => {
+/** How long an idle build worker is kept (edits come in bursts; a warm worker builds faster), then it exits. */
+export const INDEX_WORKER_IDLE_MS = 60_000;
+
+/** A build thread (index-worker.ts), started on first use and ended after `idleMs` without work. */
+export interface IndexWorker {
+  /** One build at a time (the runtime holder serialises reloads); a worker that dies rejects and is replaced. */
+  build(request: IndexBuildRequest): Promise<IndexBuildReply>;
+  close(): Promise<void>;
+  /** Threads started so far, and whether one is alive now (for tests and diagnostics). */
+  readonly started: number;
+  readonly alive: boolean;
+}
+
+export function createIndexWorker(logger: Logger, options: { idleMs?: number } = {}): IndexWorker {
+  const idleMs = options.idleMs ?? INDEX_WORKER_IDLE_MS;
+  let worker: Worker | undefined;
+  let idleTimer: NodeJS.Timeout | undefined;
+  let seq = 0;
+  let started = 0;
+  const pending = new Map<number, { w: Worker; resolve(r: IndexBuildReply): void; reject(e: Error): void }>();
+
+  /** Rejects the builds sent to `w` only: a worker ended when idle may exit after its successor got work. */
+  const failAll = (w: Worker, err: Error) => {
+    for (const [id, p] of pending) {
+      if (p.w !== w) continue;
+      p.reject(err);
+      pending.delete(id);
+    }
+  };
+  const spawn = (): Worker => {
+    // Type stripping (Node 24) runs the .ts entry as it is; the worker shares stdout/stderr but never writes there.
+    const w = new Worker(WORKER_URL);
+    started++;
+    w.on('message', (m: { log?: WorkerLog; id?: number; result?: IndexBuildReply }) => {
       if (m.log) logger[m.log.level](m.log.obj, m.log.msg);
-      if (m.result) reply = m.result;
+      if (m.id === undefined || !m.result) return;
+      pending.get(m.id)?.resolve(m.result);
+      pending.delete(m.id);
+      if (pending.size === 0) idle();
     });
-    worker.once('error', (err) => {
-      reject(new MlopsGuideError(ErrorCode.Unknown, `the index build worker failed: ${err.message}`, { cause: err }));
+    w.on('error', (err) => {
+      failAll(
+        w,
+        new MlopsGuideError(ErrorCode.Unknown, `the index build worker failed: ${err.message}`, { cause: err }),
+      );
     });
-    worker.once('exit', (code) => {
-      if (reply) resolve(reply);
-      // After 'error' this rejection is ignored (a promise settles once).
-      else reject(new MlopsGuideError(ErrorCode.Unknown, `the index build worker exited with code ${code}`));
+    w.on('exit', (code) => {
+      if (worker === w) worker = undefined;
+      failAll(w, new MlopsGuideError(ErrorCode.Unknown, `the index build worker exited with code ${code}`));
     });
-  });
+    return w;
+  };
+  const idle = () => {
+    // An idle worker must not keep the process alive, and frees its memory after a while.
+    worker?.unref();
+    clearTimeout(idleTimer);
+    idleTimer = setTimeout(() => void close(), idleMs);
+    idleTimer.unref();
+  };
+  async function close(): Promise<void> {
+    clearTimeout(idleTimer);
+    const w = worker;
+    worker = undefined;
+    await w?.terminate();
+  }
+  return {
+    build(request) {
+      clearTimeout(idleTimer);
+      worker ??= spawn();
+      worker.ref();
+      const id = ++seq;
+      const w = worker;
+      return new Promise((resolve, reject) => {
+        pending.set(id, { w, resolve, reject });
+        w.postMessage({ id, request });
+      });
+    },
+    close,
+    get started() {
+      return started;
+    },
+    get alive() {
+      return worker !== undefined;
+    },
+  };
+}
+
+/** One build in a worker of its own (kb build, tests). */
+export async function runIndexWorker(request: IndexBuildRequest, logger: Logger): Promise<IndexBuildReply> {
+  const worker = createIndexWorker(logger);
+  try {
+    return await worker.build(request);
+  } finally {
+    await worker.close();
+  }
 }
 
 export interface BuiltInWorker {
@@ -76,12 +152,10 @@ export interface BuiltInWorker {
 export async function buildInWorker(
   knowledgeDir: string,
   config: Pick<Config, 'dataDir' | 'embeddings'>,
-  deps: { logger: Logger; embeddings: NamedEmbeddings; vectors: WordVectors | null },
+  deps: { logger: Logger; embeddings: NamedEmbeddings; vectors: WordVectors | null; worker?: IndexWorker },
 ): Promise<BuiltInWorker> {
-  const reply = await runIndexWorker(
-    { knowledgeDir, config: { dataDir: config.dataDir, embeddings: config.embeddings } },
-    deps.logger,
-  );
+  const request = { knowledgeDir, config: { dataDir: config.dataDir, embeddings: config.embeddings } };
+  const reply = await (deps.worker ? deps.worker.build(request) : runIndexWorker(request, deps.logger));
   if (!reply.ok) {
     if ('problems' in reply) throw new KnowledgeError(knowledgeDir, reply.problems);
     const { code, message, remedy } = reply.error;

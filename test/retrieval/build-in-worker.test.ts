@@ -9,10 +9,11 @@ import { silentLogger } from '../../src/core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
 import { KnowledgeError } from '../../src/knowledge/errors.ts';
 import { loadKnowledge } from '../../src/knowledge/load.ts';
-import { buildInWorker, runIndexWorker } from '../../src/retrieval/build-in-worker.ts';
+import { buildInWorker, createIndexWorker, runIndexWorker } from '../../src/retrieval/build-in-worker.ts';
 import { readManifest } from '../../src/retrieval/index-store.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
 import { ensureWordVectors } from '../../src/retrieval/word-vectors.ts';
+import { until } from '../adapters/slack/harness.ts';
 import { captureLogger } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 
@@ -80,6 +81,33 @@ describe('building the index in a worker thread', () => {
     expect(error).toBeInstanceOf(MlopsGuideError);
     expect((error as MlopsGuideError).code).toBe(ErrorCode.KnowledgeNotFound);
     expect((error as MlopsGuideError).remedy).toMatch(/KNOWLEDGE_DIR/);
+  });
+});
+
+describe('the build worker thread', () => {
+  it('serves several builds while warm, exits when idle, and is started again on demand', async () => {
+    dirs = tempDirs();
+    const config = testConfig(dirs);
+    const request = { knowledgeDir: config.knowledgeDir, config };
+    const warm = createIndexWorker(silentLogger, { idleMs: 60_000 });
+    try {
+      expect((await warm.build(request)).ok).toBe(true);
+      expect((await warm.build(request)).ok).toBe(true);
+      expect(warm.started).toBe(1);
+    } finally {
+      await warm.close();
+    }
+    expect(warm.alive).toBe(false);
+
+    const brief = createIndexWorker(silentLogger, { idleMs: 1 });
+    try {
+      expect((await brief.build(request)).ok).toBe(true);
+      await until(() => !brief.alive, 'the idle worker to exit');
+      expect((await brief.build(request)).ok).toBe(true);
+      expect(brief.started).toBe(2);
+    } finally {
+      await brief.close();
+    }
   });
 });
 

@@ -129,7 +129,7 @@ export function createIndexWorker(logger: Logger, options: { idleMs?: number } =
   };
 }
 
-/** One build in a worker of its own (kb build, tests). */
+/** One build in a thread of its own, ended afterwards (tests, one-off builds). */
 export async function runIndexWorker(request: IndexBuildRequest, logger: Logger): Promise<IndexBuildReply> {
   const worker = createIndexWorker(logger);
   try {

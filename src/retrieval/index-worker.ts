@@ -1,8 +1,7 @@
 // Worker-thread entry for build-in-worker.ts: for each request it parses and checks the knowledge, builds the lexical
 // index and the dense vectors and writes them to DATA_DIR/index/ (atomically, as `kb build` does), then posts the
 // checked entries back. Everything CPU-heavy of a reload happens here, so the main thread keeps answering meanwhile.
-// The thread serves several requests while it lives (see createIndexWorker): a warm one skips module loading and JIT
-// warm-up, and keeps the embeddings loaded.
+// A thread can serve several requests while it lives (createIndexWorker's idleMs; the app ends it after each build).
 import { parentPort } from 'node:worker_threads';
 import type { Logger } from '../core/types.ts';
 import { asCodedError } from '../errors.ts';

@@ -14,7 +14,12 @@ import { ErrorCode, MlopsGuideError } from './errors.ts';
 import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
 import type { FlowKey, Walkthroughs } from './flows/types.ts';
 import { loadKnowledge } from './knowledge/load.ts';
-import { loadOrBuildIndex } from './retrieval/index.ts';
+import type { KnowledgeBase } from './knowledge/types.ts';
+import { buildInWorker, createIndexWorker, type IndexWorker } from './retrieval/build-in-worker.ts';
+import { createEmbeddings, type NamedEmbeddings } from './retrieval/embeddings.ts';
+import { type LoadedIndex, loadOrBuildIndex } from './retrieval/index-store.ts';
+import { LocalEmbeddings } from './retrieval/local-embeddings.ts';
+import { ensureWordVectors, type WordVectors } from './retrieval/word-vectors.ts';
 import { createMemoryEventStore } from './store/events-memory.ts';
 import { createSqliteEventStore } from './store/events-sqlite.ts';
 import { formatGaps, knowledgeGaps } from './store/gaps.ts';
@@ -50,15 +55,81 @@ export interface AppOptions {
   observer?: BotObserver;
   /** Called after every reload (metrics). */
   onReload?: (result: ReloadResult) => void;
+  /**
+   * Build reloads in a worker thread (default true). False builds them on the main thread as before, which freezes
+   * answering for the build: only for measuring the difference (bench/reload.ts).
+   */
+  reloadOffThread?: boolean;
 }
 
-export async function buildRuntime(
-  config: Config,
-  deps: { kv: KeyValueStore; events: EventStore; logger: Logger; clock: Clock; salt: string },
-): Promise<AppRuntime> {
+/** What every runtime shares and a reload need not load again: the embeddings and the offline word vectors. */
+export interface RetrievalDeps {
+  embeddings: NamedEmbeddings;
+  /** null when remote embeddings are configured and the offline vectors are missing (abstain signals degrade). */
+  vectors: WordVectors | null;
+}
+
+async function loadRetrievalDeps(config: Config, logger: Logger): Promise<RetrievalDeps> {
+  let vectors: WordVectors | null;
+  try {
+    vectors = ensureWordVectors(config.dataDir, logger);
+  } catch (err) {
+    // As in index-store.ts: remote embeddings still work without local vectors; only the specificity signal is lost.
+    if (config.embeddings.provider === 'local') throw err;
+    logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
+    vectors = null;
+  }
+  if (vectors && config.embeddings.provider === 'local') {
+    // The same vectors for the embeddings: loading them a second time would double their memory.
+    const local = new LocalEmbeddings(vectors);
+    return { embeddings: { id: local.id, embeddings: local }, vectors };
+  }
+  return { embeddings: await createEmbeddings(config, logger), vectors };
+}
+
+interface RuntimeDeps {
+  kv: KeyValueStore;
+  events: EventStore;
+  logger: Logger;
+  clock: Clock;
+  salt: string;
+  retrieval?: RetrievalDeps;
+}
+
+/** Loads the knowledge and its index on this thread (start-up, `ask`, tests that want no worker). */
+export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<AppRuntime> {
   const kb = await loadKnowledge(config.knowledgeDir);
   const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
-  const retriever = await loadOrBuildIndex(kb, config, deps.logger);
+  const retriever = await loadOrBuildIndex(kb, config, deps.logger, deps.retrieval ?? {});
+  return assembleRuntime(config, deps, kb, definitions, retriever);
+}
+
+/**
+ * A reload: the knowledge is parsed, checked and indexed in a worker thread (build-in-worker.ts); this thread only
+ * reads the walkthrough definitions (a few small files) and loads the finished index, so questions keep being
+ * answered from the runtime in service meanwhile.
+ */
+export async function buildRuntimeInWorker(
+  config: Config,
+  deps: RuntimeDeps & { retrieval: RetrievalDeps; worker?: IndexWorker },
+): Promise<AppRuntime> {
+  // First: a broken walkthrough fails the reload before the expensive part.
+  const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
+  const { kb, retriever } = await buildInWorker(config.knowledgeDir, config, {
+    logger: deps.logger,
+    ...deps.retrieval,
+    ...(deps.worker ? { worker: deps.worker } : {}),
+  });
+  return assembleRuntime(config, deps, kb, definitions, retriever);
+}
+
+async function assembleRuntime(
+  config: Config,
+  deps: RuntimeDeps,
+  kb: KnowledgeBase,
+  definitions: Awaited<ReturnType<typeof loadWalkthroughs>>,
+  retriever: LoadedIndex,
+): Promise<AppRuntime> {
   const llm = config.llm.provider === 'none' ? undefined : await createChatModel(config, deps.logger);
   const answerer = createAnswerer({ kb, retriever, llm, logger: deps.logger, clock: deps.clock });
   const walkthroughs = createWalkthroughs({
@@ -120,10 +191,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       : createMemoryEventStore(clock));
 
   const salt = config.userHashSalt ?? (await storedSalt(kv));
-  const initial = await buildRuntime(config, { kv, events, logger, clock, salt });
+  const retrieval = await loadRetrievalDeps(config, logger);
+  const worker = createIndexWorker(logger);
+  const deps = { kv, events, logger, clock, salt, retrieval, worker };
+  const initial = await buildRuntime(config, deps);
   const runtime = createRuntimeHolder<AppRuntime>(
     initial,
-    () => buildRuntime(config, { kv, events, logger, clock, salt }),
+    () => ((options.reloadOffThread ?? true) ? buildRuntimeInWorker(config, deps) : buildRuntime(config, deps)),
     {
       logger,
       clock,
@@ -164,7 +238,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     logger,
     hashId: (platform, id) => hashUserId(salt, platform, id),
     async close() {
-      await Promise.allSettled([kv.close(), events.close()]);
+      await Promise.allSettled([worker.close(), kv.close(), events.close()]);
     },
   };
 }

@@ -61,6 +61,11 @@ const envSchema = z.object({
   HTTP_KEEP_ALIVE_TIMEOUT_MS: int(5000, 0, 600_000),
   /** Open connections at once; further ones are closed at once. */
   HTTP_MAX_CONNECTIONS: int(1000, 1, 1_000_000),
+  /**
+   * On SIGTERM, in-flight work (Slack answers, Teams turns) may finish within this; what is left is abandoned
+   * (logged, counted) and the stores close. Keep it below the orchestrator's grace period (Kubernetes: 30 s).
+   */
+  SHUTDOWN_DRAIN_MS: int(10_000, 0, 600_000),
 
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
@@ -127,6 +132,8 @@ export interface Config {
     | undefined;
   slackQueue: { maxJobs: number; maxWaitMs: number };
   http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
+  /** How long a graceful stop waits for in-flight work before abandoning it. */
+  shutdownDrainMs: number;
   teams: {
     appId: string | undefined;
     appPassword: string | undefined;
@@ -261,6 +268,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     slack,
     slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
+    shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     http: {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,

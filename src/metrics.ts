@@ -8,6 +8,8 @@ export interface Metrics {
   registry: Registry;
   observer: BotObserver;
   reloaded(result: ReloadResult): void;
+  /** Work given up at shutdown when the drain deadline passed, by channel. */
+  abandoned(channel: string, count: number): void;
   /** For the Slack work queue (adapters/slack/work-queue.ts WorkQueueObserver). */
   queue: { dropped(reason: string): void; depth(waiting: number): void };
   render(): Promise<{ contentType: string; body: string }>;
@@ -65,6 +67,12 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     help: 'Slack work (answers after the ack) waiting for a worker.',
     registers: [registry],
   });
+  const abandoned = new Counter({
+    name: 'mlops_guide_abandoned_total',
+    help: 'Accepted work given up at shutdown because the drain deadline (SHUTDOWN_DRAIN_MS) passed, by channel.',
+    labelNames: ['channel'] as const,
+    registers: [registry],
+  });
   const storeErrors = new Counter({
     name: 'mlops_guide_store_errors_total',
     help: 'State or event store calls that failed and were worked around (rate limit open, record skipped), by operation.',
@@ -98,6 +106,9 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     },
     reloaded(result) {
       reloads.inc({ result: result.ok ? 'ok' : 'failed' });
+    },
+    abandoned(channel, count) {
+      abandoned.inc({ channel }, count);
     },
     async render() {
       return { contentType: registry.contentType, body: await registry.metrics() };

@@ -15,6 +15,11 @@ export interface Channel {
   start?(): Promise<void>;
   /** Stops accepting work and finishes in-flight work. */
   stop?(): Promise<void>;
+  /**
+   * Called when stop() has not finished by the shutdown deadline: give up what is still in flight (drop queued jobs,
+   * so nothing starts against closed stores) and return how many pieces of work were abandoned.
+   */
+  abandon?(): number;
   /** The connection's state for /readyz (e.g. Slack Socket Mode: `connecting` with the last failure). */
   status?(): ChannelStatus;
 }
@@ -63,11 +68,21 @@ export interface HttpServerDeps {
   metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
+export interface StopResult {
+  /** Work abandoned at the deadline, by channel (empty when everything finished in time). */
+  abandoned: Record<string, number>;
+}
+
 export interface HttpServer {
   app: express.Express;
   /** Listens; resolves with the bound port (useful with port 0 in tests). */
   start(): Promise<{ port: number }>;
-  stop(): Promise<void>;
+  /**
+   * Graceful stop: new requests get 503 and new connections are refused at once; in-flight requests and the
+   * channels' work may finish within `drainMs` (default: no limit); then what is left is abandoned (its sockets
+   * destroyed, each channel's abandon()) and reported.
+   */
+  stop(options?: { drainMs?: number }): Promise<StopResult>;
   /** The limits the listening Node server has (read back from it; undefined before start). */
   limits(): HttpLimits | undefined;
 }
@@ -83,7 +98,13 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
   const open = new Set<express.Response>();
   let stopping = false;
   app.use((_req, res, next) => {
-    if (stopping) res.setHeader('connection', 'close');
+    if (stopping) {
+      // Intake is closed: a request on a kept-alive connection gets 503, so the platform retries another replica
+      // (Slack retries a non-2xx event; Teams redelivers) instead of this process starting work it may abandon.
+      res.setHeader('connection', 'close');
+      res.status(503).json({ error: 'unavailable', message: 'The server is shutting down.' });
+      return;
+    }
     open.add(res);
     res.once('close', () => open.delete(res));
     next();
@@ -170,16 +191,37 @@ export function createHttpServer(deps: HttpServerDeps): HttpServer {
         maxConnections: server.maxConnections,
       };
     },
-    async stop() {
+    async stop(options = {}) {
       const s = server;
       server = undefined;
       stopping = true;
       for (const res of open) if (!res.headersSent) res.setHeader('connection', 'close');
-      if (s) {
-        await new Promise<void>((resolve) => s.close(() => resolve()));
-        s.closeAllConnections?.();
+      const closed = s ? new Promise<void>((resolve) => s.close(() => resolve())) : Promise.resolve();
+      // Channels stop at once, beside the listener: each stops its own intake (Slack queue, Teams 503) and drains.
+      const drained = Promise.all([closed, ...deps.channels.map((c) => c.stop?.())]).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const finished =
+        options.drainMs === undefined
+          ? await drained
+          : await Promise.race([
+              drained,
+              new Promise<false>((resolve) => {
+                timer = setTimeout(() => resolve(false), options.drainMs);
+              }),
+            ]);
+      clearTimeout(timer);
+      // Asked even when the drain finished: a channel's own drain may have given up at the same deadline (Slack's
+      // queue has one), and abandon() then reports (and stops) what is still left; an idle channel returns 0.
+      const abandoned: Record<string, number> = {};
+      for (const c of deps.channels) {
+        const n = c.abandon?.() ?? 0;
+        if (n > 0) abandoned[c.name] = n;
       }
-      for (const channel of deps.channels) await channel.stop?.();
+      const http = finished ? 0 : [...open].filter((res) => !res.writableEnded).length;
+      if (http > 0 && Object.keys(abandoned).length === 0) abandoned.http = http;
+      // Sockets still open (requests waiting on a hung platform API) are destroyed: nobody is served after this.
+      s?.closeAllConnections();
+      return { abandoned };
     },
   };
 }

@@ -29,7 +29,7 @@ export interface SlackChannelOptions {
   progressDelayMs?: number;
   /** Override the Web API retry policy (tests use a fast one). */
   retryConfig?: webApi.RetryOptions;
-  /** How long stop() waits for in-flight replies (default 10 s). */
+  /** How long stop() waits for in-flight replies (default: config.shutdownDrainMs). */
   drainTimeoutMs?: number;
   /** Replies prepared at once after the ack (default 16); more wait in a queue. */
   maxConcurrentReplies?: number;
@@ -176,7 +176,8 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     refused: (reason) => deps.observer?.dropped?.(reason),
     hashId: deps.hashId ?? unsaltedHash,
   });
-  const drain = () => work.drain(deps.options?.drainTimeoutMs ?? 10_000);
+  const drain = () => work.drain(deps.options?.drainTimeoutMs ?? deps.config.shutdownDrainMs);
+  const abandon = () => work.abandon();
 
   if (mount) {
     let identityProblem: string | undefined;
@@ -203,6 +204,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       async stop() {
         await drain();
       },
+      abandon,
       // Events arrive over HTTP: the channel is ready when the server is. A rejected token is reported beside it.
       status: () => (identityProblem ? { state: 'ready', reason: identityProblem } : { state: 'ready' }),
     };
@@ -218,6 +220,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       await supervisor?.stop();
       await drain();
     },
+    abandon,
     status: () => supervisor?.status() ?? { state: 'stopped' },
   };
 }

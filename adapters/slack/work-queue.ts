@@ -55,6 +55,11 @@ export interface WorkQueue {
   drain(timeoutMs: number): Promise<void>;
   /** Running and waiting jobs and busy replies in flight. */
   readonly size: number;
+  /**
+   * Shutdown after the drain deadline: waiting jobs are dropped without running (they would meet closed stores) and
+   * later pushes are ignored. Returns how many were given up, running ones included (they cannot be cancelled).
+   */
+  abandon(): number;
 }
 
 export const DEFAULT_LOG_INTERVAL_MS = 60_000;
@@ -78,6 +83,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   /** The waiting job the timer is set for: re-armed only when the head of the queue changes. */
   let expiryFor: Waiting | undefined;
   let lastFullLogAt = Number.NEGATIVE_INFINITY;
+  let abandoned = false;
   let refusedSinceLog = 0;
 
   const isIdle = () => running === 0 && replying === 0 && queue.length === 0;
@@ -179,6 +185,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
 
   return {
     push(job) {
+      if (abandoned) return false;
       if (isFull()) {
         logFull();
         refuse(job, 'queue_full');
@@ -205,6 +212,16 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     },
     get size() {
       return running + replying + queue.length;
+    },
+    abandon() {
+      abandoned = true;
+      const given = running + replying + queue.length;
+      queue.length = 0;
+      clearTimeout(expiryTimer);
+      expiryTimer = undefined;
+      expiryFor = undefined;
+      depthChanged();
+      return given;
     },
   };
 }

@@ -43,6 +43,28 @@ export function useOwnRetries(context: TurnContext): void {
   connector?.client?.pipeline?.removePolicy({ name: SDK_RETRY_POLICY });
 }
 
+const TIMEOUT_POLICY = 'mlopsGuideConnectorTimeout';
+
+/**
+ * Gives every connector call of this turn a deadline (Azure pipeline `request.timeout`; the SDK sets none). Replaced,
+ * not stacked, when the turn's client is reused.
+ */
+export function limitConnectorCalls(context: TurnContext, timeoutMs: number): void {
+  const connector = context.turnState.get(context.adapter.ConnectorClientKey) as
+    | { client?: { pipeline?: PipelineLike & { addPolicy?(policy: unknown): void } } }
+    | undefined;
+  const pipeline = connector?.client?.pipeline;
+  if (!pipeline?.addPolicy) return;
+  pipeline.removePolicy({ name: TIMEOUT_POLICY });
+  pipeline.addPolicy({
+    name: TIMEOUT_POLICY,
+    sendRequest(request: { timeout: number }, next: (request: unknown) => Promise<unknown>) {
+      if (!(request.timeout > 0)) request.timeout = timeoutMs;
+      return next(request);
+    },
+  });
+}
+
 /** The HTTP status of a failed connector call (Azure RestError: `statusCode`, or `response.status`). */
 export function connectorStatus(err: unknown): number | undefined {
   if (typeof err !== 'object' || err === null) return undefined;

@@ -21,10 +21,10 @@ import {
   withAuthDeadline,
 } from './auth.ts';
 import { captureConsole } from './console.ts';
-import { type Sleep, useOwnRetries } from './delivery.ts';
+import { limitConnectorCalls, type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
-import { AUTH_TIMEOUT_MS } from './limits.ts';
+import { AUTH_TIMEOUT_MS, CONNECTOR_TIMEOUT_MS } from './limits.ts';
 
 export { activityToInbound } from './inbound.ts';
 export { replyToAdaptiveCards } from './render.ts';
@@ -46,6 +46,8 @@ export interface TeamsChannelDeps {
   hashId?: (id: string) => string;
   /** Deadline for authenticating a request, key fetches included (default AUTH_TIMEOUT_MS; tests use less). */
   authTimeoutMs?: number;
+  /** Deadline for each Bot Connector call (default CONNECTOR_TIMEOUT_MS; tests use less). */
+  connectorTimeoutMs?: number;
   /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
   sleep?: Sleep;
 }
@@ -190,6 +192,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
     try {
       const invokeResponse = await adapter.runTurn(auth, activity, (context) => {
         useOwnRetries(context);
+        limitConnectorCalls(context, deps.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
         return handler.run(context);
       });
       res.status(invokeResponse?.status ?? 200);
@@ -253,6 +256,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       stopping = true;
       await Promise.allSettled([...inFlight]);
     },
+    // The server destroys the sockets of these requests after this; the turns themselves cannot be cancelled.
+    abandon: () => inFlight.size,
     status() {
       if (stopping) return { state: 'stopped' };
       if (mode === 'disabled') return { state: 'disabled', reason: 'MICROSOFT_APP_ID is not set' };

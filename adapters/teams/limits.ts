@@ -55,3 +55,9 @@ export const MAX_FEEDBACK_REASON_CHARS = 1000;
  * ships fewer). Characters of a command's title: */
 export const MAX_COMMAND_TITLE_CHARS = 32;
 export const MAX_COMMAND_DESCRIPTION_CHARS = 128;
+
+/**
+ * Deadline for one Bot Connector call (sending, updating a reply). botbuilder's connector client sets none, so a
+ * hanging connector held a turn, its HTTP request and a graceful shutdown without limit (issue 12).
+ */
+export const CONNECTOR_TIMEOUT_MS = 15_000;

@@ -3,8 +3,8 @@
 import { type App, createApp } from '../app.ts';
 import type { Logger } from '../base/index.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { createMetrics } from '../metrics.ts';
-import { type Channel, createHttpServer, type HttpServer } from '../server.ts';
+import { createMetrics, type Metrics } from '../metrics.ts';
+import { type Channel, createHttpServer, type HttpServer, type StopResult } from '../server.ts';
 import type { EventStore, KeyValueStore } from '../store/types.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
@@ -13,8 +13,13 @@ export interface Service {
   app: App;
   server: HttpServer;
   port: number;
-  /** Graceful stop: stop accepting, finish in-flight work, close stores. */
-  stop(): Promise<void>;
+  metrics: Metrics;
+  /**
+   * Graceful stop, in this order: intake stops (new requests 503, new connections refused, Slack queue closed);
+   * in-flight work may finish within SHUTDOWN_DRAIN_MS; what is left is abandoned (one log line, counted in
+   * mlops_guide_abandoned_total); the stores close last, so no job ever meets a closed store mid-way.
+   */
+  stop(): Promise<StopResult>;
 }
 
 const DAY_MS = 86_400_000;
@@ -113,11 +118,22 @@ export async function startService(
     app,
     server,
     port,
+    metrics,
     async stop() {
       clearInterval(purgeTimer);
       stopWatching();
-      await server.stop();
+      const result = await server.stop({ drainMs: config.shutdownDrainMs });
+      const total = Object.values(result.abandoned).reduce((a, n) => a + n, 0);
+      if (total > 0) {
+        for (const [channel, n] of Object.entries(result.abandoned)) metrics.abandoned(channel, n);
+        logger.warn(
+          { abandoned: result.abandoned, drainMs: config.shutdownDrainMs },
+          'shutdown: drain deadline passed; abandoning unfinished work',
+        );
+      }
       await app.close();
+      logger.info({}, 'stores closed');
+      return result;
     },
   };
 }
@@ -129,14 +145,20 @@ export async function runServe(_args: string[], io: CliIo, env: NodeJS.ProcessEn
   io.err(`MLOps Guide listening on http://${config.host}:${service.port} (Ctrl-C to stop)`);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
-      logger.info({ signal }, 'shutting down: finishing in-flight work');
-      service.stop().then(resolve, (err) => {
-        logger.error({ err: String(err) }, 'error during shutdown');
-        resolve();
-      });
+      logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: finishing in-flight work');
+      service.stop().then(
+        () => resolve(),
+        (err) => {
+          logger.error({ err: String(err) }, 'error during shutdown');
+          resolve();
+        },
+      );
     };
     process.once('SIGTERM', () => shutdown('SIGTERM'));
     process.once('SIGINT', () => shutdown('SIGINT'));
   });
+  // Abandoned work may still hold sockets or timers (a Slack call waiting out its timeout): they must not keep the
+  // process alive past the drain deadline. Unref'd, so a clean stop exits at once without waiting for this.
+  setTimeout(() => process.exit(EXIT.ok), 1000).unref();
   return EXIT.ok;
 }

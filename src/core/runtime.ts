@@ -1,6 +1,7 @@
 // Holds the knowledge the bot answers from and swaps it atomically on reload. A reload builds the new
-// knowledge (parse, check, index) off the request path; questions asked meanwhile use the old one. A broken
-// edit leaves the last good knowledge in service and reports the problems.
+// knowledge (parse, check, index) off the request path — `build` runs it in a worker thread (src/app.ts,
+// src/retrieval/build-in-worker.ts); questions asked meanwhile use the old one. A broken edit leaves the last good
+// knowledge in service and reports the problems.
 import { type FSWatcher, watch } from 'node:fs';
 import { type Clock, type Logger, silentLogger } from '../base/index.ts';
 import { asCodedError } from '../errors.ts';

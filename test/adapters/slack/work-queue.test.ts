@@ -163,4 +163,32 @@ describe('work queue (work after the ack)', () => {
     await q.drain(10);
     expect(q.size).toBe(1);
   });
+
+  it('abandon() at the shutdown deadline: waiting jobs never start, later pushes are ignored, all are counted', async () => {
+    const q = createWorkQueue({ concurrency: 1, maxQueued: 10, maxWaitMs: 60_000, logger: memoryLogger() });
+    const started: string[] = [];
+    const busy: string[] = [];
+    const gate = deferred();
+    for (const name of ['a', 'b', 'c']) {
+      q.push(
+        job(
+          name,
+          async () => {
+            started.push(name);
+            await gate.promise;
+          },
+          () => busy.push(name),
+        ),
+      );
+    }
+    await until(() => started.length === 1, 'the first job to start');
+    expect(q.abandon()).toBe(3);
+    expect(q.push(job('d', async () => void started.push('d')))).toBe(false);
+    // The running job finishing must not start the dropped ones (they would meet closed stores).
+    gate.resolve();
+    await q.drain(5000);
+    expect(started).toEqual(['a']);
+    expect(busy).toEqual([]);
+    expect(q.size).toBe(0);
+  });
 });

@@ -284,7 +284,9 @@ export async function startTeamsServer(
       }
       return { status: res.status, json, text };
     },
-    stop: () => server.stop(),
+    stop: async () => {
+      await server.stop();
+    },
   };
 }
 

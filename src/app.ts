@@ -17,9 +17,9 @@ import { loadKnowledge } from './knowledge/load.ts';
 import type { KnowledgeBase } from './knowledge/types.ts';
 import { buildInWorker, createIndexWorker, type IndexWorker } from './retrieval/build-in-worker.ts';
 import { createEmbeddings, type NamedEmbeddings } from './retrieval/embeddings.ts';
-import { type LoadedIndex, loadOrBuildIndex } from './retrieval/index-store.ts';
+import { type LoadedIndex, loadOrBuildIndex, optionalWordVectors } from './retrieval/index-store.ts';
 import { LocalEmbeddings } from './retrieval/local-embeddings.ts';
-import { ensureWordVectors, type WordVectors } from './retrieval/word-vectors.ts';
+import type { WordVectors } from './retrieval/word-vectors.ts';
 import { createMemoryEventStore } from './store/events-memory.ts';
 import { createSqliteEventStore } from './store/events-sqlite.ts';
 import { formatGaps, knowledgeGaps } from './store/gaps.ts';
@@ -70,15 +70,7 @@ export interface RetrievalDeps {
 }
 
 async function loadRetrievalDeps(config: Config, logger: Logger): Promise<RetrievalDeps> {
-  let vectors: WordVectors | null;
-  try {
-    vectors = ensureWordVectors(config.dataDir, logger);
-  } catch (err) {
-    // As in index-store.ts: remote embeddings still work without local vectors; only the specificity signal is lost.
-    if (config.embeddings.provider === 'local') throw err;
-    logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
-    vectors = null;
-  }
+  const vectors = optionalWordVectors(config, logger);
   if (vectors && config.embeddings.provider === 'local') {
     // The same vectors for the embeddings: loading them a second time would double their memory.
     const local = new LocalEmbeddings(vectors);

@@ -63,19 +63,26 @@ const withInfo = (retriever: HybridRetriever, index: IndexInfo): LoadedIndex => 
 
 export const indexDir = (config: Pick<Config, 'dataDir'>) => join(config.dataDir, 'index');
 
+/**
+ * The offline word vectors, or null when they are missing but not needed for embeddings: remote embeddings still
+ * work without them; only the specificity signal of the abstain decision is lost.
+ */
+export function optionalWordVectors(
+  config: Pick<Config, 'dataDir' | 'embeddings'>,
+  logger: Logger,
+): WordVectors | null {
+  try {
+    return ensureWordVectors(config.dataDir, logger);
+  } catch (err) {
+    if (config.embeddings.provider === 'local') throw err;
+    logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
+    return null;
+  }
+}
+
 async function resolveDeps(config: Pick<Config, 'dataDir' | 'embeddings'>, deps: IndexDeps) {
   const logger = deps.logger ?? silentLogger;
-  let vectors = deps.vectors;
-  if (vectors === undefined) {
-    try {
-      vectors = ensureWordVectors(config.dataDir, logger);
-    } catch (err) {
-      // Remote embeddings still work without local vectors; only the specificity signal is lost.
-      if (config.embeddings.provider === 'local') throw err;
-      logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
-      vectors = null;
-    }
-  }
+  const vectors = deps.vectors === undefined ? optionalWordVectors(config, logger) : deps.vectors;
   const embeddings = deps.embeddings ?? (await createEmbeddings(config, logger));
   const options: RetrievalOptions = {
     onDenseError: (err: unknown) =>

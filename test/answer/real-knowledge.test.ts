@@ -54,7 +54,6 @@ describe('answers on the shipped knowledge', () => {
     "What's the weather tomorrow in Oberkochen?",
     'When is the next company holiday?',
     'how do I install python on windows',
-    'can you write me a poem about data',
     'Which printer on floor 2 works?',
     'How do I fix a Python ImportError?',
   ])('abstains on "%s" and says what it can help with', async (question) => {
@@ -64,13 +63,16 @@ describe('answers on the shipped knowledge', () => {
     expect(answer.markdown).toMatch(/data owner|infrastructure|help/i);
   });
 
-  // SAP is a system the knowledge documents (several data sets live in it), so this one may offer entries, but it
-  // must never be answered as if it were about the knowledge.
-  it('does not answer an HR question that only shares a system name with the knowledge', async () => {
-    const answer = await ask('how do I book a vacation day in SAP?');
-    expect(answer.abstained).toBe(true);
-    expect(answer.sources).toEqual([]);
-  });
+  // SAP is a system the knowledge documents (several data sets live in it) and "write … data" matches entries about
+  // documentation: these may offer entries (soft abstain), but must never be answered as if they were ours.
+  it.each(['how do I book a vacation day in SAP?', 'can you write me a poem about data'])(
+    'does not answer "%s", which only shares a word or a system name with the knowledge',
+    async (question) => {
+      const answer = await ask(question);
+      expect(answer.abstained).toBe(true);
+      expect(answer.sources).toEqual([]);
+    },
+  );
 });
 
 describe("understanding questions in the users' own words", () => {

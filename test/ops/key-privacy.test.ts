@@ -22,7 +22,7 @@ import {
   startHarness,
   until,
 } from '../adapters/slack/harness.ts';
-import { mockConnector, SERVICE_URL, TENANT_ID } from '../adapters/teams/helpers.ts';
+import { mockConnector, personalMessage } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 
 type Json = Record<string, unknown>;
@@ -142,16 +142,15 @@ async function scenario(storage: 'memory' | 'sqlite'): Promise<Set<string>> {
     const res = await fetch(`http://127.0.0.1:${port}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'privacy-teams-1',
-        serviceUrl: SERVICE_URL,
-        channelId: 'msteams',
-        from: { id: '29:1user-frank', name: 'Frank' },
-        conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-frank' },
-        recipient: { id: '28:bot', name: 'MLOps Guide' },
-        text: 'How do we version training data?',
-      }),
+      body: JSON.stringify(
+        personalMessage({
+          id: 'privacy-teams-1',
+          from: '29:1user-frank',
+          name: 'Frank',
+          conversationId: 'a:1personal-frank',
+          text: 'How do we version training data?',
+        }),
+      ),
     });
     expect(res.status).toBe(200);
     expect(connector.posted()).toHaveLength(1);

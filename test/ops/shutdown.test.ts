@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type Service, startService } from '../../src/cli/serve.ts';
 import { createMemoryKeyValueStore } from '../../src/store/kv-memory.ts';
 import { API, fixture, SECRET, signature, until } from '../adapters/slack/harness.ts';
-import { captureLogger, SERVICE_HOST, SERVICE_URL, TENANT_ID } from '../adapters/teams/helpers.ts';
+import { captureLogger, personalMessage, SERVICE_HOST } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs, testConfig } from '../helpers/app.ts';
 
 let dirs: TempDirs | undefined;
@@ -48,16 +48,15 @@ describe('graceful shutdown', () => {
     const inFlight = fetch(`${base}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'shutdown-1',
-        serviceUrl: SERVICE_URL,
-        channelId: 'msteams',
-        from: { id: '29:1user-gina', name: 'Gina Example' },
-        conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-gina' },
-        recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-        text: 'How do we version training data?',
-      }),
+      body: JSON.stringify(
+        personalMessage({
+          id: 'shutdown-1',
+          from: '29:1user-gina',
+          name: 'Gina Example',
+          conversationId: 'a:1personal-gina',
+          text: 'How do we version training data?',
+        }),
+      ),
     }).then(async (res) => ({ status: res.status, body: await res.text() }));
     // The turn has reached the connector (the "typing" indicator) and is now waiting on it.
     await until(() => received.length > 0, 'the bot to call the connector', 10_000);
@@ -189,16 +188,15 @@ describe('shutdown with a platform API that never answers', () => {
     const turn = fetch(`http://127.0.0.1:${started.port}/api/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({
-        type: 'message',
-        id: 'shutdown-hang-1',
-        serviceUrl: SERVICE_URL,
-        channelId: 'msteams',
-        from: { id: '29:1user-gina', name: 'Gina Example' },
-        conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-gina' },
-        recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-        text: 'How do we version training data?',
-      }),
+      body: JSON.stringify(
+        personalMessage({
+          id: 'shutdown-hang-1',
+          from: '29:1user-gina',
+          name: 'Gina Example',
+          conversationId: 'a:1personal-gina',
+          text: 'How do we version training data?',
+        }),
+      ),
     }).then(
       (r) => `status ${r.status}`,
       () => 'connection closed',

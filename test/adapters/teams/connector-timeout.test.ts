@@ -4,7 +4,7 @@
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { until } from '../slack/harness.ts';
-import { SERVICE_HOST, SERVICE_URL, startTeamsServer, TENANT_ID, type TestServer } from './helpers.ts';
+import { personalMessage, SERVICE_HOST, startTeamsServer, type TestServer } from './helpers.ts';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -24,16 +24,15 @@ describe('Bot Connector calls have a deadline', () => {
         return new Promise<never>(() => {});
       });
     server = await startTeamsServer(undefined, { connectorTimeoutMs: 100 });
-    const response = await server.post({
-      type: 'message',
-      id: 'timeout-1',
-      serviceUrl: SERVICE_URL,
-      channelId: 'msteams',
-      from: { id: '29:1user-gina', name: 'Gina Example' },
-      conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: 'a:1personal-gina' },
-      recipient: { id: '28:00000000-0000-0000-0000-00000000b07a', name: 'MLOps Guide' },
-      text: 'How do we version training data?',
-    });
+    const response = await server.post(
+      personalMessage({
+        id: 'timeout-1',
+        from: '29:1user-gina',
+        name: 'Gina Example',
+        conversationId: 'a:1personal-gina',
+        text: 'How do we version training data?',
+      }),
+    );
     expect(calls.length).toBeGreaterThan(0);
     expect(response.status).toBeGreaterThanOrEqual(200);
     const logged = server.logger.lines.map((l) => `${l.level}:${l.msg}`);

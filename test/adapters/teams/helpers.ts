@@ -382,6 +382,30 @@ export function mockAadToken(): { requests: URLSearchParams[] } {
   return { requests };
 }
 
+/** A Teams personal-chat message activity as the Bot Framework delivers it (Emulator mode: no token needed). */
+export function personalMessage(message: {
+  id: string;
+  from: string;
+  text: string;
+  name?: string;
+  conversationId?: string;
+}): Record<string, unknown> {
+  return {
+    type: 'message',
+    id: message.id,
+    serviceUrl: SERVICE_URL,
+    channelId: 'msteams',
+    from: { id: message.from, name: message.name ?? 'Someone' },
+    conversation: {
+      conversationType: 'personal',
+      tenantId: TENANT_ID,
+      id: message.conversationId ?? `a:1personal-${message.from}`,
+    },
+    recipient: { id: `28:${APP_ID}`, name: 'MLOps Guide' },
+    text: message.text,
+  };
+}
+
 /**
  * Posts `text` as a Teams personal-chat message from `from` to a server at `base` (Emulator mode, no token) and
  * returns the JSON of the card the bot posted in reply (through the mocked connector).
@@ -395,16 +419,7 @@ export async function sendTeamsText(
   const res = await fetch(`${base}/api/messages`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      type: 'message',
-      id: message.id,
-      serviceUrl: SERVICE_URL,
-      channelId: 'msteams',
-      from: { id: message.from, name: message.name ?? 'Someone' },
-      conversation: { conversationType: 'personal', tenantId: TENANT_ID, id: `a:1personal-${message.from}` },
-      recipient: { id: `28:${APP_ID}`, name: 'MLOps Guide' },
-      text: message.text,
-    }),
+    body: JSON.stringify(personalMessage(message)),
   });
   if (res.status !== 200) throw new Error(`POST /api/messages answered ${res.status}`);
   const posted = connector.posted().slice(before);

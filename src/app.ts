@@ -90,7 +90,7 @@ interface RuntimeDeps {
 
 /** Loads the knowledge and its index on this thread (start-up, `ask`, tests that want no worker). */
 export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<AppRuntime> {
-  const kb = await loadKnowledge(config.knowledgeDir);
+  const kb = await loadKnowledge(config.knowledgeDir, { logger: deps.logger, cacheDir: join(config.dataDir, 'cache') });
   const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
   const retriever = await loadOrBuildIndex(kb, config, deps.logger, deps.retrieval ?? {});
   return assembleRuntime(config, deps, kb, definitions, retriever);

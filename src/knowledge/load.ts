@@ -4,7 +4,7 @@
 // any error throws a KnowledgeError listing every problem, so a running server keeps its last good knowledge.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdir, readFile, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../base/index.ts';
@@ -49,7 +49,10 @@ interface KnowledgeFile {
  * KnowledgeNotFound).
  */
 export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
-  const all = await readKnowledgeFiles(dir);
+  return checkFiles(await readKnowledgeFiles(dir));
+}
+
+function checkFiles(all: KnowledgeFile[]): KnowledgeCheck {
   const scanned: ScannedFile[] = [];
   const problems: KnowledgeProblem[] = [];
   for (const f of all) {
@@ -92,11 +95,65 @@ export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
  * Loads and validates the knowledge base. Throws KnowledgeError (code KnowledgeInvalid) listing every problem
  * when there is any error; warnings are logged (when a logger is given) and don't stop loading.
  */
-export async function loadKnowledge(dir: string, options: { logger?: Logger } = {}): Promise<KnowledgeBase> {
-  const check = await checkKnowledge(dir);
+export async function loadKnowledge(
+  dir: string,
+  options: { logger?: Logger; cacheDir?: string } = {},
+): Promise<KnowledgeBase> {
+  const files = await readKnowledgeFiles(dir);
+  const check = options.cacheDir ? await checkCached(files, options.cacheDir, options.logger) : checkFiles(files);
   if (check.problems.some((p) => p.severity === 'error')) throw new KnowledgeError(dir, check.problems);
   for (const p of check.problems) options.logger?.warn({ file: p.file, line: p.line }, p.message);
   return createKnowledgeBase(dir, check.entries, check.hash, check.vocabulary);
+}
+
+/**
+ * Parsing and checking the YAML is most of a cold start (~0.1–0.2 s at 150 entries, more on a busy machine), and
+ * its result depends only on the files and on this loader's code. So a passing check is kept as JSON under
+ * `cacheDir`, named by a hash of both; the next start with the same files reads it back in milliseconds. Any
+ * change to a knowledge file or to the loader gives a new name (the old file is removed). A cache that can't be
+ * read or written is ignored: the knowledge is then parsed as usual.
+ */
+async function checkCached(files: KnowledgeFile[], cacheDir: string, logger?: Logger): Promise<KnowledgeCheck> {
+  const key = createHash('sha256')
+    .update(await loaderFingerprint())
+    .update(hashFiles(files))
+    .digest('hex')
+    .slice(0, 32);
+  const path = join(cacheDir, `knowledge-${key}.json`);
+  try {
+    const cached = JSON.parse(await readFile(path, 'utf8')) as KnowledgeCheck;
+    if (cached && Array.isArray(cached.entries) && cached.hash === hashFiles(files)) return cached;
+  } catch {
+    // missing or unreadable: parse below
+  }
+  const check = checkFiles(files);
+  if (check.problems.some((p) => p.severity === 'error')) return check;
+  try {
+    await mkdir(cacheDir, { recursive: true });
+    for (const old of await readdir(cacheDir)) {
+      if (old.startsWith('knowledge-') && old.endsWith('.json')) await rm(join(cacheDir, old), { force: true });
+    }
+    const tmp = `${path}.${process.pid}.tmp`;
+    await writeFile(tmp, JSON.stringify(check));
+    await rename(tmp, path);
+  } catch (err) {
+    logger?.debug({ err, cacheDir }, 'knowledge cache not written');
+  }
+  return check;
+}
+
+let fingerprint: Promise<string> | undefined;
+/** A hash of the source of this folder's modules (schema, checks, vocabulary): a code change invalidates caches. */
+function loaderFingerprint(): Promise<string> {
+  fingerprint ??= (async () => {
+    const here = import.meta.dirname;
+    const h = createHash('sha256').update(`format:1\0`);
+    for (const name of (await readdir(here)).filter((n) => /\.(ts|js)$/.test(n)).sort()) {
+      h.update(`${name}\0`).update(await readFile(join(here, name)));
+    }
+    return h.digest('hex');
+  })();
+  return fingerprint;
 }
 
 /** Builds an immutable KnowledgeBase from entries already validated (also handy for tests of other modules). */

@@ -1,0 +1,84 @@
+// The parsed-knowledge cache (loadKnowledge's cacheDir): a start with unchanged files reads the check result back
+// instead of parsing YAML; any edit, a corrupted cache or an unwritable cache folder falls back to parsing.
+import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { KnowledgeError, loadKnowledge } from '../../src/knowledge/index.ts';
+import { copyGood, type TempKb } from './helpers.ts';
+
+let kb: TempKb;
+let cacheDir: string;
+beforeEach(async () => {
+  kb = await copyGood();
+  cacheDir = await mkdtemp(join(tmpdir(), 'kb-cache-'));
+});
+afterEach(async () => {
+  await kb.remove();
+  await chmod(cacheDir, 0o700).catch(() => {});
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+const cacheFiles = async () => (await readdir(cacheDir)).filter((f) => f.startsWith('knowledge-'));
+
+describe('knowledge cache', () => {
+  it('gives the same knowledge base as parsing, and reads it back from one cache file', async () => {
+    const parsed = await loadKnowledge(kb.dir);
+    const first = await loadKnowledge(kb.dir, { cacheDir });
+    expect(await cacheFiles()).toHaveLength(1);
+    const second = await loadKnowledge(kb.dir, { cacheDir });
+    for (const base of [first, second]) {
+      expect(base.hash).toBe(parsed.hash);
+      expect(base.entries).toEqual(parsed.entries);
+      expect(base.vocabulary).toEqual(parsed.vocabulary);
+    }
+  });
+
+  it('is really read: a cached result is used while the files are unchanged', async () => {
+    await loadKnowledge(kb.dir, { cacheDir });
+    const [file] = await cacheFiles();
+    const path = join(cacheDir, file as string);
+    const cached = JSON.parse(await readFile(path, 'utf8'));
+    cached.entries[0].title = 'Title from the cache';
+    await writeFile(path, JSON.stringify(cached));
+    const base = await loadKnowledge(kb.dir, { cacheDir });
+    expect(base.entries[0]?.title).toBe('Title from the cache');
+  });
+
+  it('parses again after an edit, and keeps only the newest cache file', async () => {
+    await loadKnowledge(kb.dir, { cacheDir });
+    await kb.edit('challenges/challenge-model-drift.md', /^title: .*$/m, 'title: Drift after the edit');
+    const base = await loadKnowledge(kb.dir, { cacheDir });
+    expect(base.get('challenge-model-drift')?.title).toBe('Drift after the edit');
+    expect(await cacheFiles()).toHaveLength(1);
+  });
+
+  it('still refuses broken knowledge (errors are never cached)', async () => {
+    await loadKnowledge(kb.dir, { cacheDir });
+    await kb.edit('challenges/challenge-model-drift.md', /^title: .*$/m, 'title:');
+    await expect(loadKnowledge(kb.dir, { cacheDir })).rejects.toBeInstanceOf(KnowledgeError);
+  });
+
+  it('ignores a corrupted cache file and rewrites it', async () => {
+    await loadKnowledge(kb.dir, { cacheDir });
+    const [file] = await cacheFiles();
+    await writeFile(join(cacheDir, file as string), '{"entries": [trunc');
+    const base = await loadKnowledge(kb.dir, { cacheDir });
+    expect(base.entries.length).toBeGreaterThan(0);
+    expect(JSON.parse(await readFile(join(cacheDir, file as string), 'utf8')).entries.length).toBe(base.entries.length);
+  });
+
+  it('loads without a cache when the cache folder cannot be written', async () => {
+    if (process.getuid?.() === 0) {
+      // root writes anywhere: point the cache at a regular file instead (mkdir fails the same way).
+      const blocked = join(cacheDir, 'not-a-dir');
+      await writeFile(blocked, 'x');
+      const base = await loadKnowledge(kb.dir, { cacheDir: join(blocked, 'cache') });
+      expect(base.entries.length).toBeGreaterThan(0);
+      return;
+    }
+    await chmod(cacheDir, 0o500);
+    const base = await loadKnowledge(kb.dir, { cacheDir: join(cacheDir, 'cache') });
+    expect(base.entries.length).toBeGreaterThan(0);
+  });
+});

@@ -50,6 +50,11 @@ export interface TeamsChannelDeps {
   connectorTimeoutMs?: number;
   /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
   sleep?: Sleep;
+  /**
+   * Acknowledge typed questions first and send the answer proactively (handler.ts). Default: when an LLM is
+   * configured (LLM_PROVIDER), the one thing that makes an answer slow.
+   */
+  answerInBackground?: boolean;
 }
 
 const unsaltedHash = (id: string) => createHash('sha256').update(`teams:${id}`).digest('hex').slice(0, 32);
@@ -96,14 +101,30 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   const mode = teamsAuthMode(deps.config);
   const authentication = createBotFrameworkAuthentication(deps.config.teams, deps.credentialsFactory);
   const adapter = new TeamsCloudAdapter(authentication);
+  const inFlight = new Set<Promise<void>>();
+  const connectorTimeoutMs = deps.connectorTimeoutMs ?? deps.config.teams.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS;
   const handler = new MlopsGuideTeamsHandler({
     bot: deps.bot,
     kv: deps.kv,
     logger,
     hashId: deps.hashId ?? unsaltedHash,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    answerInBackground: deps.answerInBackground ?? deps.config.llm.provider !== 'none',
+    // A proactive turn: the connector client is made from the app's credentials (an Entra token, as for replies)
+    // and gets the same single retry loop and deadline as a reply inside a request.
+    proactive: (reference, logic) =>
+      captureConsole(logger, () =>
+        adapter.continueConversationAsync(deps.config.teams.appId ?? '', reference, async (context) => {
+          useOwnRetries(context);
+          limitConnectorCalls(context, connectorTimeoutMs);
+          await logic(context);
+        }),
+      ),
+    track(work) {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
   });
-  const inFlight = new Set<Promise<void>>();
   let stopping = false;
 
   if (mode === 'disabled') {
@@ -192,7 +213,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
     try {
       const invokeResponse = await adapter.runTurn(auth, activity, (context) => {
         useOwnRetries(context);
-        limitConnectorCalls(context, deps.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
+        limitConnectorCalls(context, connectorTimeoutMs);
         return handler.run(context);
       });
       res.status(invokeResponse?.status ?? 200);

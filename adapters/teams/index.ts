@@ -25,6 +25,7 @@ import { limitConnectorCalls, type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
 import { AUTH_TIMEOUT_MS, CONNECTOR_TIMEOUT_MS } from './limits.ts';
+import { mountPages } from './pages.ts';
 
 export { activityToInbound } from './inbound.ts';
 export { replyToAdaptiveCards } from './render.ts';
@@ -233,6 +234,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   return {
     name: 'teams',
     mount(app) {
+      // The privacy and terms pages the Teams app manifest links to (package.ts), from docs/*.md.
+      mountPages(app);
       app.post(
         TEAMS_MESSAGES_PATH,
         guard,

@@ -196,8 +196,8 @@ describe('manifest validation', () => {
       ],
       [
         'command description too long',
-        (m) => (m.bots[0].commandLists[0].commands[0].description = 'x'.repeat(129)),
-        /must NOT have more than 128 characters/,
+        (m) => (m.bots[0].commandLists[0].commands[0].description = 'x'.repeat(4001)),
+        /must NOT have more than 4000 characters/,
       ],
       ['http developer url', (m) => (m.developer.privacyUrl = 'ftp://x'), /\/developer\/privacyUrl must match pattern/],
       [

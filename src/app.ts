@@ -3,6 +3,8 @@
 // the tests use it; nothing else wires collaborators together.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { withIntentPrior } from './answer/answerer.ts';
+import { decide } from './answer/decide.ts';
 import { answerToReply, createAnswerer, createChatModel } from './answer/index.ts';
 import type { Clock, Logger } from './base/index.ts';
 import { silentLogger } from './base/index.ts';
@@ -12,7 +14,7 @@ import { createRuntimeHolder, type RuntimeHolder } from './core/runtime.ts';
 import type { Bot } from './core/types.ts';
 import { ErrorCode, MlopsGuideError } from './errors.ts';
 import { createWalkthroughs, loadWalkthroughs } from './flows/index.ts';
-import type { FlowKey, Walkthroughs } from './flows/types.ts';
+import type { ActionInput, FlowKey, Walkthroughs } from './flows/types.ts';
 import { loadKnowledge } from './knowledge/load.ts';
 import type { KnowledgeBase } from './knowledge/types.ts';
 import { buildInWorker, createIndexWorker, type IndexWorker } from './retrieval/build-in-worker.ts';
@@ -137,8 +139,22 @@ async function assembleRuntime(
     clock: deps.clock,
     ttlMs: config.conversationTtlMs,
     logger: deps.logger,
+    isKnowledgeQuestion: (text) => isKnowledgeQuestion(retriever, text),
   });
   return { kb, answerer, walkthroughs };
+}
+
+/**
+ * Whether the core would answer `text` from an entry that is not a data set: the same retrieval and the same
+ * decision (decide.ts, unchanged) the answerer makes, without composing an answer or calling an LLM. A walkthrough's
+ * catalog search uses it so "what is model drift?" typed during the data-owner walkthrough is answered, while
+ * "who owns the coating chamber logs?" (a data-set entry wins) stays a search.
+ */
+async function isKnowledgeQuestion(retriever: LoadedIndex, text: string): Promise<boolean> {
+  const r = await retriever.retrieve(text, { k: 6 });
+  const stems = new Set(r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]));
+  const hits = withIntentPrior(r.hits, stems);
+  return decide(hits, r.signals).kind === 'answer' && hits[0]?.entry.type !== 'dataset';
 }
 
 const SALT_KEY = 'config:user-hash-salt';
@@ -162,7 +178,8 @@ function currentWalkthroughs(runtime: () => AppRuntime): Walkthroughs {
     ids: () => runtime().walkthroughs.ids(),
     start: (key: FlowKey, flowId: string, text?: string) => runtime().walkthroughs.start(key, flowId, text),
     ownsAction: (actionId: string) => runtime().walkthroughs.ownsAction(actionId),
-    onAction: (key: FlowKey, actionId: string, value: string) => runtime().walkthroughs.onAction(key, actionId, value),
+    onAction: (key: FlowKey, actionId: string, value: string, input?: ActionInput) =>
+      runtime().walkthroughs.onAction(key, actionId, value, input),
     onText: (key: FlowKey, text: string) => runtime().walkthroughs.onText(key, text),
   };
 }

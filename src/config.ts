@@ -72,6 +72,10 @@ const envSchema = z.object({
   MICROSOFT_APP_TENANT_ID: optionalString,
   MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant']).default('SingleTenant'),
   TEAMS_ALLOW_UNAUTHENTICATED: bool(false),
+  /** Deadline of each Bot Connector call (sending, updating a reply; botbuilder sets none). */
+  TEAMS_CONNECTOR_TIMEOUT_MS: int(15_000, 100, 600_000),
+  /** Deadline of each Slack Web API call (chat.postMessage, views.open, …); Slack's client then retries or fails. */
+  SLACK_API_TIMEOUT_MS: int(10_000, 100, 600_000),
 
   /** Walkthrough state lifetime. */
   CONVERSATION_TTL_HOURS: z.coerce
@@ -131,6 +135,8 @@ export interface Config {
       }
     | undefined;
   slackQueue: { maxJobs: number; maxWaitMs: number };
+  /** Deadline of each Slack Web API call (SLACK_API_TIMEOUT_MS). */
+  slackApiTimeoutMs: number;
   http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** How long a graceful stop waits for in-flight work before abandoning it. */
   shutdownDrainMs: number;
@@ -140,6 +146,8 @@ export interface Config {
     tenantId: string | undefined;
     appType: 'SingleTenant' | 'MultiTenant';
     allowUnauthenticated: boolean;
+    /** Deadline of each Bot Connector call (TEAMS_CONNECTOR_TIMEOUT_MS). */
+    connectorTimeoutMs: number;
   };
   conversationTtlMs: number;
   redisUrl: string | undefined;
@@ -268,6 +276,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     slack,
     slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
+    slackApiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     http: {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
@@ -281,6 +290,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       tenantId: e.MICROSOFT_APP_TENANT_ID,
       appType: e.MICROSOFT_APP_TYPE,
       allowUnauthenticated: e.TEAMS_ALLOW_UNAUTHENTICATED,
+      connectorTimeoutMs: e.TEAMS_CONNECTOR_TIMEOUT_MS,
     },
     conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
     redisUrl: e.REDIS_URL,

@@ -164,7 +164,16 @@ const blockActionsBody = z.object({
     })
     .optional(),
   message: z.object({ ts: z.string(), thread_ts: z.string().optional() }).optional(),
-  actions: z.array(z.object({ action_id: id, value: z.string().optional() })).min(1),
+  actions: z
+    .array(
+      z.object({
+        action_id: id,
+        type: z.string().optional(),
+        block_id: z.string().optional(),
+        value: z.string().optional(),
+      }),
+    )
+    .min(1),
   trigger_id: z.string().optional(),
   response_url: z.string().optional(),
 });
@@ -195,13 +204,20 @@ export function actionToInbound(body: BlockActionsBody, conversation?: Conversat
   const where = conversation ?? actionConversation(body);
   if (!action || !where) return undefined;
   const name = body.user.username ?? body.user.name;
-  return {
+  const inbound: InboundAction = {
     kind: 'action',
     user: name ? { platform: 'slack', id: body.user.id, name } : { platform: 'slack', id: body.user.id },
     conversation: where,
     actionId: decodeActionId(action.action_id),
     value: action.value ?? '',
   };
+  // Enter in a text field (render.ts `input`): the typed text is the action's value, the core's value its block_id.
+  if (action.type === 'plain_text_input') {
+    inbound.value = action.block_id ?? '';
+    const typed = action.value?.trim();
+    if (typed) inbound.text = typed;
+  }
+  return inbound;
 }
 
 /** What the 👎 modal carries through Slack and back (private_metadata). */

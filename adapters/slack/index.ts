@@ -87,7 +87,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     logger: boltLogger,
     retryConfig: deps.options?.retryConfig ?? SLACK_RETRY_CONFIG,
     rejectRateLimitedCalls: false,
-    timeout: SLACK_REQUEST_TIMEOUT_MS,
+    timeout: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
     ...(slackApiUrl ? { slackApiUrl } : {}),
   };
 
@@ -145,7 +145,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       installerOptions: {
         clientOptions: {
           retryConfig: { retries: 0 },
-          timeout: SLACK_REQUEST_TIMEOUT_MS,
+          timeout: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
           ...(slackApiUrl ? { slackApiUrl } : {}),
         },
       },

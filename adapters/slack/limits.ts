@@ -34,6 +34,8 @@ export const MAX_ACCESSIBILITY_LABEL = 75;
 export const MAX_BUTTON_VALUE = 2000;
 /** Characters in an action_id (a block_id has the same limit; the renderer sets none). */
 export const MAX_ACTION_ID = 255;
+/** block_id of any block (an input block carries its Choice-like value there). */
+export const MAX_BLOCK_ID = 255;
 /** Characters in a message's top-level `text`; Slack truncates longer text. */
 export const MAX_MESSAGE_TEXT = 40_000;
 /** Characters in a modal's title, submit and close labels. */

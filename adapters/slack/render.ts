@@ -17,6 +17,7 @@ import {
   MAX_ACCESSIBILITY_LABEL,
   MAX_ACTION_ID,
   MAX_ACTIONS_ELEMENTS,
+  MAX_BLOCK_ID,
   MAX_BLOCKS_PER_MESSAGE,
   MAX_BLOCKS_PER_VIEW,
   MAX_BUTTON_LABEL,
@@ -64,9 +65,18 @@ export type SlackBlock =
   | {
       type: 'input';
       block_id: string;
-      optional: boolean;
+      optional?: boolean;
+      /** In a message: the field sends block_actions itself (on Enter). */
+      dispatch_action?: boolean;
       label: PlainText;
-      element: { type: 'plain_text_input'; action_id: string; multiline: boolean; max_length: number };
+      element: {
+        type: 'plain_text_input';
+        action_id: string;
+        multiline?: boolean;
+        max_length: number;
+        placeholder?: PlainText;
+        dispatch_action_config?: { trigger_actions_on: ('on_enter_pressed' | 'on_character_entered')[] };
+      };
     };
 
 /** One Slack message: `text` is the notification / screen-reader fallback (mrkdwn-escaped). */
@@ -294,6 +304,26 @@ export function blockToSlack(block: Block): SlackBlock[] {
       return [...sections(`*${escapeMrkdwn(block.title)}*`), ...codeSections(block.text)];
     case 'divider':
       return [{ type: 'divider' }];
+    case 'input':
+      // A plain_text_input that dispatches on Enter (docs.slack.dev/reference/block-kit/blocks/input-block): the
+      // block_actions payload carries the typed text as the action's `value` and this block's id, which holds the
+      // core's value (inbound.ts reads both). A value too long for a block_id gets no field: typing still works.
+      if (block.value.length > MAX_BLOCK_ID) return [];
+      return [
+        {
+          type: 'input',
+          block_id: block.value,
+          dispatch_action: true,
+          label: plain(block.label, MAX_BUTTON_LABEL),
+          element: {
+            type: 'plain_text_input',
+            action_id: encodeActionId(block.actionId, 0),
+            max_length: MAX_INPUT_LENGTH,
+            ...(block.placeholder ? { placeholder: plain(block.placeholder, 150) } : {}),
+            dispatch_action_config: { trigger_actions_on: ['on_enter_pressed'] },
+          },
+        },
+      ];
     case 'feedback':
       return [
         {

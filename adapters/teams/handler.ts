@@ -10,15 +10,26 @@
 // - An Action.Execute click is an invoke whose `replyToId` is the card's message id; the HTTP response carries `{ statusCode, type, value }`: with
 //   `application/vnd.microsoft.card.adaptive` the card is replaced by `value`, with
 //   `application/vnd.microsoft.activity.message` the card stays and `value` (a string) is shown briefly.
-import { type Activity, type InvokeResponse, TeamsActivityHandler, type TurnContext } from 'botbuilder';
+import {
+  type Activity,
+  type ConversationReference,
+  type InvokeResponse,
+  TeamsActivityHandler,
+  TurnContext,
+} from 'botbuilder';
 import type { Logger } from '../../src/base/index.ts';
-import type { Inbound } from '../../src/core/inbound.ts';
-import { noticeReply as coreNotice, type Reply } from '../../src/core/reply.ts';
+import type { Actor, Inbound } from '../../src/core/inbound.ts';
+import { CoreAction, noticeReply as coreNotice, type Reply } from '../../src/core/reply.ts';
 import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { deliver, realSleep, type Sleep } from './delivery.ts';
-import { ADAPTIVE_CARD_ACTION_INVOKE, activityToInbound, type ParsedActivity } from './inbound.ts';
+import {
+  ADAPTIVE_CARD_ACTION_INVOKE,
+  activityToInbound,
+  type ClickedCardOwner,
+  type ParsedActivity,
+} from './inbound.ts';
 import { ADAPTIVE_CARD_CONTENT_TYPE, MAX_SUMMARY_CHARS } from './limits.ts';
 import { type AdaptiveCard, cardAttachment, type RenderOptions, replyToAdaptiveCards, truncate } from './render.ts';
 
@@ -30,7 +41,23 @@ export interface TeamsHandlerDeps {
   hashId: (id: string) => string;
   /** Waits between delivery retries (tests inject one that does not wait). */
   sleep?: Sleep;
+  /**
+   * Acknowledge typed questions (and command buttons) at once and send the answer afterwards, proactively: set when
+   * answers can be slow (an LLM is configured), so the Bot Framework's 15 s limit for answering a request is never
+   * reached. Needs `proactive`.
+   */
+  answerInBackground?: boolean;
+  /** Sends outside the request's turn with a conversation reference (CloudAdapter.continueConversationAsync). */
+  proactive?: (
+    reference: Partial<ConversationReference>,
+    logic: (context: TurnContext) => Promise<void>,
+  ) => Promise<void>;
+  /** Registers background work, so a graceful stop waits for it (and counts what it abandons). */
+  track?: (work: Promise<void>) => void;
 }
+
+/** What the invoke response says while the answer is prepared and sent as a new message. */
+export const WORKING_TEXT = 'Working on it — the answer follows in this chat.';
 
 /** How long an activity id is remembered so a redelivered activity is answered once. */
 const DEDUPE_TTL_MS = 10 * 60_000;
@@ -43,8 +70,9 @@ const INVALID_CLICK_TEXT =
   'I could not read that button click — it may come from an old card. Type `help` to see what I can do.';
 
 /** Card actions per client: Teams sends Action.Execute as invokes; the Emulator and Web Chat only do Action.Submit. */
-export const renderOptionsFor = (channelId: string | undefined): RenderOptions => ({
+export const renderOptionsFor = (channelId: string | undefined, owner?: RenderOptions['owner']): RenderOptions => ({
   actions: channelId === 'msteams' ? 'execute' : 'submit',
+  ...(owner ? { owner } : {}),
 });
 
 const cardActivity = (card: AdaptiveCard): Partial<Activity> => ({
@@ -106,12 +134,21 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       return;
     }
     const inbound = parsed.inbound;
-    const replyToId = parsed.source === 'submit' ? parsed.replyToId : undefined;
+    const foreign = this.#markOthersCard(inbound, parsed.cardOwner);
+    const replyToId = parsed.source === 'submit' && !foreign ? parsed.replyToId : undefined;
+    const options = this.#renderOptions(context, inbound.user);
+    if (this.#inBackground(inbound)) {
+      await this.#once(context, async () => {
+        if (inbound.kind === 'message') await this.#typing(context);
+        this.#answerLater(context, inbound, options);
+      });
+      return;
+    }
     await this.#once(context, async () => {
       // A question can take seconds (retrieval, an LLM): show "typing…" meanwhile.
       if (inbound.kind === 'message') await this.#typing(context);
       const reply = await this.#deps.bot.handle(inbound);
-      const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
+      const cards = replyToAdaptiveCards(reply, options);
       if (replyToId && replacesCard(reply)) {
         const [first, ...rest] = cards;
         if (first && (await this.#update(context, replyToId, first))) {
@@ -135,7 +172,8 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     };
     await this.#once(context, async () => {
       const reply = await this.#deps.bot.handle(help);
-      await this.#send(context, { ...reply, blocks: [{ type: 'markdown', text: WELCOME_TEXT }, ...reply.blocks] });
+      const welcome: Reply = { ...reply, blocks: [{ type: 'markdown', text: WELCOME_TEXT }, ...reply.blocks] };
+      await this.#sendCards(context, replyToAdaptiveCards(welcome, this.#renderOptions(context, parsed.user)));
     });
   }
 
@@ -147,15 +185,30 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       return invokeBody(ERROR_RESPONSE_TYPE, { code: 'BadRequest', message: INVALID_CLICK_TEXT }, 400);
     }
     const inbound = parsed.inbound;
-    const response = await this.#once(context, () => this.#answerCardAction(context, inbound));
+    const foreign = this.#markOthersCard(inbound, parsed.cardOwner);
+    const options = this.#renderOptions(context, inbound.user);
+    if (this.#inBackground(inbound)) {
+      const response = await this.#once(context, async () => {
+        this.#answerLater(context, inbound, options);
+        return invokeBody(MESSAGE_RESPONSE_TYPE, WORKING_TEXT);
+      });
+      return response ?? invokeBody(MESSAGE_RESPONSE_TYPE, 'Already done.');
+    }
+    const response = await this.#once(context, () => this.#answerCardAction(context, inbound, options, foreign));
     return response ?? invokeBody(MESSAGE_RESPONSE_TYPE, 'Already done.');
   }
 
-  async #answerCardAction(context: TurnContext, inbound: Inbound): Promise<InvokeResponse> {
+  async #answerCardAction(
+    context: TurnContext,
+    inbound: Inbound,
+    options: RenderOptions,
+    foreign: boolean,
+  ): Promise<InvokeResponse> {
     const reply = await this.#deps.bot.handle(inbound);
-    const cards = replyToAdaptiveCards(reply, renderOptionsFor(context.activity.channelId));
+    const cards = replyToAdaptiveCards(reply, options);
     const [first, ...rest] = cards;
-    if (replacesCard(reply) && first) {
+    // A click on another member's card never edits that message, whatever the reply says.
+    if (replacesCard(reply) && first && !foreign) {
       // The invoke response changes the card in the clicking client only. Editing the message itself is what
       // other members, the user's other devices and the chat history see ("up-to-date views" in
       // learn.microsoft.com/microsoftteams/platform/task-modules-and-cards/cards/universal-actions-for-adaptive-cards/
@@ -163,6 +216,12 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       const cardMessageId = nonEmptyString(context.activity.replyToId);
       if (cardMessageId) await this.#update(context, cardMessageId, first);
       await this.#sendCards(context, rest);
+      return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
+    }
+    // For the clicking user only (someone else's walkthrough card, a stale step): the invoke response's card shows
+    // in the clicker's client alone — a user-specific view; the message other members see stays as it is. Teams
+    // has no ephemeral message, so this is the one way to answer one member of a channel privately.
+    if (first && rest.length === 0 && (reply.ephemeral === true || (foreign && reply.replaceOriginal === true))) {
       return invokeBody(ADAPTIVE_CARD_CONTENT_TYPE, first);
     }
     // A short acknowledgement (feedback thanks, "please wait") shows on the card; anything else is a new message.
@@ -215,6 +274,52 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     } catch (err) {
       this.#deps.logger.debug({ code: asCodedError(err, ErrorCode.PlatformApi).code }, 'teams typing indicator failed');
     }
+  }
+
+  /** The card owner key: a salted hash of the Teams user id (cards are visible to every member; no raw id in them). */
+  #ownerKey(user: Actor): string {
+    return this.#deps.hashId(`card-owner:${user.id}`);
+  }
+
+  #renderOptions(context: TurnContext, user: Actor): RenderOptions {
+    return renderOptionsFor(context.activity.channelId, {
+      key: this.#ownerKey(user),
+      ...(user.name ? { name: user.name } : {}),
+    });
+  }
+
+  /** True (and the inbound marked for the core) when the clicked card was made for another user. */
+  #markOthersCard(inbound: Inbound, owner: ClickedCardOwner | undefined): boolean {
+    if (inbound.kind !== 'action' || !owner || owner.key === this.#ownerKey(inbound.user)) return false;
+    inbound.othersCard = owner.name ? { ownerName: owner.name } : {};
+    return true;
+  }
+
+  /** Typed questions and command buttons may reach the LLM: with one configured they are answered after the ack. */
+  #inBackground(inbound: Inbound): boolean {
+    if (!this.#deps.answerInBackground || !this.#deps.proactive) return false;
+    return inbound.kind === 'message' || (inbound.kind === 'action' && inbound.actionId === CoreAction.Command);
+  }
+
+  /**
+   * Answers after this turn has ended (and the request was acknowledged): the conversation reference is taken from
+   * the activity now, the reply sent later through the connector with it, with the same retries as any reply. It
+   * lands in the same conversation and reply chain. A reply that still cannot be delivered is logged as an error:
+   * Teams does not redeliver an acknowledged activity.
+   */
+  #answerLater(context: TurnContext, inbound: Inbound, options: RenderOptions): void {
+    const proactive = this.#deps.proactive;
+    if (!proactive) return;
+    const reference = TurnContext.getConversationReference(context.activity);
+    const work = (async () => {
+      const reply = await this.#deps.bot.handle(inbound);
+      const cards = replyToAdaptiveCards(reply, options);
+      await proactive(reference, (later) => this.#sendCards(later, cards));
+    })().catch((err: unknown) => {
+      const coded = asCodedError(err, ErrorCode.PlatformApi);
+      this.#deps.logger.error({ code: coded.code, err: coded.message }, 'teams answer sent after the ack failed');
+    });
+    this.#deps.track?.(work);
   }
 
   #delivery() {

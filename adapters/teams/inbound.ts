@@ -32,9 +32,18 @@ export interface TeamsActivityLike {
 
 export type ActivitySource = 'text' | 'submit' | 'execute';
 
+/** Whom a clicked card was made for, as render.ts put it into every action's data. */
+export interface ClickedCardOwner {
+  key: string;
+  name?: string;
+}
+
 export type ParsedActivity =
-  /** Something for the core. `replyToId`: the card that was clicked (Action.Submit), to update it in place. */
-  | { type: 'inbound'; inbound: Inbound; source: ActivitySource; replyToId?: string }
+  /**
+   * Something for the core. `replyToId`: the card that was clicked (Action.Submit), to update it in place;
+   * `cardOwner`: whom the clicked card was made for (absent on cards older than this field).
+   */
+  | { type: 'inbound'; inbound: Inbound; source: ActivitySource; replyToId?: string; cardOwner?: ClickedCardOwner }
   /** The bot was added to a chat, channel or team: send a welcome. */
   | { type: 'welcome'; user: Actor; conversation: ConversationRef }
   /** Nothing to do (a channel message not meant for the bot, typing, reactions, other members joining…). */
@@ -133,8 +142,15 @@ export function messageText(activity: TeamsActivityLike): string {
     .trim();
 }
 
-/** Reads `{ actionId, value, text? }` from Action.Submit `value` or Action.Execute `data`. */
-function actionData(data: unknown): { actionId: string; value: string; text?: string } | undefined {
+interface ActionDataRead {
+  actionId: string;
+  value: string;
+  text?: string;
+  owner?: ClickedCardOwner;
+}
+
+/** Reads `{ actionId, value, text?, owner?, ownerName? }` from Action.Submit `value` or Action.Execute `data`. */
+function actionData(data: unknown): ActionDataRead | undefined {
   if (!isRecord(data)) return undefined;
   const actionId = nonEmpty(data.actionId);
   if (!actionId) return undefined;
@@ -144,9 +160,14 @@ function actionData(data: unknown): { actionId: string; value: string; text?: st
   else if (raw === undefined || raw === null) value = '';
   else if (typeof raw === 'number' || typeof raw === 'boolean') value = String(raw);
   else value = JSON.stringify(raw);
-  const out: { actionId: string; value: string; text?: string } = { actionId, value };
+  const out: ActionDataRead = { actionId, value };
   const text = nonEmpty(data.text)?.trim();
   if (text) out.text = text;
+  const owner = nonEmpty(data.owner);
+  if (owner) {
+    const name = nonEmpty(data.ownerName)?.trim().slice(0, 80);
+    out.owner = name ? { key: owner.slice(0, 100), name } : { key: owner.slice(0, 100) };
+  }
   return out;
 }
 
@@ -163,9 +184,13 @@ export function activityToInbound(activity: TeamsActivityLike): ParsedActivity {
       const inbound: Inbound = { kind: 'action', user, conversation, actionId: data.actionId, value: data.value };
       if (data.text) inbound.text = data.text;
       const replyToId = nonEmpty(activity.replyToId);
-      return replyToId
-        ? { type: 'inbound', inbound, source: 'submit', replyToId }
-        : { type: 'inbound', inbound, source: 'submit' };
+      return {
+        type: 'inbound',
+        inbound,
+        source: 'submit',
+        ...(replyToId ? { replyToId } : {}),
+        ...(data.owner ? { cardOwner: data.owner } : {}),
+      };
     }
     if (!conversation.isDirect && botMentions(activity).length === 0) {
       return { type: 'ignore', reason: 'channel or group message that does not mention the bot' };
@@ -189,7 +214,7 @@ export function activityToInbound(activity: TeamsActivityLike): ParsedActivity {
     if (!data) return { type: 'invalid', source: 'execute', reason: 'the card action has no actionId or verb' };
     const inbound: Inbound = { kind: 'action', user, conversation, actionId: data.actionId, value: data.value };
     if (data.text) inbound.text = data.text;
-    return { type: 'inbound', inbound, source: 'execute' };
+    return { type: 'inbound', inbound, source: 'execute', ...(data.owner ? { cardOwner: data.owner } : {}) };
   }
 
   if (type === 'conversationUpdate') {

@@ -25,6 +25,7 @@ import { limitConnectorCalls, type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
 import { AUTH_TIMEOUT_MS, CONNECTOR_TIMEOUT_MS } from './limits.ts';
+import { mountPages } from './pages.ts';
 
 export { activityToInbound } from './inbound.ts';
 export { replyToAdaptiveCards } from './render.ts';
@@ -50,6 +51,11 @@ export interface TeamsChannelDeps {
   connectorTimeoutMs?: number;
   /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
   sleep?: Sleep;
+  /**
+   * Acknowledge typed questions first and send the answer proactively (handler.ts). Default: when an LLM is
+   * configured (LLM_PROVIDER), the one thing that makes an answer slow.
+   */
+  answerInBackground?: boolean;
 }
 
 const unsaltedHash = (id: string) => createHash('sha256').update(`teams:${id}`).digest('hex').slice(0, 32);
@@ -96,14 +102,30 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   const mode = teamsAuthMode(deps.config);
   const authentication = createBotFrameworkAuthentication(deps.config.teams, deps.credentialsFactory);
   const adapter = new TeamsCloudAdapter(authentication);
+  const inFlight = new Set<Promise<void>>();
+  const connectorTimeoutMs = deps.connectorTimeoutMs ?? deps.config.teams.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS;
   const handler = new MlopsGuideTeamsHandler({
     bot: deps.bot,
     kv: deps.kv,
     logger,
     hashId: deps.hashId ?? unsaltedHash,
     ...(deps.sleep ? { sleep: deps.sleep } : {}),
+    answerInBackground: deps.answerInBackground ?? deps.config.llm.provider !== 'none',
+    // A proactive turn: the connector client is made from the app's credentials (an Entra token, as for replies)
+    // and gets the same single retry loop and deadline as a reply inside a request.
+    proactive: (reference, logic) =>
+      captureConsole(logger, () =>
+        adapter.continueConversationAsync(deps.config.teams.appId ?? '', reference, async (context) => {
+          useOwnRetries(context);
+          limitConnectorCalls(context, connectorTimeoutMs);
+          await logic(context);
+        }),
+      ),
+    track(work) {
+      inFlight.add(work);
+      void work.finally(() => inFlight.delete(work));
+    },
   });
-  const inFlight = new Set<Promise<void>>();
   let stopping = false;
 
   if (mode === 'disabled') {
@@ -192,7 +214,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
     try {
       const invokeResponse = await adapter.runTurn(auth, activity, (context) => {
         useOwnRetries(context);
-        limitConnectorCalls(context, deps.connectorTimeoutMs ?? CONNECTOR_TIMEOUT_MS);
+        limitConnectorCalls(context, connectorTimeoutMs);
         return handler.run(context);
       });
       res.status(invokeResponse?.status ?? 200);
@@ -212,6 +234,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   return {
     name: 'teams',
     mount(app) {
+      // The privacy and terms pages the Teams app manifest links to (package.ts), from docs/*.md.
+      mountPages(app);
       app.post(
         TEAMS_MESSAGES_PATH,
         guard,

@@ -51,7 +51,7 @@ export const MAX_SUMMARY_CHARS = 200;
 /** Input.Text for the 👎 reason; the core keeps at most 1,000 characters of it. */
 export const MAX_FEEDBACK_REASON_CHARS = 1000;
 
-/** Teams app manifest (v1.19 schema): a bot has at most 3 command lists of at most 10 commands each (the app
+/** Teams app manifest (v1.30 schema): a bot has at most 3 command lists of at most 12 commands each (the app
  * ships fewer). Characters of a command's title: */
 export const MAX_COMMAND_TITLE_CHARS = 32;
 export const MAX_COMMAND_DESCRIPTION_CHARS = 128;

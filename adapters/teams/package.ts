@@ -24,8 +24,11 @@ export interface PackageValues {
   appId: string;
   /** Host name of the messaging endpoint (validDomains), e.g. mlops-guide.example.com. */
   botDomain: string;
-  /** Developer website, privacy and terms page (https). */
+  /** Developer website (https); default the bot's own `/`. */
   developerUrl: string;
+  /** Privacy statement and terms of use (https); default the pages the bot serves at /privacy and /terms. */
+  privacyUrl: string;
+  termsUrl: string;
   /** App version (semver). */
   version: string;
 }
@@ -89,9 +92,21 @@ export function readPackageValues(argv: readonly string[], env: Env): { values: 
   if (developerUrl && !/^https:\/\/\S+$/.test(developerUrl))
     problems.push(`TEAMS_DEVELOPER_URL: "${developerUrl}" must be an https URL`);
 
+  // Required by the manifest; by default the pages the bot serves itself from docs/privacy.md and docs/terms.md.
+  const pageUrl = (name: string, page: string) => {
+    const url = env[name]?.trim() || (botDomain ? `https://${botDomain}/${page}` : '');
+    if (url && !/^https:\/\/\S+$/.test(url)) problems.push(`${name}: "${url}" must be an https URL`);
+    return url;
+  };
+  const privacyUrl = pageUrl('TEAMS_PRIVACY_URL', 'privacy');
+  const termsUrl = pageUrl('TEAMS_TERMS_URL', 'terms');
+
   const version = flags.get('app-version') ?? packageVersion();
   if (problems.length) throw new PackageError(problems);
-  return { values: { appId, botDomain, developerUrl, version }, outFile: flags.get('out') ?? DEFAULT_OUT_FILE };
+  return {
+    values: { appId, botDomain, developerUrl, privacyUrl, termsUrl, version },
+    outFile: flags.get('out') ?? DEFAULT_OUT_FILE,
+  };
 }
 
 /** Replaces `{{NAME}}` in every string of the template; an unfilled placeholder is an error, not a silent gap. */
@@ -100,6 +115,8 @@ export function fillManifest(template: unknown, values: PackageValues): unknown 
     MICROSOFT_APP_ID: values.appId,
     BOT_DOMAIN: values.botDomain,
     DEVELOPER_URL: values.developerUrl,
+    PRIVACY_URL: values.privacyUrl,
+    TERMS_URL: values.termsUrl,
     APP_VERSION: values.version,
   };
   const missing = new Set<string>();

@@ -60,7 +60,20 @@ export interface RenderOptions {
   maxCardBytes?: number;
   /** Longest TextBlock text; smaller values only in tests. */
   maxTextChars?: number;
+  /**
+   * Whom the card is for (the user whose message or click it answers): every action carries it back (`owner`, a
+   * hash, never the raw id; `ownerName`, shown to others), so a click by another channel member is recognised.
+   */
+  owner?: CardOwner;
 }
+
+export interface CardOwner {
+  key: string;
+  name?: string;
+}
+
+/** The id of the Input.Text of a walkthrough step's typed answer; like the 👎 reason it arrives as `text`. */
+export const ANSWER_INPUT_ID = 'text';
 
 /** The id of the Input.Text that carries a 👎 reason; its value arrives in the action data as `text`. */
 export const FEEDBACK_REASON_INPUT_ID = 'text';
@@ -185,11 +198,22 @@ function literalLines(text: string, extra: Record<string, unknown> = {}): CardEl
     );
 }
 
-function action(mode: ActionMode, title: string, data: ActionData, style?: Choice['style']): CardElement {
+interface Ctx {
+  mode: ActionMode;
+  maxText: number;
+  owner: CardOwner | undefined;
+}
+
+function action(ctx: Ctx, title: string, data: ActionData, style?: Choice['style']): CardElement {
+  const payload: Record<string, string> = { actionId: data.actionId, value: data.value };
+  if (ctx.owner) {
+    payload.owner = ctx.owner.key;
+    if (ctx.owner.name) payload.ownerName = truncate(stripMentionTags(ctx.owner.name), 80);
+  }
   const el: CardElement =
-    mode === 'execute'
-      ? { type: 'Action.Execute', title, verb: data.actionId, data: { actionId: data.actionId, value: data.value } }
-      : { type: 'Action.Submit', title, data: { actionId: data.actionId, value: data.value } };
+    ctx.mode === 'execute'
+      ? { type: 'Action.Execute', title, verb: data.actionId, data: payload }
+      : { type: 'Action.Submit', title, data: payload };
   if (style === 'primary') el.style = 'positive';
   if (style === 'danger') el.style = 'destructive';
   return el;
@@ -224,7 +248,8 @@ function sourceRuns(source: SourceRef, index: number): CardElement {
 const NOTICE_STYLE = { info: 'emphasis', warning: 'warning', error: 'attention' } as const;
 const NOTICE_ICON = { info: 'ℹ️', warning: '⚠️', error: '⛔' } as const;
 
-function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
+function blockToUnits(b: Block, ctx: Ctx): Unit[] {
+  const { maxText } = ctx;
   switch (b.type) {
     case 'heading':
       return [{ element: literalText(b.text, { size: 'Medium', weight: 'Bolder' }), keepWithNext: true }];
@@ -296,7 +321,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
           element: {
             type: 'ActionSet',
             actions: group.map((c) =>
-              action(mode, actionTitle(c.label), { actionId: c.actionId, value: c.value }, c.style),
+              action(ctx, actionTitle(c.label), { actionId: c.actionId, value: c.value }, c.style),
             ),
           },
         });
@@ -344,6 +369,29 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
     }
     case 'divider':
       return [];
+    case 'input':
+      // The answer typed into the card: Teams merges the input into the action's data (`text`), so a channel
+      // member answers without mentioning the bot.
+      return [
+        {
+          element: {
+            type: 'Input.Text',
+            id: ANSWER_INPUT_ID,
+            label: stripMentionTags(b.label),
+            ...(b.placeholder ? { placeholder: stripMentionTags(b.placeholder) } : {}),
+            maxLength: MAX_FEEDBACK_REASON_CHARS,
+            isRequired: true,
+            errorMessage: 'Type your answer first.',
+          },
+          keepWithNext: true,
+        },
+        {
+          element: {
+            type: 'ActionSet',
+            actions: [action(ctx, actionTitle(b.submitLabel), { actionId: b.actionId, value: b.value }, 'primary')],
+          },
+        },
+      ];
     case 'feedback': {
       const value = (rating: 'up' | 'down') => feedbackValue(b.answerId, rating);
       return [
@@ -352,7 +400,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
             type: 'ActionSet',
             spacing: 'Medium',
             actions: [
-              action(mode, '👍 Helpful', { actionId: CoreAction.Feedback, value: value('up') }),
+              action(ctx, '👍 Helpful', { actionId: CoreAction.Feedback, value: value('up') }),
               {
                 type: 'Action.ShowCard',
                 title: '👎 Not helpful',
@@ -367,7 +415,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
                       maxLength: MAX_FEEDBACK_REASON_CHARS,
                     },
                   ],
-                  actions: [action(mode, 'Send feedback', { actionId: CoreAction.Feedback, value: value('down') })],
+                  actions: [action(ctx, 'Send feedback', { actionId: CoreAction.Feedback, value: value('down') })],
                 },
               },
             ],
@@ -378,7 +426,7 @@ function blockToUnits(b: Block, mode: ActionMode, maxText: number): Unit[] {
   }
 }
 
-function replyToUnits(reply: Reply, mode: ActionMode, maxText: number): Unit[] {
+function replyToUnits(reply: Reply, ctx: Ctx): Unit[] {
   const units: Unit[] = [];
   let separatorNext = false;
   for (const b of reply.blocks) {
@@ -386,7 +434,7 @@ function replyToUnits(reply: Reply, mode: ActionMode, maxText: number): Unit[] {
       separatorNext = units.length > 0;
       continue;
     }
-    const produced = blockToUnits(b, mode, maxText);
+    const produced = blockToUnits(b, ctx);
     const first = produced[0];
     if (first && separatorNext) {
       first.element = { ...first.element, separator: true, spacing: 'Medium' };
@@ -426,7 +474,7 @@ export function replyToAdaptiveCards(reply: Reply, options: RenderOptions = {}):
   const maxText = options.maxTextChars ?? MAX_TEXT_BLOCK_CHARS;
   const fallback = truncate(stripMentionTags(reply.fallbackText).trim(), MAX_FALLBACK_TEXT_CHARS) || 'MLOps Guide';
 
-  let units = replyToUnits(reply, mode, maxText);
+  let units = replyToUnits(reply, { mode, maxText, owner: options.owner });
   if (units.length === 0) units = [{ element: literalText(fallback) }];
 
   // Room for the card skeleton, the fallback text and a "(continued, part N of M)" line.

@@ -57,6 +57,8 @@ export function replyToText(reply: Reply): TextRendering {
         out.push('----');
         break;
       case 'feedback':
+      // The terminal answers a step by typing it: a text field has nothing to show.
+      case 'input':
         break;
     }
   }

@@ -122,6 +122,7 @@ export function createBot(deps: BotDeps): Bot {
       userId: inbound.user.id,
     };
     if (inbound.conversation.threadId) key.threadId = inbound.conversation.threadId;
+    if (!inbound.conversation.isDirect) key.shared = true;
     return key;
   };
 
@@ -447,7 +448,13 @@ export function createBot(deps: BotDeps): Bot {
       return runCommand(inbound, line.command, line.rest);
     }
     if (deps.walkthroughs.ownsAction(inbound.actionId)) {
-      return walkthroughStep(() => deps.walkthroughs.onAction(flowKey(inbound), inbound.actionId, inbound.value));
+      const input = {
+        ...(inbound.text ? { text: inbound.text } : {}),
+        ...(inbound.othersCard ? { othersCard: inbound.othersCard } : {}),
+      };
+      return walkthroughStep(() =>
+        deps.walkthroughs.onAction(flowKey(inbound), inbound.actionId, inbound.value, input),
+      );
     }
     logger.warn({ actionId: inbound.actionId.slice(0, 60) }, 'unknown action');
     return notice('info', 'That button is no longer supported. Type `help` to see what I can do.');

@@ -46,8 +46,13 @@ export interface InboundAction extends InboundBase {
   actionId: string;
   /** The Choice.value that was clicked (opaque to adapters). */
   value: string;
-  /** Extra text the user typed into a form (e.g. a 👎 reason). */
+  /** Extra text the user typed into a form (e.g. a 👎 reason, a walkthrough answer typed into the card). */
   text?: string;
+  /**
+   * The click was on a card the bot made for another user (a walkthrough step in a shared channel or group chat).
+   * Set by adapters that can tell (Teams cards carry their owner); the core decides what that means.
+   */
+  othersCard?: { ownerName?: string };
 }
 
 export type Inbound = InboundMessage | InboundCommand | InboundAction;

@@ -36,6 +36,11 @@ export type Block =
   /** Text the user should copy as-is (decision record, access request). Markdown inside is not rendered. */
   | { type: 'copyable'; title: string; text: string }
   | { type: 'divider' }
+  /**
+   * A text field to answer in the message itself (a walkthrough's free-text step): in a channel nobody has to
+   * mention the bot to answer. Submitting sends InboundAction { actionId, value, text: what was typed }.
+   */
+  | { type: 'input'; actionId: string; value: string; label: string; placeholder?: string; submitLabel: string }
   /** 👍 / 👎 buttons for the answer with this id. */
   | { type: 'feedback'; answerId: string };
 
@@ -74,6 +79,13 @@ export const block = {
   fields: (fields: { label: string; value: string }[]): Block => ({ type: 'fields', fields }),
   copyable: (title: string, text: string): Block => ({ type: 'copyable', title, text }),
   divider: (): Block => ({ type: 'divider' }),
+  input: (field: {
+    actionId: string;
+    value: string;
+    label: string;
+    placeholder?: string;
+    submitLabel: string;
+  }): Block => ({ type: 'input', ...field }),
   feedback: (answerId: string): Block => ({ type: 'feedback', answerId }),
 };
 

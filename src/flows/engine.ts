@@ -9,7 +9,16 @@ import { searchCatalog } from './catalog.ts';
 import { RESULT_STEP, type WalkthroughDefinition, type WalkthroughOption, type WalkthroughStep } from './definition.ts';
 import { controlOf, exactOption, looksLikeQuestion, type MatchResult, matchOption } from './match.ts';
 import { defaultNext, freshState, moveTo, stepById } from './navigation.ts';
-import { cancelledReply, controls, expiredReply, optionsOf, resultReply, shorten, stepReply } from './replies.ts';
+import {
+  cancelledReply,
+  controls,
+  expiredReply,
+  optionsOf,
+  resultReply,
+  SHARED_HINT,
+  shorten,
+  stepReply,
+} from './replies.ts';
 import { buildResult, datasetDetailBlocks } from './results.ts';
 import {
   type ActionValue,
@@ -37,7 +46,7 @@ export function advance(
   ctx: FlowContext,
 ): AdvanceResult {
   if (input.kind === 'start') return start(def, input.text, ctx);
-  if (input.kind === 'click') return click(def, state, input.action, ctx);
+  if (input.kind === 'click') return click(def, state, input.action, ctx, input.text);
   if (!state || state.flow !== def.id) return { state, reply: expiredReply(def), handled: false, events: [] };
   return text(def, state, input.text, ctx);
 }
@@ -59,6 +68,7 @@ function click(
   state: FlowState | undefined,
   action: ActionValue,
   ctx: FlowContext,
+  typed?: string,
 ): AdvanceResult {
   if (action.a === 'start') return start(def, undefined, ctx);
   if (!state || state.flow !== def.id) return { state, reply: expiredReply(def), handled: true, events: [] };
@@ -81,6 +91,8 @@ function click(
     return { state, reply, handled: true, events: [] };
   }
   if (action.a === 'back') return replace(back(def, state, ctx));
+  if (action.a === 'type') return replace(typedInCard(def, state, typed ?? '', ctx));
+  if (action.a === 'none') return replace(noneOfThese(def, state, ctx));
   const step = stepById(def, state.step);
   const value = action.v ?? '';
   if (step?.kind === 'catalog-pick') return replace(pick(def, state, step, value, ctx));
@@ -175,23 +187,7 @@ function search(
   const base: FlowState = { ...state, step: searchStepId, history };
   base.answers = { ...state.answers, [searchStepId]: asked };
   if (matches.length === 0 || !searchStep || !pickStep) {
-    const text = searchStep?.noMatch ?? 'Nothing in the data catalog matched.';
-    const reply: Reply = {
-      kind: 'walkthrough',
-      blocks: [
-        block.heading(def.title),
-        ...(intro && def.intro ? [block.markdown(def.intro)] : []),
-        block.notice('info', 'Nothing in the data catalog matched your search:'),
-        block.plain(query),
-        block.markdown(text),
-        block.markdown(
-          `**Search again?** Type other words: the system's name, a measurement, a process step or a data set name.`,
-        ),
-        controls({ ...base, rev: base.rev + 1 }, { back: true, cancel: true }),
-      ],
-      fallbackText: `Nothing in the data catalog matched "${shorten(query, 80)}". ${markdownToPlain(text)}`,
-    };
-    return { state: { ...base, rev: base.rev + 1 }, reply, handled: true, events: [{ type: 'catalog-miss', query }] };
+    return noMatch(def, base, query, ctx, { intro, notice: 'Nothing in the data catalog matched your search:' });
   }
   const withCandidates: FlowState = {
     ...base,
@@ -203,18 +199,99 @@ function search(
   return { state: withCandidates, reply: stepReply(def, withCandidates, ctx, { intro }), handled: true, events: [] };
 }
 
+/**
+ * The advice for data the catalog does not have, at the search step (so typing searches again), with the search
+ * recorded as a gap (`catalog-miss`, shown by `admin gaps`).
+ */
+function noMatch(
+  def: WalkthroughDefinition,
+  base: FlowState,
+  query: string,
+  ctx: FlowContext,
+  opts: { intro?: boolean; notice: string },
+): AdvanceResult {
+  const searchStep = stepById(def, base.step);
+  const text = searchStep?.noMatch ?? 'Nothing in the data catalog matched.';
+  const next: FlowState = { ...base, rev: base.rev + 1 };
+  delete next.candidates;
+  const reply: Reply = {
+    kind: 'walkthrough',
+    blocks: [
+      block.heading(def.title),
+      ...(opts.intro && def.intro ? [block.markdown(def.intro)] : []),
+      block.notice('info', opts.notice),
+      block.plain(query),
+      block.markdown(text),
+      block.markdown(
+        `**Search again?** Type other words: the system's name, a measurement, a process step or a data set name.`,
+      ),
+      ...(searchStep ? fieldFor(def, next, ctx) : []),
+      controls(next, { back: true, cancel: true }),
+    ],
+    fallbackText: `Nothing in the data catalog matched "${shorten(query, 80)}". ${markdownToPlain(text)}`,
+  };
+  return { state: next, reply, handled: true, events: [{ type: 'catalog-miss', query }] };
+}
+
+/** The search step's text field (and the channel hint), taken from its step reply so both stay the same. */
+function fieldFor(def: WalkthroughDefinition, state: FlowState, ctx: FlowContext): Block[] {
+  const blocks = stepReply(def, state, ctx).blocks;
+  const at = blocks.findIndex((b) => b.type === 'input');
+  if (at < 0) return [];
+  const hint = blocks[at + 1];
+  return hint?.type === 'markdown' && hint.text === SHARED_HINT ? [blocks[at] as Block, hint] : [blocks[at] as Block];
+}
+
+/** "None of these" on the pick step: the matches were not it, so the search counts as unmet, like no match at all. */
+function noneOfThese(def: WalkthroughDefinition, state: FlowState, ctx: FlowContext): AdvanceResult {
+  if (def.result.kind !== 'access-request' || state.step !== def.result.pickStep) {
+    return { state, reply: stepReply(def, state, ctx), handled: true, events: [] };
+  }
+  const searchStepId = def.result.searchStep;
+  const query = state.answers[searchStepId]?.text ?? state.answers[searchStepId]?.label ?? '';
+  const at = state.history.lastIndexOf(searchStepId);
+  const base: FlowState = {
+    ...state,
+    step: searchStepId,
+    history: at < 0 ? state.history : state.history.slice(0, at),
+  };
+  return noMatch(def, base, query, ctx, {
+    notice: 'None of the data sets I found is the one you need. You searched for:',
+  });
+}
+
+/** An answer typed into the step's text field: it is meant as the answer, so it is never taken for a question. */
+function typedInCard(def: WalkthroughDefinition, state: FlowState, typed: string, ctx: FlowContext): AdvanceResult {
+  const trimmed = typed.trim();
+  const step = stepById(def, state.step);
+  if (!trimmed || !step) {
+    const notice = block.notice('warning', 'Type your answer into the field first, then send it.');
+    return { state, reply: stepReply(def, state, ctx, { notice }), handled: true, events: [] };
+  }
+  const control = controlOf(trimmed);
+  if (control) return text(def, state, trimmed, ctx);
+  return answerText(def, state, step, trimmed, ctx, { inCard: true });
+}
+
 function answerText(
   def: WalkthroughDefinition,
   state: FlowState,
   step: WalkthroughStep,
   raw: string,
   ctx: FlowContext,
-  opts: { intro?: boolean } = {},
+  opts: { intro?: boolean; inCard?: boolean } = {},
 ): AdvanceResult {
   const typed = raw.trim().slice(0, MAX_TEXT);
-  if (step.kind === 'catalog-search') return search(def, state, typed, ctx, opts.intro);
+  // Asked as a question ("what is model drift?"): answered by the core when its knowledge would answer it,
+  // instead of being searched for in the catalog. Typed into the search field, it is a search.
+  const asQuestion = !opts.inCard && looksLikeQuestion(typed);
+  if (step.kind === 'catalog-search') {
+    if (asQuestion && ctx.knowledgeQuestion)
+      return { state, reply: stepReply(def, state, ctx), handled: false, events: [] };
+    return search(def, state, typed, ctx, opts.intro);
+  }
   if (step.kind === 'text') {
-    if (looksLikeQuestion(typed)) return { state, reply: stepReply(def, state, ctx), handled: false, events: [] };
+    if (asQuestion) return { state, reply: stepReply(def, state, ctx), handled: false, events: [] };
     if (typed.length < 3) {
       const notice = block.notice('warning', 'That is a bit short — a few words are enough.');
       return { state, reply: stepReply(def, state, ctx, { notice }), handled: true, events: [] };
@@ -225,14 +302,17 @@ function answerText(
   const matchable = step.kind === 'catalog-pick' ? withDatasetSynonyms(options, ctx.knowledge) : options;
   // A question that merely mentions an option ("what does strictly confidential mean?") is for the core to answer;
   // question-shaped input counts as an answer only when it is nothing but an option ("Confidential?", "2?").
-  const m: MatchResult<WalkthroughOption> = looksLikeQuestion(typed)
+  const m: MatchResult<WalkthroughOption> = asQuestion
     ? toMatch(exactOption(typed, matchable))
     : matchOption(typed, matchable);
   if (m.kind === 'match') {
     if (step.kind === 'catalog-pick') return pick(def, state, step, m.option.value, ctx);
     return answer(def, state, step, { value: m.option.value, label: m.option.label }, m.option.next, ctx);
   }
-  if (looksLikeQuestion(typed)) return { state, reply: stepReply(def, state, ctx), handled: false, events: [] };
+  // On the pick step a data question the knowledge would not answer ("which data set has the thickness?") searches
+  // again; when nobody asked the knowledge (knowledgeQuestion unset) a question goes to the core, as before.
+  if (asQuestion && !(step.kind === 'catalog-pick' && ctx.knowledgeQuestion === false))
+    return { state, reply: stepReply(def, state, ctx), handled: false, events: [] };
   if (step.kind === 'catalog-pick') return search(def, state, typed, ctx);
   if (m.kind === 'none' && step.allowText) {
     return answer(def, state, step, { value: 'custom', label: shorten(typed, MAX_LABEL), text: typed }, undefined, ctx);

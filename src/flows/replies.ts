@@ -44,6 +44,8 @@ export function stepReply(
     const c = (state.candidates ?? [])
       .slice(0, step.limit)
       .map((cand) => choice(state, 'answer', shorten(cand.title, 70), cand.id, 'primary'));
+    // "None of these" leads to the advice for data the catalog does not have (and records the search as a gap).
+    c.push(choice(state, 'none', NONE_OF_THESE));
     blocks.push(block.choices(c));
     fallback.push(`Matches: ${(state.candidates ?? []).map((c2) => c2.title).join('; ')}.`);
   } else {
@@ -61,10 +63,44 @@ export function stepReply(
       fallback.push(`Options: ${step.options.map((o, i) => `${i + 1}. ${o.label}`).join('; ')}.`);
     }
   }
+  const field = textField(step, state);
+  if (field) {
+    blocks.push(field);
+    if (ctx.shared) blocks.push(block.markdown(SHARED_HINT));
+  }
   const refs = sourceRefs(ctx.knowledge, step.sources);
   if (refs.length > 0) blocks.push(block.sources(refs));
   blocks.push(controls(state, { back: true, cancel: true }));
   return { kind: 'walkthrough', blocks, fallbackText: fallback.join(' ') };
+}
+
+export const NONE_OF_THESE = 'None of these';
+
+/** How to answer a free-text step in a channel, where the bot only hears messages that mention it. */
+export const SHARED_HINT =
+  '_In a channel or group chat: type your answer into the field above — or reply in this thread and mention me._';
+
+/** The field a step's free-text answer can be typed into, in the message itself; undefined for button-only steps. */
+function textField(step: WalkthroughStep, state: FlowState): Block | undefined {
+  const kind = step.kind ?? 'choice';
+  if (kind === 'choice' && !step.allowText) return undefined;
+  const { actionId, value } = choice(state, 'type', '');
+  const label =
+    kind === 'catalog-search'
+      ? 'Search the data catalog'
+      : kind === 'catalog-pick'
+        ? 'Or search again with other words'
+        : kind === 'choice'
+          ? 'Or type your own answer'
+          : 'Your answer';
+  const searching = kind === 'catalog-search' || kind === 'catalog-pick';
+  return block.input({
+    actionId,
+    value,
+    label,
+    placeholder: searching ? 'e.g. coating chamber logs' : 'Type your answer',
+    submitLabel: searching ? 'Search' : 'Send',
+  });
 }
 
 function pickBlocks(state: FlowState, kb: KnowledgeBase, limit: number): Block[] {

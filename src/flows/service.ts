@@ -8,11 +8,14 @@ import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { BotEvent, EventStore, KeyValueStore } from '../store/types.ts';
 import type { WalkthroughDefinition } from './definition.ts';
 import { advance } from './engine.ts';
+import { looksLikeQuestion } from './match.ts';
+import { shorten } from './replies.ts';
 import {
   ACTION_PREFIX,
   type AdvanceResult,
   decodeAction,
   encodeAction,
+  type FlowContext,
   type FlowEvent,
   type FlowInput,
   type FlowState,
@@ -37,6 +40,11 @@ export interface WalkthroughDeps {
    */
   hashKey?: (ids: string) => string;
   clock?: Clock;
+  /**
+   * Whether typed text is a question the knowledge answers (the core's domain and decision evidence). Asked only
+   * for question-shaped text at a catalog step: such a question is answered, anything else is searched for.
+   */
+  isKnowledgeQuestion?: (text: string) => Promise<boolean>;
   /** State lifetime after the last step (default 24 h). */
   ttlMs?: number;
   logger?: Logger;
@@ -51,6 +59,35 @@ const defaultKeyHash = (ids: string): string => createHash('sha256').update(ids)
 export function flowStoreKey(key: FlowKey, hash: (ids: string) => string = defaultKeyHash): string {
   const parts = [key.platform, key.conversationId, key.threadId ?? '-', key.userId].map((p) => encodeURIComponent(p));
   return `flow:${hash(parts.join(':'))}`;
+}
+
+/** Names are user text: Markdown punctuation and mention tags are dropped so a name can't format the notice. */
+const safeName = (name: string | undefined): string | undefined => {
+  const clean = name
+    ?.replace(/<[^>]*>/g, '')
+    .replace(/[\\`*_~[\]()#|>]/g, '')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean ? shorten(clean, 60) : undefined;
+};
+
+/**
+ * What a click on another user's walkthrough card gets (shown to the clicker only): it never advances, expires
+ * or overwrites that walkthrough, and offers the clicker one of their own.
+ */
+export function othersCardReply(def: WalkthroughDefinition, ownerName?: string): Reply {
+  const owner = safeName(ownerName);
+  const whose = owner ? `${owner}'s` : "someone else's";
+  const text = `This is ${whose} walkthrough — only they can answer its steps. Start your own to get your own answers:`;
+  return {
+    kind: 'walkthrough',
+    ephemeral: true,
+    blocks: [
+      block.notice('info', text),
+      block.choices([startChoice(def.id, `Start my own: ${shorten(def.title, 40)}`)]),
+    ],
+    fallbackText: `This is ${whose} walkthrough (${def.title}) — start your own?`,
+  };
 }
 
 export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
@@ -101,8 +138,15 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
     def: WalkthroughDefinition,
     state: FlowState | undefined,
     input: FlowInput,
+    extra: Pick<FlowContext, 'knowledgeQuestion'> = {},
   ): Promise<AdvanceResult> => {
-    const result = advance(def, state, input, { knowledge: deps.knowledge(), now: clock() });
+    const ctx: FlowContext = {
+      knowledge: deps.knowledge(),
+      now: clock(),
+      ...extra,
+      ...(key.shared ? { shared: true } : {}),
+    };
+    const result = advance(def, state, input, ctx);
     const storeKey = storeKeyOf(key);
     if (result.state === undefined) {
       if (state !== undefined && state.flow === def.id) await deps.store.delete(storeKey);
@@ -127,7 +171,7 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
 
     ownsAction: (actionId) => actionId.startsWith(ACTION_PREFIX),
 
-    async onAction(key, _actionId, value) {
+    async onAction(key, _actionId, value, input) {
       const action = decodeAction(value);
       const def = action ? byId.get(action.f) : undefined;
       if (!action || !def) {
@@ -138,15 +182,31 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
         reply.ephemeral = true;
         return reply;
       }
+      // Someone else's walkthrough card (a shared channel): only its owner answers its steps; starting is for anyone.
+      if (input?.othersCard && action.a !== 'start') return othersCardReply(def, input.othersCard.ownerName);
       const state = action.a === 'start' ? undefined : await load(key);
-      return (await run(key, def, state, { kind: 'click', action })).reply;
+      const click: FlowInput = { kind: 'click', action, ...(input?.text === undefined ? {} : { text: input.text }) };
+      return (await run(key, def, state, click)).reply;
     },
 
     async onText(key, text): Promise<FlowTextResult> {
       const state = await load(key);
       const def = state ? byId.get(state.flow) : undefined;
       if (!state || !def) return { handled: false };
-      const result = await run(key, def, state, { kind: 'text', text });
+      const step = def.steps.find((st) => st.id === state.step);
+      const knowledgeQuestion =
+        (step?.kind === 'catalog-search' || step?.kind === 'catalog-pick') &&
+        deps.isKnowledgeQuestion &&
+        looksLikeQuestion(text)
+          ? await deps.isKnowledgeQuestion(text)
+          : undefined;
+      const result = await run(
+        key,
+        def,
+        state,
+        { kind: 'text', text },
+        knowledgeQuestion === undefined ? {} : { knowledgeQuestion },
+      );
       if (result.handled) return { handled: true, reply: result.reply };
       // A finished walkthrough has nothing to resume: the text is simply a new question.
       if (state.finished && state.step === 'result') return { handled: false };

@@ -8,7 +8,8 @@ import type { CatalogMatch } from './catalog.ts';
 
 export const ACTION_PREFIX = 'walkthrough:';
 
-export type ActionKind = 'answer' | 'back' | 'restart' | 'cancel' | 'show' | 'start';
+/** `type`: an answer typed into the step's text field (the text arrives beside the value); `none`: "none of these". */
+export type ActionKind = 'answer' | 'back' | 'restart' | 'cancel' | 'show' | 'start' | 'type' | 'none';
 
 /** What a walkthrough button carries in Choice.value (JSON): flow, step, state revision, action, answer. */
 export interface ActionValue {
@@ -58,7 +59,8 @@ export interface FlowState {
 
 export type FlowInput =
   | { kind: 'start'; text?: string }
-  | { kind: 'click'; action: ActionValue }
+  /** `text`: what was typed into the card's text field (action `type`). */
+  | { kind: 'click'; action: ActionValue; text?: string }
   | { kind: 'text'; text: string };
 
 export interface FlowContext {
@@ -66,6 +68,13 @@ export interface FlowContext {
   now: number;
   /** Catalog matches for a text input, when the caller computed them; otherwise advance searches itself. */
   catalog?: CatalogMatch[];
+  /**
+   * The caller found that the typed text is a question the knowledge answers (the core's domain and decision
+   * evidence): on a catalog-search step it is then answered, not searched for.
+   */
+  knowledgeQuestion?: boolean;
+  /** The walkthrough runs in a channel or group chat (typed answers there need a mention or the card's field). */
+  shared?: boolean;
 }
 
 export type FlowEvent =
@@ -90,7 +99,7 @@ export function decodeAction(raw: string): ActionValue | undefined {
   // Not one of our values: the caller answers with a friendly "start again".
   const o = parseJsonObject(raw);
   if (!o) return undefined;
-  const kinds: ActionKind[] = ['answer', 'back', 'restart', 'cancel', 'show', 'start'];
+  const kinds: ActionKind[] = ['answer', 'back', 'restart', 'cancel', 'show', 'start', 'type', 'none'];
   if (typeof o.f !== 'string' || typeof o.s !== 'string' || typeof o.r !== 'number') return undefined;
   if (typeof o.a !== 'string' || !kinds.includes(o.a as ActionKind)) return undefined;
   if (o.v !== undefined && typeof o.v !== 'string') return undefined;

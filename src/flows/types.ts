@@ -6,6 +6,8 @@ export interface FlowKey {
   conversationId: string;
   threadId?: string;
   userId: string;
+  /** A channel or group chat (not part of the store key): steps then say how to answer there. */
+  shared?: boolean;
 }
 
 export type FlowTextResult =
@@ -17,6 +19,12 @@ export type FlowTextResult =
    */
   | { handled: false; resume?: Choice };
 
+/** What else a click carries besides its value. */
+export interface ActionInput {
+  text?: string;
+  othersCard?: { ownerName?: string };
+}
+
 /** The walkthrough service the core calls. Implemented in src/flows/. */
 export interface Walkthroughs {
   /** Ids of the available walkthroughs, e.g. ['infra', 'data-owner']. */
@@ -25,8 +33,11 @@ export interface Walkthroughs {
   start(key: FlowKey, flowId: string, text?: string): Promise<Reply>;
   /** True when this action id belongs to walkthroughs (so the core routes clicks here). */
   ownsAction(actionId: string): boolean;
-  /** A click on a walkthrough choice. Old/expired clicks get a friendly reply. */
-  onAction(key: FlowKey, actionId: string, value: string): Promise<Reply>;
+  /**
+   * A click on a walkthrough choice. Old/expired clicks get a friendly reply. `input.text`: what the user typed
+   * into the card's answer field; `input.othersCard`: the card belongs to another user's walkthrough.
+   */
+  onAction(key: FlowKey, actionId: string, value: string, input?: ActionInput): Promise<Reply>;
   /** Free text while a walkthrough may be active. */
   onText(key: FlowKey, text: string): Promise<FlowTextResult>;
 }

@@ -216,6 +216,8 @@ function blockText(b: Block): string {
       return '-----';
     case 'feedback':
       return '[👍] [👎]';
+    case 'input':
+      return `[${b.label}: ____] [${b.submitLabel}]`;
   }
 }
 

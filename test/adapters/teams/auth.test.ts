@@ -232,6 +232,7 @@ describe('createTeamsChannel refuses unsafe configuration', () => {
         tenantId: 'tenant',
         appType: 'SingleTenant',
         allowUnauthenticated: false,
+        connectorTimeoutMs: 15_000,
         ...teams,
       },
     });

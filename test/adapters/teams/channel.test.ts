@@ -320,16 +320,18 @@ describe('Teams channel: card clicks', () => {
     expect(texts(cardOf(connector.posted()[0]?.body ?? {})).join(' ')).toContain('Here is where you are now.');
   });
 
-  it('an ephemeral reply (for the clicker only) never replaces the clicked card: Action.Execute', async () => {
+  it('an ephemeral reply (for the clicker only) is the invoke response card: a user-specific view, nothing posted', async () => {
     server.bot.handle = async (inbound) => {
       server.bot.calls.push(inbound);
       return ephemeralStep;
     };
     const res = await server.post(fixture('invoke-action-execute'));
     expect(res.status).toBe(200);
-    expect(res.json).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.activity.message' });
+    const body = res.json as { statusCode: number; type: string; value: Record<string, unknown> };
+    expect(body).toMatchObject({ statusCode: 200, type: 'application/vnd.microsoft.card.adaptive' });
+    expect(texts(body.value).join(' ')).toContain('Here is where you are now.');
     expect(connector.updated()).toEqual([]);
-    expect(texts(cardOf(connector.posted()[0]?.body ?? {})).join(' ')).toContain('Here is where you are now.');
+    expect(connector.posted()).toEqual([]);
   });
 
   it('answers other invokes as not implemented', async () => {

@@ -21,6 +21,8 @@ const values: PackageValues = {
   appId: APP_ID,
   botDomain: 'mlops-guide.example.com',
   developerUrl: 'https://intranet.example.com/mlops',
+  privacyUrl: 'https://mlops-guide.example.com/privacy',
+  termsUrl: 'https://mlops-guide.example.com/terms',
   version: '1.2.3',
 };
 
@@ -71,12 +73,17 @@ describe('npm run teams:package', () => {
     expect(text).not.toContain('{{');
     const manifest = JSON.parse(text ?? '{}');
     expect(validateManifest(manifest)).toEqual([]);
-    expect(manifest.manifestVersion).toBe('1.19');
+    expect(manifest.manifestVersion).toBe('1.30');
+    expect(manifest.$schema).toContain('/v1.30/');
+    // Audit: the bot uses no Teams permissions (no identity, no messaging team members it was not addressed by).
+    expect(manifest.permissions).toBeUndefined();
     expect(manifest.id).toBe(APP_ID);
     expect(manifest.bots[0].botId).toBe(APP_ID);
     expect(manifest.bots[0].scopes).toEqual(['personal', 'team', 'groupChat']);
     expect(manifest.validDomains).toEqual(['mlops-guide.example.com']);
-    expect(manifest.developer.privacyUrl).toBe('https://mlops-guide.example.com');
+    // Required URLs default to the pages the bot serves itself (docs/privacy.md, docs/terms.md).
+    expect(manifest.developer.privacyUrl).toBe('https://mlops-guide.example.com/privacy');
+    expect(manifest.developer.termsOfUseUrl).toBe('https://mlops-guide.example.com/terms');
     expect(manifest.version).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
 
     const color = (await zip.file('color.png')?.async('nodebuffer')) as Buffer;
@@ -103,6 +110,19 @@ describe('npm run teams:package', () => {
     );
     expect(manifest.validDomains).toEqual(['bot.example.test']);
     expect(manifest.developer.websiteUrl).toBe('https://intranet.example.test/bot');
+  });
+
+  it('takes TEAMS_PRIVACY_URL and TEAMS_TERMS_URL, https only', async () => {
+    const io = capture();
+    const out = join(dir, 'y.zip');
+    const env = {
+      MICROSOFT_APP_ID: APP_ID,
+      TEAMS_BOT_DOMAIN: 'bot.example.test',
+      TEAMS_PRIVACY_URL: 'https://intranet.example.test/privacy',
+      TEAMS_TERMS_URL: 'http://intranet.example.test/terms',
+    };
+    expect(await main(['--out', out], env, io.io)).toBe(2);
+    expect(io.err.join('\n')).toContain('TEAMS_TERMS_URL');
   });
 
   it('lists the core commands (those shown in help) in the manifest command list', () => {
@@ -172,12 +192,12 @@ describe('manifest validation', () => {
           m.bots[0].commandLists[0].commands.push(
             ...Array.from({ length: 5 }, (_, i) => ({ title: `c${i}`, description: 'd' })),
           ),
-        /must NOT have more than 10 items/,
+        /must NOT have more than 12 items/,
       ],
       [
         'command description too long',
-        (m) => (m.bots[0].commandLists[0].commands[0].description = 'x'.repeat(129)),
-        /must NOT have more than 128 characters/,
+        (m) => (m.bots[0].commandLists[0].commands[0].description = 'x'.repeat(4001)),
+        /must NOT have more than 4000 characters/,
       ],
       ['http developer url', (m) => (m.developer.privacyUrl = 'ftp://x'), /\/developer\/privacyUrl must match pattern/],
       [

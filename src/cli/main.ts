@@ -6,12 +6,14 @@ import { runChat } from './chat.ts';
 import { type CliIo, EXIT, processIo } from './io.ts';
 import { runKb } from './kb.ts';
 import { runServe } from './serve.ts';
+import { runTryOut } from './start.ts';
 
 const USAGE = `MLOps Guide — MLOps guidance for Slack and Microsoft Teams, offline by default.
 
 Usage: npx mlops-guide <command>
 
-  start                      run the configured Slack/Teams apps; with nothing configured and a terminal, the chat
+  start                      run the configured Slack/Teams apps; with nothing configured and a terminal, the
+                             terminal chat plus the web console on http://127.0.0.1:3978/console
   serve                      run the HTTP server (Slack /slack/events, Teams /api/messages, /healthz, /readyz, /metrics)
   chat                       talk to the bot in this terminal (choices are numbered)
   ask "<question>" [--json]  answer one question
@@ -44,14 +46,7 @@ export async function main(argv: string[], io: CliIo = processIo, env = process.
       case 'start': {
         const config = loadConfig(env);
         const configured = Boolean(config.slack || config.teams.appId || config.teams.allowUnauthenticated);
-        if (!configured && process.stdin.isTTY) {
-          io.err(
-            'No Slack or Teams app is configured, so this is the terminal chat (offline, on the embedded knowledge).\n' +
-              'To connect Slack set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode); for Teams ' +
-              'set MICROSOFT_APP_ID + MICROSOFT_APP_PASSWORD — see README.md "Connect to Slack" / "Connect to Teams".',
-          );
-          return await runChat(args, io, env);
-        }
+        if (!configured && process.stdin.isTTY) return await runTryOut(args, io, env);
         return await runServe(args, io, env);
       }
       default:

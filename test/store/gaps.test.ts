@@ -124,6 +124,8 @@ describe('formatGaps', () => {
   it('lists groups with kind, count, date, examples and reasons, defusing markup typed by users', () => {
     const text = formatGaps([
       {
+        id: 'a',
+        weeks: [],
         kind: 'downvoted',
         representative: 'Why *is* [this](http://x) `slow`?',
         examples: ['why so slow'],
@@ -131,7 +133,15 @@ describe('formatGaps', () => {
         lastAt: Date.UTC(2026, 1, 3, 12),
         reasons: ['_wrong_ answer'],
       },
-      { kind: 'catalog-miss', representative: NO_TEXT, examples: [], count: 1, lastAt: Date.UTC(2026, 1, 1) },
+      {
+        id: 'b',
+        weeks: [],
+        kind: 'catalog-miss',
+        representative: NO_TEXT,
+        examples: [],
+        count: 1,
+        lastAt: Date.UTC(2026, 1, 1),
+      },
     ]);
     expect(text).toContain('**1. 👎 downvoted ×4** (last 2026-02-03): Why is (this)(http://x) slow?');
     expect(text).toContain('Also asked: why so slow');
@@ -142,6 +152,8 @@ describe('formatGaps', () => {
 
   it('shows at most `limit` groups and says how many more there are', () => {
     const groups = Array.from({ length: 5 }, (_, i) => ({
+      id: String(i),
+      weeks: [],
       kind: 'unanswered' as const,
       representative: `topic ${i}`,
       examples: [],

@@ -4,7 +4,7 @@ import { ConfigError, isCodedError } from '../errors.ts';
 import { runAsk } from './ask.ts';
 import { runChat } from './chat.ts';
 import { type CliIo, EXIT, processIo } from './io.ts';
-import { runKb } from './kb.ts';
+import { runAdmin, runKb } from './kb.ts';
 import { runServe } from './serve.ts';
 import { runTryOut } from './start.ts';
 
@@ -21,7 +21,8 @@ Usage: npx mlops-guide <command>
   kb check [DIR]             validate the knowledge base (file:line: message), exit 1 on errors
   kb stats [DIR] [--json]    counts by entry type
   kb build                   build the search index (and the word vectors on first use)
-  kb gaps                    what users asked that the bot could not answer, grouped
+  kb gaps [--json]           what users asked that the bot could not answer, grouped
+  admin stats|gaps [--json]  the maintainers' reports (usage, entries used / never used, feedback per entry; gaps)
   help                       this text
 
 Configuration is read from environment variables; see README.md.`;
@@ -41,6 +42,8 @@ export async function main(argv: string[], io: CliIo = processIo, env = process.
         return await runChat(args, io, env);
       case 'kb':
         return await runKb(args, io, env);
+      case 'admin':
+        return await runAdmin(args, io, env);
       case 'serve':
         return await runServe(args, io, env);
       case 'start': {

@@ -143,6 +143,34 @@ describe('mlops-guide (CLI)', () => {
     expect(out).toMatch(/canteen menu/i);
     expect(out).toMatch(/2/);
     expect(out.indexOf('canteen')).toBeLessThan(out.indexOf('parking'));
+
+    // The same groups as JSON, as the console's export gives them.
+    const json = capture();
+    expect(await main(['kb', 'gaps', '--json'], json, env)).toBe(0);
+    const { groups } = JSON.parse(json.stdout.join('')) as { groups: { kind: string; count: number; id: string }[] };
+    expect(groups[0]).toMatchObject({ kind: 'unanswered', count: 2 });
+    expect(groups[0]?.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(await main(['kb', 'gaps', '--csv'], capture(), env)).toBe(2);
+  });
+
+  it('admin stats [--json] reports usage and the entries never used; admin gaps --json the gap groups', async () => {
+    const io = capture();
+    expect(await main(['admin', 'stats', '--json'], io, env)).toBe(0);
+    const report = JSON.parse(io.stdout.join('')) as {
+      usage: { questions: number };
+      entries: { neverUsed: { id: string }[]; topics: unknown[] };
+    };
+    expect(report.usage.questions).toBeGreaterThanOrEqual(3);
+    expect(report.entries.neverUsed.length).toBeGreaterThan(100);
+    const text = capture();
+    expect(await main(['admin', 'stats'], text, env)).toBe(0);
+    expect(text.stdout.join('')).toContain('**Usage**');
+    const gaps = capture();
+    expect(await main(['admin', 'gaps', '--json'], gaps, env)).toBe(0);
+    expect(JSON.parse(gaps.stdout.join('')).groups.length).toBeGreaterThan(0);
+    const bad = capture();
+    expect(await main(['admin', 'reload'], bad, env)).toBe(2);
+    expect(bad.stderr.join('')).toContain('unknown admin command "reload"');
   });
 });
 

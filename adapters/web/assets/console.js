@@ -22,6 +22,7 @@ document.addEventListener('DOMContentLoaded', () => {
     for (const c of controls) c.disabled = true;
     form.setAttribute('aria-busy', 'true');
     if (status) status.textContent = 'MLOps Guide is answering…';
+    let turn = null;
     try {
       const response = await fetch(form.action, {
         method: 'POST',
@@ -37,21 +38,22 @@ document.addEventListener('DOMContentLoaded', () => {
       if (!response.ok) throw new Error(String(response.status));
       const data = await response.json();
       log.insertAdjacentHTML('beforeend', data.html);
-      const turn = document.getElementById(`turn-${data.id}`);
+      turn = document.getElementById(`turn-${data.id}`);
       if (status) status.textContent = '';
-      if (typed && input) {
-        input.value = '';
-        input.focus();
-        turn?.scrollIntoView({ block: 'nearest' });
-      } else if (turn) {
-        // A click moves focus to the new reply, so a keyboard user continues from there.
-        turn.focus();
-      }
     } catch (err) {
       if (status) status.textContent = `Sending failed (${err instanceof Error ? err.message : 'network'}). Try again.`;
     } finally {
       for (const c of controls) c.disabled = false;
       form.removeAttribute('aria-busy');
+    }
+    // Focus after the controls are enabled again (a disabled input cannot take it).
+    if (typed && input) {
+      if (turn) input.value = '';
+      input.focus();
+      turn?.scrollIntoView({ block: 'nearest' });
+    } else if (turn) {
+      // A click moves focus to the new reply, so a keyboard user continues from there.
+      turn.focus();
     }
   });
 });

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChat } from '../../src/cli/chat.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { consoleUrl } from '../../src/cli/serve.ts';
+import { tryOutEnv } from '../../src/cli/start.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createSqliteEventStore } from '../../src/store/events-sqlite.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
 
@@ -171,6 +174,20 @@ describe('mlops-guide (CLI)', () => {
     const bad = capture();
     expect(await main(['admin', 'reload'], bad, env)).toBe(2);
     expect(bad.stderr.join('')).toContain('unknown admin command "reload"');
+  });
+});
+
+describe('mlops-guide start (the try-out, nothing configured)', () => {
+  it('serves the web console on loopback with the local user as maintainer, filling only what is unset', () => {
+    const config = loadConfig(tryOutEnv({}));
+    expect(config.console.enabled).toBe(true);
+    expect(config.host).toBe('127.0.0.1');
+    expect([...config.maintainers]).toEqual(['console:local']);
+    expect(consoleUrl(config, 3978)).toBe('http://127.0.0.1:3978/console');
+    const own = loadConfig(tryOutEnv({ CONSOLE_ENABLED: 'false', HOST: '0.0.0.0', MAINTAINERS: 'slack:U1' }));
+    expect(own.console.enabled).toBe(false);
+    expect([...own.maintainers]).toEqual(['slack:U1']);
+    expect(consoleUrl(own, 8080)).toBe('http://127.0.0.1:8080/console');
   });
 });
 

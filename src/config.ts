@@ -99,6 +99,18 @@ const envSchema = z.object({
   KNOWLEDGE_WATCH: bool(true),
   /** Salt for hashing user ids in stored records. */
   USER_HASH_SALT: optionalString,
+
+  /** The web console at /console (web chat, maintainers' pages). Off unless set. */
+  CONSOLE_ENABLED: bool(false),
+  /** Shared token for the console login form; without it (and without a trusted proxy) only loopback gets in. */
+  CONSOLE_TOKEN: optionalString,
+  /** Comma-separated addresses of an SSO reverse proxy whose user header is trusted (nobody else's is). */
+  CONSOLE_TRUSTED_PROXY: optionalString,
+  /** The header carrying the signed-in user's name from that proxy. */
+  CONSOLE_USER_HEADER: z
+    .string()
+    .default('x-forwarded-user')
+    .transform((v) => v.trim().toLowerCase()),
 });
 
 export type Env = Record<string, string | undefined>;
@@ -159,6 +171,14 @@ export interface Config {
   knowledgeWatch: boolean;
   /** undefined: a random salt is generated once and kept in the state store (see app.ts). */
   userHashSalt: string | undefined;
+  console: {
+    enabled: boolean;
+    /** Login token (a shared secret); undefined: no login form, only loopback and the trusted proxy get in. */
+    token: string | undefined;
+    /** Addresses of the SSO reverse proxy (empty: no header is trusted). */
+    trustedProxies: string[];
+    userHeader: string;
+  };
 }
 
 export function isLoopbackHost(host: string): boolean {
@@ -247,9 +267,26 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
   for (const raw of e.MAINTAINERS.split(',')) {
     const id = raw.trim();
     if (!id) continue;
-    if (!/^(slack|teams|cli):.+$/.test(id)) {
-      problems.push(`MAINTAINERS: "${id}" must look like slack:U0123 or teams:29:abc (platform:userId)`);
+    if (!/^(slack|teams|cli|console):.+$/.test(id)) {
+      problems.push(`MAINTAINERS: "${id}" must look like slack:U0123, teams:29:abc or console:alice (platform:userId)`);
     } else maintainers.add(id);
+  }
+  if (e.CONSOLE_TOKEN !== undefined && e.CONSOLE_TOKEN.length < 16) {
+    problems.push('CONSOLE_TOKEN: must be at least 16 characters (e.g. `openssl rand -hex 24`)');
+  }
+  const trustedProxies = (e.CONSOLE_TRUSTED_PROXY ?? '')
+    .split(',')
+    .map((a) => a.trim())
+    .filter(Boolean);
+  for (const address of trustedProxies) {
+    if (!isIP(address.replace(/^::ffff:/, ''))) {
+      problems.push(
+        `CONSOLE_TRUSTED_PROXY: "${address}" must be an IP address (the proxy's address as this server sees it)`,
+      );
+    }
+  }
+  if (!/^[a-z0-9-]+$/.test(e.CONSOLE_USER_HEADER)) {
+    problems.push(`CONSOLE_USER_HEADER: "${e.CONSOLE_USER_HEADER}" is not a header name (e.g. x-forwarded-user)`);
   }
   if (problems.length) throw new ConfigError(problems);
 
@@ -301,5 +338,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     rateLimitPerMinute: e.RATE_LIMIT_PER_MINUTE,
     knowledgeWatch: e.KNOWLEDGE_WATCH,
     userHashSalt: e.USER_HASH_SALT,
+    console: {
+      enabled: e.CONSOLE_ENABLED,
+      token: e.CONSOLE_TOKEN,
+      trustedProxies,
+      userHeader: e.CONSOLE_USER_HEADER,
+    },
   };
 }

@@ -15,7 +15,7 @@ const FORBIDDEN = [/^@slack\//, /^botbuilder/, /^botframework/, /^express(\/|$)/
 const ALLOWED: Record<string, RegExp[]> = { 'src/server.ts': [/^express(\/|$)/] };
 
 /** Files under src/ that may import an adapter: the wiring of the channels, and only through its index.ts. */
-const ADAPTER_WIRING: Record<string, RegExp> = { 'src/cli/serve.ts': /^adapters\/(slack|teams)\/index\.ts$/ };
+const ADAPTER_WIRING: Record<string, RegExp> = { 'src/cli/serve.ts': /^adapters\/(slack|teams|web)\/index\.ts$/ };
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
@@ -140,6 +140,21 @@ describe('architecture boundary', () => {
     expect(adapterImports(root)).toEqual([]);
   });
 
+  it('the web console adapter (adapters/web) is reached from src/ only by the serve wiring, through its index.ts', () => {
+    const users = sourceFiles(src).filter((file) =>
+      importSpecifiers(readFileSync(file, 'utf8')).some((spec) => /adapters\/web\//.test(spec)),
+    );
+    expect(users.map((f) => posix(relative(root, f)))).toEqual(['src/cli/serve.ts']);
+    // ...and the adapter itself never imports express outside its own folder's wiring, nor Slack or Teams code.
+    for (const file of sourceFiles(join(root, 'adapters/web'))) {
+      for (const spec of importSpecifiers(readFileSync(file, 'utf8'))) {
+        expect(spec, posix(relative(root, file))).not.toMatch(
+          /^@slack\/|^botbuilder|adapters\/(slack|teams)|\.\.\/(slack|teams)\//,
+        );
+      }
+    }
+  });
+
   it('the layers below the core do not reach up: base imports nothing of the project; knowledge, store and retrieval not core/', () => {
     const below: Record<string, RegExp> = {
       'src/base/': /^src\//,
@@ -191,6 +206,20 @@ describe('architecture boundary', () => {
         'adapters/slack/index.ts': 'export const createSlackChannel = 1;\n',
       });
       expect(adapterImports(base)).toEqual(['src/core/bot.ts imports adapters/slack/render.ts']);
+    });
+
+    it('the web adapter: its renderer imported from src/ fails, the console wiring through index.ts passes', () => {
+      const base = plant({
+        'src/cli/chat.ts': "import { replyToHtml } from '../../adapters/web/render.ts';\n",
+        'src/answer/reply.ts': "import type { HtmlOptions } from '../../adapters/web/index.ts';\n",
+        'src/cli/serve.ts': "const { createWebChannel } = await import('../../adapters/web/index.ts');\n",
+        'adapters/web/render.ts': 'export const replyToHtml = 1;\n',
+        'adapters/web/index.ts': 'export const createWebChannel = 1;\n',
+      });
+      expect(adapterImports(base).sort()).toEqual([
+        'src/answer/reply.ts imports adapters/web/index.ts',
+        'src/cli/chat.ts imports adapters/web/render.ts',
+      ]);
     });
 
     it('an import cycle fails, however long and whether or not its imports are type-only', () => {

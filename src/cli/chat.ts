@@ -3,7 +3,7 @@
 
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
-import { createApp } from '../app.ts';
+import { type App, createApp } from '../app.ts';
 import { loadConfig } from '../config.ts';
 import type { Inbound } from '../core/inbound.ts';
 import type { Choice } from '../core/reply.ts';
@@ -15,6 +15,8 @@ export interface ChatOptions {
   input?: NodeJS.ReadableStream;
   /** Echo each input line (useful for transcripts of piped input). */
   echo?: boolean;
+  /** Talk to this app (the try-out `start` shares one with the web console) instead of creating one. */
+  app?: App;
 }
 
 export async function runChat(
@@ -27,7 +29,7 @@ export async function runChat(
   // The terminal user runs the bot themselves: no per-user rate limit (it would also persist across runs).
   const config = { ...loadConfig(env), rateLimitPerMinute: 0 };
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
-  const app = await createApp(config, { logger });
+  const app = options.app ?? (await createApp(config, { logger }));
   const input = options.input ?? process.stdin;
   const interactive = input === process.stdin && process.stdin.isTTY;
   let username = 'local';
@@ -73,7 +75,7 @@ export async function runChat(
     }
   } finally {
     rl.close();
-    await app.close();
+    if (!options.app) await app.close();
   }
   return EXIT.ok;
 }

@@ -4,14 +4,16 @@ import { ConfigError, isCodedError } from '../errors.ts';
 import { runAsk } from './ask.ts';
 import { runChat } from './chat.ts';
 import { type CliIo, EXIT, processIo } from './io.ts';
-import { runKb } from './kb.ts';
+import { runAdmin, runKb } from './kb.ts';
 import { runServe } from './serve.ts';
+import { runTryOut } from './start.ts';
 
 const USAGE = `MLOps Guide — MLOps guidance for Slack and Microsoft Teams, offline by default.
 
 Usage: npx mlops-guide <command>
 
-  start                      run the configured Slack/Teams apps; with nothing configured and a terminal, the chat
+  start                      run the configured Slack/Teams apps; with nothing configured and a terminal, the
+                             terminal chat plus the web console on http://127.0.0.1:3978/console
   serve                      run the HTTP server (Slack /slack/events, Teams /api/messages, /healthz, /readyz, /metrics)
   chat                       talk to the bot in this terminal (choices are numbered)
   ask "<question>" [--json]  answer one question
@@ -19,7 +21,8 @@ Usage: npx mlops-guide <command>
   kb check [DIR]             validate the knowledge base (file:line: message), exit 1 on errors
   kb stats [DIR] [--json]    counts by entry type
   kb build                   build the search index (and the word vectors on first use)
-  kb gaps                    what users asked that the bot could not answer, grouped
+  kb gaps [--json]           what users asked that the bot could not answer, grouped
+  admin stats|gaps [--json]  the maintainers' reports (usage, entries used / never used, feedback per entry; gaps)
   help                       this text
 
 Configuration is read from environment variables; see README.md.`;
@@ -39,19 +42,14 @@ export async function main(argv: string[], io: CliIo = processIo, env = process.
         return await runChat(args, io, env);
       case 'kb':
         return await runKb(args, io, env);
+      case 'admin':
+        return await runAdmin(args, io, env);
       case 'serve':
         return await runServe(args, io, env);
       case 'start': {
         const config = loadConfig(env);
         const configured = Boolean(config.slack || config.teams.appId || config.teams.allowUnauthenticated);
-        if (!configured && process.stdin.isTTY) {
-          io.err(
-            'No Slack or Teams app is configured, so this is the terminal chat (offline, on the embedded knowledge).\n' +
-              'To connect Slack set SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET (or SLACK_APP_TOKEN for Socket Mode); for Teams ' +
-              'set MICROSOFT_APP_ID + MICROSOFT_APP_PASSWORD — see README.md "Connect to Slack" / "Connect to Teams".',
-          );
-          return await runChat(args, io, env);
-        }
+        if (!configured && process.stdin.isTTY) return await runTryOut(args, io, env);
         return await runServe(args, io, env);
       }
       default:

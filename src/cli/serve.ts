@@ -68,6 +68,23 @@ export async function startService(
       }),
     );
   }
+  if (config.console.enabled) {
+    const { createWebChannel } = await import('../../adapters/web/index.ts');
+    channels.push(
+      createWebChannel({
+        config,
+        bot: app.bot,
+        kv: app.kv,
+        events: app.events,
+        knowledge: () => app.runtime.current().kb,
+        lastReload: () => app.runtime.lastReload(),
+        // Derived from the deployment's salt: secret, stable across restarts, the same on every replica.
+        secret: app.hashId('console', 'session-signing-key'),
+        hashId: (id) => app.hashId('console', id),
+        logger,
+      }),
+    );
+  }
   const { createTeamsChannel } = await import('../../adapters/teams/index.ts');
   channels.push(
     createTeamsChannel({ config, bot: app.bot, kv: app.kv, logger, hashId: (id) => app.hashId('teams', id) }),
@@ -138,11 +155,18 @@ export async function startService(
   };
 }
 
+/** The console's address as a person would type it (0.0.0.0 / :: listen everywhere, so loopback works). */
+export function consoleUrl(config: Config, port: number): string {
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}/console`;
+}
+
 export async function runServe(_args: string[], io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel, 1);
   const service = await startService(config, { logger });
   io.err(`MLOps Guide listening on http://${config.host}:${service.port} (Ctrl-C to stop)`);
+  if (config.console.enabled) io.err(`Web console: ${consoleUrl(config, service.port)}`);
   await new Promise<void>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info({ signal, drainMs: config.shutdownDrainMs }, 'shutting down: finishing in-flight work');

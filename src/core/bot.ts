@@ -226,6 +226,7 @@ export function createBot(deps: BotDeps): Bot {
         ...(settings.storeQuestionText ? { text } : {}),
         answerId: answer.answerId,
         abstained: answer.abstained,
+        ...(answer.abstained && answer.soft ? { soft: true } : {}),
         confidence: answer.confidence,
         ...(topSourceId ? { topSourceId } : {}),
       }),

@@ -1,11 +1,11 @@
 // What every channel (Slack, Teams, the terminal) turns its payloads into. Adapters normalise at the edge;
 // the core only ever sees this union.
 
-export type Platform = 'slack' | 'teams' | 'cli' | 'test';
+export type Platform = 'slack' | 'teams' | 'cli' | 'console' | 'test';
 
 export interface Actor {
   platform: Platform;
-  /** The platform's user id (Slack `U…`, Teams `29:…`, `local` in the terminal). */
+  /** The platform's user id (Slack `U…`, Teams `29:…`, `local` in the terminal and the console on loopback). */
   id: string;
   name?: string;
 }

@@ -16,6 +16,8 @@ export interface RuntimeHolder<R extends KnowledgeRuntime = KnowledgeRuntime> {
   /** Watches a directory and reloads (debounced) when something in it changes. Returns a stop function. */
   watch(dir: string, options?: { debounceMs?: number }): () => void;
   readonly reloads: { ok: number; failed: number };
+  /** The last reload's result (its `kb check` problems when it failed); undefined before the first reload. */
+  lastReload(): ReloadResult | undefined;
 }
 
 export function createRuntimeHolder<R extends KnowledgeRuntime>(
@@ -29,6 +31,7 @@ export function createRuntimeHolder<R extends KnowledgeRuntime>(
   let inFlight: Promise<ReloadResult> | undefined;
   let again = false;
   const reloads = { ok: 0, failed: 0 };
+  let last: ReloadResult | undefined;
 
   async function rebuild(): Promise<ReloadResult> {
     const started = clock();
@@ -73,6 +76,7 @@ export function createRuntimeHolder<R extends KnowledgeRuntime>(
       inFlight = undefined;
     });
     return inFlight.then((r) => {
+      last = r;
       options.onReload?.(r);
       return r;
     });
@@ -82,6 +86,7 @@ export function createRuntimeHolder<R extends KnowledgeRuntime>(
     current: () => current,
     reload,
     reloads,
+    lastReload: () => last,
     watch(dir, watchOptions = {}) {
       const debounceMs = watchOptions.debounceMs ?? 300;
       let timer: NodeJS.Timeout | undefined;

@@ -17,6 +17,7 @@ export const botEventSchema = z.discriminatedUnion('type', [
     text: z.string().optional(),
     answerId: z.string(),
     abstained: z.boolean(),
+    soft: z.boolean().optional(),
     confidence: z.number().finite(),
     topSourceId: z.string().optional(),
   }),

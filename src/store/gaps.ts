@@ -2,13 +2,17 @@
 // grouped by a simple deterministic similarity (normalised, stemmed tokens, Jaccard) so ten phrasings of one
 // missing topic show up as one line to fix, not ten.
 
+import { createHash } from 'node:crypto';
 import { stemmer } from 'stemmer';
 import { normaliseText } from '../base/index.ts';
 import type { BotEvent } from './types.ts';
 
-export type GapKind = 'unanswered' | 'low-confidence' | 'downvoted' | 'catalog-miss';
+/** `unanswered`: hard abstain (nothing in the domain); `soft-abstained`: the closest entries were offered instead. */
+export type GapKind = 'unanswered' | 'soft-abstained' | 'low-confidence' | 'downvoted' | 'catalog-miss';
 
 export interface GapGroup {
+  /** Stable id of the group (kind + representative), for links such as the console's "Draft an entry". */
+  id: string;
   kind: GapKind;
   /** The most frequent phrasing in the group (or NO_TEXT when text isn't stored). */
   representative: string;
@@ -19,6 +23,8 @@ export interface GapGroup {
   lastAt: number;
   /** 👎 reasons given (downvoted only), most frequent first. */
   reasons?: string[];
+  /** Events per ISO week (`2026-W48`, Monday-based, UTC), oldest first; weeks without events left out. */
+  weeks: { week: string; count: number }[];
 }
 
 export interface GapOptions {
@@ -32,7 +38,14 @@ export const NO_TEXT = '(question text not stored)';
 export const DEFAULT_LOW_CONFIDENCE = 0.35;
 const MAX_EXAMPLES = 5;
 const MAX_REASONS = 10;
-const KIND_ORDER: GapKind[] = ['unanswered', 'low-confidence', 'downvoted', 'catalog-miss'];
+export const GAP_KINDS: readonly GapKind[] = [
+  'unanswered',
+  'soft-abstained',
+  'low-confidence',
+  'downvoted',
+  'catalog-miss',
+];
+const KIND_ORDER = GAP_KINDS;
 
 const STOP_WORDS = new Set(
   (
@@ -86,7 +99,7 @@ export function knowledgeGaps(events: readonly BotEvent[], options: GapOptions =
   const items: Item[] = [];
   for (const e of events) {
     if (e.type === 'question') {
-      if (e.abstained) items.push({ kind: 'unanswered', text: e.text, at: e.at });
+      if (e.abstained) items.push({ kind: e.soft ? 'soft-abstained' : 'unanswered', text: e.text, at: e.at });
       else if (e.confidence < threshold) items.push({ kind: 'low-confidence', text: e.text, at: e.at });
     } else if (e.type === 'feedback' && e.rating === 'down') {
       const text = e.question ?? questionByAnswer.get(e.answerId);
@@ -170,12 +183,17 @@ function toGapGroup(g: Group): GapGroup {
     }
   }
   const ranked = [...phrasings.values()].sort((a, b) => b.count - a.count || b.at - a.at);
+  const representative = ranked[0]?.text ?? NO_TEXT;
+  const weeks = new Map<string, number>();
+  for (const item of g.items) weeks.set(isoWeek(item.at), (weeks.get(isoWeek(item.at)) ?? 0) + 1);
   const group: GapGroup = {
+    id: gapGroupId(g.kind, representative),
     kind: g.kind,
-    representative: ranked[0]?.text ?? NO_TEXT,
+    representative,
     examples: ranked.slice(1, 1 + MAX_EXAMPLES).map((p) => p.text),
     count: g.items.length,
     lastAt: g.items.reduce((max, i) => Math.max(max, i.at), Number.NEGATIVE_INFINITY),
+    weeks: [...weeks].sort(([a], [b]) => a.localeCompare(b)).map(([week, count]) => ({ week, count })),
   };
   if (g.kind === 'downvoted') {
     const reasons = new Map<string, number>();
@@ -188,8 +206,63 @@ function toGapGroup(g: Group): GapGroup {
   return group;
 }
 
-const KIND_LABEL: Record<GapKind, string> = {
+export function gapGroupId(kind: GapKind, representative: string): string {
+  return createHash('sha256')
+    .update(`${kind}\u0000${normaliseText(representative)}`)
+    .digest('hex')
+    .slice(0, 12);
+}
+
+/** ISO 8601 week of a time (UTC): `2026-W01` is the week with the year's first Thursday. */
+export function isoWeek(at: number): string {
+  const d = new Date(at);
+  const day = (d.getUTCDay() + 6) % 7; // Monday = 0
+  const thursday = Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate() - day + 3);
+  const year = new Date(thursday).getUTCFullYear();
+  const week = Math.floor((thursday - Date.UTC(year, 0, 1)) / (7 * 86_400_000)) + 1;
+  return `${year}-W${String(week).padStart(2, '0')}`;
+}
+
+/** Gap events per ISO week and kind, oldest week first (a chart's data: one stacked bar per week). */
+export function gapsPerWeek(groups: readonly GapGroup[]): { week: string; counts: Record<GapKind, number> }[] {
+  const weeks = new Map<string, Record<GapKind, number>>();
+  for (const g of groups) {
+    for (const { week, count } of g.weeks) {
+      const row = weeks.get(week) ?? (Object.fromEntries(GAP_KINDS.map((k) => [k, 0])) as Record<GapKind, number>);
+      row[g.kind] += count;
+      weeks.set(week, row);
+    }
+  }
+  return [...weeks].sort(([a], [b]) => a.localeCompare(b)).map(([week, counts]) => ({ week, counts }));
+}
+
+const csvCell = (value: string | number): string => {
+  const text = String(value);
+  // A leading = + - @ would be run as a formula by a spreadsheet (CSV injection): prefixed with an apostrophe.
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+};
+
+/** The gap groups as CSV (RFC 4180), one row per group; examples and reasons joined with " | ". */
+export function gapsToCsv(groups: readonly GapGroup[]): string {
+  const rows = [['id', 'kind', 'count', 'last', 'question', 'also asked', 'reasons']];
+  for (const g of groups) {
+    rows.push([
+      g.id,
+      g.kind,
+      String(g.count),
+      day(g.lastAt),
+      g.representative,
+      g.examples.join(' | '),
+      (g.reasons ?? []).join(' | '),
+    ]);
+  }
+  return `${rows.map((r) => r.map(csvCell).join(',')).join('\r\n')}\r\n`;
+}
+
+export const KIND_LABEL: Record<GapKind, string> = {
   unanswered: 'unanswered',
+  'soft-abstained': 'closest entries offered',
   'low-confidence': 'low confidence',
   downvoted: '👎 downvoted',
   'catalog-miss': 'data catalog miss',

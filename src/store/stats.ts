@@ -91,3 +91,52 @@ export function formatStats(stats: UsageStats): string {
   }
   return lines.join('\n');
 }
+
+/** How the knowledge entries are used: what is asked most, what never comes up, and the feedback each one got. */
+export interface EntryUsage {
+  /** Entries that answered questions (a question's top source), most asked first. */
+  topics: { id: string; title: string; count: number }[];
+  /** Entries never the top source of an answer in the events passed in, by id. */
+  neverUsed: { id: string; title: string }[];
+  /** 👍 / 👎 per entry (the feedback's answer → its top source), most 👎 first. */
+  feedback: { id: string; title: string; up: number; down: number }[];
+}
+
+/** `entries`: the knowledge base's entries (id and title), so unused ones can be listed and ids given titles. */
+export function entryUsage(
+  events: readonly BotEvent[],
+  entries: readonly { id: string; title: string }[],
+  options: { topics?: number } = {},
+): EntryUsage {
+  const title = new Map(entries.map((e) => [e.id, e.title]));
+  const asked = new Map<string, number>();
+  const entryOfAnswer = new Map<string, string>();
+  for (const e of events) {
+    if (e.type !== 'question' || !e.topSourceId) continue;
+    entryOfAnswer.set(e.answerId, e.topSourceId);
+    if (!e.abstained) asked.set(e.topSourceId, (asked.get(e.topSourceId) ?? 0) + 1);
+  }
+  const votes = new Map<string, { up: number; down: number }>();
+  for (const e of events) {
+    if (e.type !== 'feedback') continue;
+    const id = entryOfAnswer.get(e.answerId);
+    if (!id) continue;
+    const v = votes.get(id) ?? { up: 0, down: 0 };
+    v[e.rating]++;
+    votes.set(id, v);
+  }
+  const named = (id: string) => title.get(id) ?? `${id} (no longer in the knowledge base)`;
+  return {
+    topics: [...asked]
+      .sort(([a, x], [b, y]) => y - x || a.localeCompare(b))
+      .slice(0, options.topics ?? 20)
+      .map(([id, count]) => ({ id, title: named(id), count })),
+    neverUsed: entries
+      .filter((e) => !asked.has(e.id))
+      .map((e) => ({ id: e.id, title: e.title }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+    feedback: [...votes]
+      .sort(([a, x], [b, y]) => y.down - x.down || y.up - x.up || a.localeCompare(b))
+      .map(([id, v]) => ({ id, title: named(id), ...v })),
+  };
+}

@@ -30,6 +30,8 @@ export type BotEvent =
       text?: string;
       answerId: string;
       abstained: boolean;
+      /** An abstain that offered the closest entries (in the domain, but no entry was sure); absent in old records. */
+      soft?: boolean;
       confidence: number;
       topSourceId?: string;
     }

@@ -7,6 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runChat } from '../../src/cli/chat.ts';
 import type { CliIo } from '../../src/cli/io.ts';
 import { main } from '../../src/cli/main.ts';
+import { consoleUrl } from '../../src/cli/serve.ts';
+import { tryOutEnv } from '../../src/cli/start.ts';
+import { loadConfig } from '../../src/config.ts';
 import { createSqliteEventStore } from '../../src/store/events-sqlite.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
 
@@ -143,6 +146,48 @@ describe('mlops-guide (CLI)', () => {
     expect(out).toMatch(/canteen menu/i);
     expect(out).toMatch(/2/);
     expect(out.indexOf('canteen')).toBeLessThan(out.indexOf('parking'));
+
+    // The same groups as JSON, as the console's export gives them.
+    const json = capture();
+    expect(await main(['kb', 'gaps', '--json'], json, env)).toBe(0);
+    const { groups } = JSON.parse(json.stdout.join('')) as { groups: { kind: string; count: number; id: string }[] };
+    expect(groups[0]).toMatchObject({ kind: 'unanswered', count: 2 });
+    expect(groups[0]?.id).toMatch(/^[0-9a-f]{12}$/);
+    expect(await main(['kb', 'gaps', '--csv'], capture(), env)).toBe(2);
+  });
+
+  it('admin stats [--json] reports usage and the entries never used; admin gaps --json the gap groups', async () => {
+    const io = capture();
+    expect(await main(['admin', 'stats', '--json'], io, env)).toBe(0);
+    const report = JSON.parse(io.stdout.join('')) as {
+      usage: { questions: number };
+      entries: { neverUsed: { id: string }[]; topics: unknown[] };
+    };
+    expect(report.usage.questions).toBeGreaterThanOrEqual(3);
+    expect(report.entries.neverUsed.length).toBeGreaterThan(100);
+    const text = capture();
+    expect(await main(['admin', 'stats'], text, env)).toBe(0);
+    expect(text.stdout.join('')).toContain('**Usage**');
+    const gaps = capture();
+    expect(await main(['admin', 'gaps', '--json'], gaps, env)).toBe(0);
+    expect(JSON.parse(gaps.stdout.join('')).groups.length).toBeGreaterThan(0);
+    const bad = capture();
+    expect(await main(['admin', 'reload'], bad, env)).toBe(2);
+    expect(bad.stderr.join('')).toContain('unknown admin command "reload"');
+  });
+});
+
+describe('mlops-guide start (the try-out, nothing configured)', () => {
+  it('serves the web console on loopback with the local user as maintainer, filling only what is unset', () => {
+    const config = loadConfig(tryOutEnv({}));
+    expect(config.console.enabled).toBe(true);
+    expect(config.host).toBe('127.0.0.1');
+    expect([...config.maintainers]).toEqual(['console:local']);
+    expect(consoleUrl(config, 3978)).toBe('http://127.0.0.1:3978/console');
+    const own = loadConfig(tryOutEnv({ CONSOLE_ENABLED: 'false', HOST: '0.0.0.0', MAINTAINERS: 'slack:U1' }));
+    expect(own.console.enabled).toBe(false);
+    expect([...own.maintainers]).toEqual(['slack:U1']);
+    expect(consoleUrl(own, 8080)).toBe('http://127.0.0.1:8080/console');
   });
 });
 

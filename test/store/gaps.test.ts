@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatGaps, knowledgeGaps, NO_TEXT } from '../../src/store/gaps.ts';
+import { formatGaps, gapsPerWeek, gapsToCsv, isoWeek, knowledgeGaps, NO_TEXT } from '../../src/store/gaps.ts';
 import type { BotEvent } from '../../src/store/types.ts';
 
 const DAY = 86_400_000;
@@ -124,6 +124,8 @@ describe('formatGaps', () => {
   it('lists groups with kind, count, date, examples and reasons, defusing markup typed by users', () => {
     const text = formatGaps([
       {
+        id: 'a',
+        weeks: [],
         kind: 'downvoted',
         representative: 'Why *is* [this](http://x) `slow`?',
         examples: ['why so slow'],
@@ -131,7 +133,15 @@ describe('formatGaps', () => {
         lastAt: Date.UTC(2026, 1, 3, 12),
         reasons: ['_wrong_ answer'],
       },
-      { kind: 'catalog-miss', representative: NO_TEXT, examples: [], count: 1, lastAt: Date.UTC(2026, 1, 1) },
+      {
+        id: 'b',
+        weeks: [],
+        kind: 'catalog-miss',
+        representative: NO_TEXT,
+        examples: [],
+        count: 1,
+        lastAt: Date.UTC(2026, 1, 1),
+      },
     ]);
     expect(text).toContain('**1. 👎 downvoted ×4** (last 2026-02-03): Why is (this)(http://x) slow?');
     expect(text).toContain('Also asked: why so slow');
@@ -142,6 +152,8 @@ describe('formatGaps', () => {
 
   it('shows at most `limit` groups and says how many more there are', () => {
     const groups = Array.from({ length: 5 }, (_, i) => ({
+      id: String(i),
+      weeks: [],
       kind: 'unanswered' as const,
       representative: `topic ${i}`,
       examples: [],
@@ -152,5 +164,51 @@ describe('formatGaps', () => {
     expect(text).toContain('topic 1');
     expect(text).not.toContain('topic 2');
     expect(text).toContain('…and 3 more topics');
+  });
+});
+
+describe('gaps for the console: soft abstains, weeks, ids, CSV', () => {
+  it('keeps soft abstains (closest entries offered) apart from hard ones', () => {
+    const soft: BotEvent = { ...q('model registry options?', { abstained: true }), ...{ soft: true } } as BotEvent;
+    const groups = knowledgeGaps([soft, q('model registry options?', { abstained: true })]);
+    expect(groups.map((g) => g.kind).sort()).toEqual(['soft-abstained', 'unanswered']);
+    expect(new Set(groups.map((g) => g.id)).size).toBe(2);
+    expect(groups[0]?.id).toMatch(/^[0-9a-f]{12}$/);
+  });
+
+  it('counts each group per ISO week (Monday-based, UTC) and per kind for the chart', () => {
+    expect(isoWeek(Date.UTC(2026, 0, 1))).toBe('2026-W01'); // a Thursday
+    expect(isoWeek(Date.UTC(2027, 0, 1))).toBe('2026-W53'); // a Friday: still the last week of 2026
+    expect(isoWeek(Date.UTC(2026, 11, 28))).toBe('2026-W53');
+    expect(isoWeek(Date.UTC(2026, 0, 5))).toBe('2026-W02'); // Monday
+    const events = [
+      q('label images how', { abstained: true, at: Date.UTC(2026, 0, 5) }),
+      q('label images how?', { abstained: true, at: Date.UTC(2026, 0, 6) }),
+      q('label images how', { abstained: true, at: Date.UTC(2026, 0, 13) }),
+      down('why is it slow', 'too vague', 'd1', Date.UTC(2026, 0, 13)),
+    ];
+    const groups = knowledgeGaps(events);
+    expect(groups.find((g) => g.kind === 'unanswered')?.weeks).toEqual([
+      { week: '2026-W02', count: 2 },
+      { week: '2026-W03', count: 1 },
+    ]);
+    const perWeek = gapsPerWeek(groups);
+    expect(perWeek.map((r) => [r.week, r.counts.unanswered, r.counts.downvoted])).toEqual([
+      ['2026-W02', 2, 0],
+      ['2026-W03', 1, 1],
+    ]);
+  });
+
+  it('exports CSV with quoting and without spreadsheet formulas', () => {
+    const groups = knowledgeGaps([
+      q('=HYPERLINK("http://evil")', { abstained: true }),
+      down('a, b', 'he said "no"\nthen left'),
+    ]);
+    const csv = gapsToCsv(groups);
+    const lines = csv.split('\r\n');
+    expect(lines[0]).toBe('id,kind,count,last,question,also asked,reasons');
+    expect(csv).toContain(`,"'=HYPERLINK(""http://evil"")",`);
+    expect(csv).toContain(',"a, b",,"he said ""no""\nthen left"');
+    expect(csv.endsWith('\r\n')).toBe(true);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatStats, usageStats } from '../../src/store/stats.ts';
+import { entryUsage, formatStats, usageStats } from '../../src/store/stats.ts';
 import type { BotEvent } from '../../src/store/types.ts';
 
 const DAY = 86_400_000;
@@ -98,5 +98,57 @@ describe('formatStats', () => {
 
   it('says when no walkthrough was started', () => {
     expect(formatStats(usageStats([], NOW))).toContain('- none started');
+  });
+});
+
+describe('entryUsage', () => {
+  it('ranks entries by the questions they answered, lists the never used ones, and feedback per entry', () => {
+    const question = (answerId: string, topSourceId: string | undefined, abstained = false): BotEvent => ({
+      type: 'question',
+      at: NOW,
+      platform: 'slack',
+      userHash: 'u',
+      answerId,
+      abstained,
+      confidence: 0.8,
+      ...(topSourceId ? { topSourceId } : {}),
+    });
+    const vote = (answerId: string, rating: 'up' | 'down'): BotEvent => ({
+      type: 'feedback',
+      at: NOW,
+      platform: 'teams',
+      userHash: 'u',
+      answerId,
+      rating,
+    });
+    const entries = [
+      { id: 'drift', title: 'Drift' },
+      { id: 'versioning', title: 'Versioning' },
+      { id: 'unused', title: 'Unused' },
+    ];
+    const usage = entryUsage(
+      [
+        question('a1', 'drift'),
+        question('a2', 'drift'),
+        question('a3', 'versioning'),
+        question('a4', 'unused', true), // a soft abstain offering it does not count as use
+        question('a5', 'gone'),
+        vote('a1', 'down'),
+        vote('a2', 'up'),
+        vote('a3', 'up'),
+        vote('unknown', 'down'),
+      ],
+      entries,
+    );
+    expect(usage.topics).toEqual([
+      { id: 'drift', title: 'Drift', count: 2 },
+      { id: 'gone', title: 'gone (no longer in the knowledge base)', count: 1 },
+      { id: 'versioning', title: 'Versioning', count: 1 },
+    ]);
+    expect(usage.neverUsed).toEqual([{ id: 'unused', title: 'Unused' }]);
+    expect(usage.feedback).toEqual([
+      { id: 'drift', title: 'Drift', up: 1, down: 1 },
+      { id: 'versioning', title: 'Versioning', up: 1, down: 0 },
+    ]);
   });
 });

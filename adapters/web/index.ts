@@ -330,7 +330,7 @@ export function createWebChannel(deps: WebChannelDeps): Channel {
       const rating = actionId === CoreAction.Feedback ? parseFeedbackValue(value)?.rating : undefined;
       you = rating
         ? `${rating === 'up' ? '👍 Helpful' : '👎 Not helpful'}${reason ? `: ${reason}` : ''}`
-        : (label(transcript, actionId, value) ?? 'Chose an option');
+        : (reason ?? label(transcript, actionId, value) ?? 'Chose an option');
     } else if (text) {
       inbound = { ...base, kind: 'message', text };
       you = text;

@@ -201,6 +201,19 @@ function blockToHtml(b: Block, options: HtmlOptions): string {
       return `<figure class="copyable"><figcaption>${escapeHtml(b.title)}</figcaption><pre tabindex="0">${escapeHtml(b.text)}</pre></figure>`;
     case 'divider':
       return '<hr>';
+    case 'input': {
+      // A free-text step's answer field: posted with the step's action, the typed text as the action's text.
+      const inputId = `${prefix}-input-${idPart(b.actionId)}`;
+      return form(
+        options,
+        'input',
+        hidden(CHOICE_FIELD, choiceValue({ actionId: b.actionId, value: b.value })) +
+          `<label for="${inputId}">${inlineMarkdownToHtml(b.label)}</label>` +
+          `<input id="${inputId}" name="${REASON_FIELD}" type="text" required maxlength="${MAX_FEEDBACK_REASON_CHARS}"` +
+          `${b.placeholder ? ` placeholder="${escapeHtml(b.placeholder)}"` : ''}>` +
+          `<button type="submit">${escapeHtml(b.submitLabel)}</button>`,
+      );
+    }
     case 'feedback': {
       const up = { actionId: CoreAction.Feedback, value: feedbackValue(b.answerId, 'up') };
       const down = { actionId: CoreAction.Feedback, value: feedbackValue(b.answerId, 'down') };

@@ -152,3 +152,28 @@ describe('markdownToHtml', () => {
     expect(escapeHtml(`&<>"'`)).toBe('&amp;&lt;&gt;&quot;&#39;');
   });
 });
+
+describe('replyToHtml: a free-text step', () => {
+  it('renders the answer field as a form posting the step’s action, the typed text as its text', () => {
+    const reply: Reply = {
+      kind: 'walkthrough',
+      fallbackText: 'Which data set?',
+      blocks: [
+        block.input({
+          actionId: 'flow:step',
+          value: 'v1',
+          label: 'Search the <catalog>',
+          placeholder: 'e.g. "coating"',
+          submitLabel: 'Search',
+        }),
+      ],
+    };
+    const html = replyToHtml(reply, options);
+    expect(html).toContain(`name="choice" value="${escapeHtml(choiceValue({ actionId: 'flow:step', value: 'v1' }))}"`);
+    expect(html).toContain('<label for="r-input-flow_step">Search the &lt;catalog&gt;</label>');
+    expect(html).toContain('name="reason" type="text" required');
+    expect(html).toContain('placeholder="e.g. &quot;coating&quot;"');
+    expect(html).toContain('<button type="submit">Search</button>');
+    expect(html).toContain(CSRF);
+  });
+});

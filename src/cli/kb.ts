@@ -1,10 +1,10 @@
 // `mlops-guide kb check|stats|build|gaps`.
 import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
-import { kbBuild } from '../retrieval/kb-build.ts';
 import { createSqliteEventStore } from '../store/events-sqlite.ts';
 import { formatGaps, knowledgeGaps } from '../store/gaps.ts';
 import { type CliIo, EXIT } from './io.ts';
+import { kbBuild } from './kb-build.ts';
 import { kbCheck } from './kb-check.ts';
 import { kbStats } from './kb-stats.ts';
 
@@ -18,7 +18,7 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
     case 'stats':
       return kbStats(rest, io);
     case 'build':
-      return kbBuild(rest, io);
+      return kbBuild(rest, io, env);
     case 'gaps': {
       const config = loadConfig(env);
       // Where the server records them: Redis when several replicas share it, else SQLite in DATA_DIR.

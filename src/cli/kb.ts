@@ -1,7 +1,6 @@
 // `mlops-guide kb check|stats|build|gaps`.
-import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
-import { createSqliteEventStore } from '../store/events-sqlite.ts';
+import { createEventStore } from '../store/create.ts';
 import { formatGaps, knowledgeGaps } from '../store/gaps.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { kbBuild } from './kb-build.ts';
@@ -20,14 +19,8 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
     case 'build':
       return kbBuild(rest, io, env);
     case 'gaps': {
-      const config = loadConfig(env);
-      // Where the server records them: Redis when several replicas share it, else SQLite in DATA_DIR.
-      const events = config.redisUrl
-        ? (await import('../store/events-redis.ts')).createRedisEventStore(config.redisUrl, {
-            prefix: config.redis.prefix,
-            commandTimeoutMs: config.redis.commandTimeoutMs,
-          })
-        : createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
+      // Where the server records them: the configured event store (Redis or SQLite in DATA_DIR).
+      const events = await createEventStore(loadConfig(env));
       try {
         io.out(formatGaps(knowledgeGaps(await events.list())));
       } finally {

@@ -1,4 +1,4 @@
-// The composition root: builds the stores, the knowledge runtime (knowledge + index + answerer + walkthrough
+// The composition root: opens the stores (chosen in store/create.ts), builds the knowledge runtime (knowledge + index + answerer + walkthrough
 // definitions), the walkthrough service and the bot from a validated Config. The CLI (ask, chat, serve) and
 // the tests use it; nothing else wires collaborators together.
 import { randomBytes } from 'node:crypto';
@@ -22,11 +22,8 @@ import { createEmbeddings, type NamedEmbeddings } from './retrieval/embeddings.t
 import { type LoadedIndex, loadOrBuildIndex, optionalWordVectors } from './retrieval/index-store.ts';
 import { LocalEmbeddings } from './retrieval/local-embeddings.ts';
 import type { WordVectors } from './retrieval/word-vectors.ts';
-import { createMemoryEventStore } from './store/events-memory.ts';
-import { createSqliteEventStore } from './store/events-sqlite.ts';
+import { createStores, type Storage } from './store/create.ts';
 import { formatGaps, knowledgeGaps } from './store/gaps.ts';
-import { createMemoryKeyValueStore } from './store/kv-memory.ts';
-import { createSqliteKeyValueStore } from './store/kv-sqlite.ts';
 import { formatStats, usageStats } from './store/stats.ts';
 import type { EventStore, KeyValueStore } from './store/types.ts';
 
@@ -49,9 +46,12 @@ export interface App {
 export interface AppOptions {
   logger?: Logger;
   clock?: Clock;
-  /** `sqlite` (default: state survives restarts, in DATA_DIR), `memory` (tests, one-shot `ask`). */
-  storage?: 'sqlite' | 'memory';
-  /** Override stores (e.g. Redis for scale-out, fakes in tests). */
+  /**
+   * `configured` (default: Redis when REDIS_URL is set, else SQLite in DATA_DIR; state survives restarts) or
+   * `memory` (tests, one-shot `ask`). The choice itself is made in store/create.ts.
+   */
+  storage?: Storage;
+  /** Stores to use instead (fakes in tests). */
   kv?: KeyValueStore;
   events?: EventStore;
   observer?: BotObserver;
@@ -187,17 +187,12 @@ function currentWalkthroughs(runtime: () => AppRuntime): Walkthroughs {
 export async function createApp(config: Config, options: AppOptions = {}): Promise<App> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? Date.now;
-  const storage = options.storage ?? 'sqlite';
-  const kv =
-    options.kv ??
-    (storage === 'sqlite'
-      ? createSqliteKeyValueStore(join(config.dataDir, 'state', 'state.sqlite'), clock)
-      : createMemoryKeyValueStore(clock));
-  const events =
-    options.events ??
-    (storage === 'sqlite'
-      ? createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'))
-      : createMemoryEventStore(clock));
+  const { kv, events } = await createStores(config, {
+    storage: options.storage ?? 'configured',
+    logger,
+    clock,
+    given: { kv: options.kv, events: options.events },
+  });
 
   const salt = config.userHashSalt ?? (await storedSalt(kv));
   const retrieval = await loadRetrievalDeps(config, logger);

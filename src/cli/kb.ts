@@ -1,33 +1,21 @@
 // `mlops-guide kb check|stats|build|gaps`.
-import { join } from 'node:path';
 import { loadConfig } from '../config.ts';
 import { loadKnowledge } from '../knowledge/load.ts';
-import { kbBuild } from '../retrieval/kb-build.ts';
-import { createSqliteEventStore } from '../store/events-sqlite.ts';
+import { createEventStore } from '../store/create.ts';
 import { formatGaps, knowledgeGaps } from '../store/gaps.ts';
 import { entryUsage, formatStats, usageStats } from '../store/stats.ts';
-import type { EventStore } from '../store/types.ts';
 import { type CliIo, EXIT } from './io.ts';
+import { kbBuild } from './kb-build.ts';
 import { kbCheck } from './kb-check.ts';
 import { kbStats } from './kb-stats.ts';
 
 const USAGE = 'usage: mlops-guide kb check [DIR] | kb stats [DIR] [--json] | kb build | kb gaps [--json]';
 const ADMIN_USAGE = 'usage: mlops-guide admin stats [--json] | admin gaps [--json]';
 
-/** The event store the server records to: Redis when several replicas share it, else SQLite in DATA_DIR. */
-async function openEvents(env: NodeJS.ProcessEnv): Promise<EventStore> {
-  const config = loadConfig(env);
-  return config.redisUrl
-    ? (await import('../store/events-redis.ts')).createRedisEventStore(config.redisUrl, {
-        prefix: config.redis.prefix,
-        commandTimeoutMs: config.redis.commandTimeoutMs,
-      })
-    : createSqliteEventStore(join(config.dataDir, 'state', 'events.sqlite'));
-}
-
 /** `kb gaps [--json]` and `admin gaps|stats [--json]`: the maintainers' reports, as the console shows them. */
 async function report(which: 'gaps' | 'stats', json: boolean, io: CliIo, env: NodeJS.ProcessEnv): Promise<number> {
-  const events = await openEvents(env);
+  // Where the server records them: the configured event store (Redis or SQLite in DATA_DIR).
+  const events = await createEventStore(loadConfig(env));
   try {
     const all = await events.list();
     if (which === 'gaps') {
@@ -64,7 +52,7 @@ export async function runKb(args: string[], io: CliIo, env: NodeJS.ProcessEnv): 
     case 'stats':
       return kbStats(rest, io);
     case 'build':
-      return kbBuild(rest, io);
+      return kbBuild(rest, io, env);
     case 'gaps': {
       const unknown = rest.filter((a) => a !== '--json');
       if (unknown.length) {

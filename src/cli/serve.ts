@@ -34,24 +34,13 @@ export async function startService(
 ): Promise<Service> {
   const { logger } = options;
   const metrics = createMetrics();
-  let kv = options.kv;
-  let events = options.events;
-  if (config.redisUrl) {
-    // Several replicas: state, de-duplication, rate limits and the maintainers' records are shared in Redis.
-    const [{ createRedisKeyValueStore }, { createRedisEventStore }] = await Promise.all([
-      import('../store/kv-redis.ts'),
-      import('../store/events-redis.ts'),
-    ]);
-    const redisOptions = { logger, prefix: config.redis.prefix, commandTimeoutMs: config.redis.commandTimeoutMs };
-    kv ??= createRedisKeyValueStore(config.redisUrl, redisOptions);
-    events ??= createRedisEventStore(config.redisUrl, redisOptions);
-  }
+  // The stores are the configured ones (Redis with REDIS_URL, else SQLite: store/create.ts), unless a test gives its own.
   const app = await createApp(config, {
     logger,
     observer: metrics.observer,
     onReload: (r) => metrics.reloaded(r),
-    ...(kv ? { kv } : {}),
-    ...(events ? { events } : {}),
+    ...(options.kv ? { kv: options.kv } : {}),
+    ...(options.events ? { events: options.events } : {}),
   });
 
   const channels: Channel[] = [];

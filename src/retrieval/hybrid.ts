@@ -17,7 +17,7 @@ import {
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
 import { createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
-import type { Retriever, SearchHit } from './types.ts';
+import type { OnBuildProgress, Retriever, SearchHit } from './types.ts';
 import { RERANK, TERM_WEIGHTS } from './weights.ts';
 
 export type Fusion = 'rrf' | 'blend';
@@ -186,13 +186,18 @@ export function buildLexical(
   return { lexical, stats: { n: kb.entries.length, df, tf, tokens, words: surface } };
 }
 
-export async function buildDense(kb: KnowledgeBase, embeddings: EmbeddingsInterface): Promise<HNSWLib | undefined> {
+export async function buildDense(
+  kb: KnowledgeBase,
+  embeddings: EmbeddingsInterface,
+  onProgress?: OnBuildProgress,
+): Promise<HNSWLib | undefined> {
   const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
   const { Document } = await import('@langchain/core/documents');
   const docs = kb.entries.flatMap((e) =>
     denseTexts(e).map((t) => new Document({ pageContent: t, metadata: { id: e.id } })),
   );
   if (docs.length === 0) return undefined;
+  onProgress?.({ step: 'embedding', texts: docs.length });
   const vectors = await embeddings.embedDocuments(docs.map((d) => d.pageContent));
   const dims = vectors[0]?.length ?? 0;
   const store = new HNSWLib(embeddings, { space: 'cosine', numDimensions: dims });

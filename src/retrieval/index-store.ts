@@ -21,6 +21,7 @@ import {
   retrieverFromParts,
   type TermStats,
 } from './hybrid.ts';
+import type { OnBuildProgress } from './types.ts';
 import { ensureWordVectors, type WordVectors } from './word-vectors.ts';
 
 /** 2: vocabulary-driven analysis (knowledge/vocabulary/) and surface-word statistics for typo correction. */
@@ -46,6 +47,8 @@ export interface IndexDeps {
    * questions are served (at 1,500 entries the one-piece load takes ~160 ms). Start-up reads it in one piece.
    */
   yielding?: boolean;
+  /** Told each step of a build (`kb build` prints them). */
+  onProgress?: OnBuildProgress;
 }
 
 export interface IndexInfo {
@@ -70,9 +73,10 @@ export const indexDir = (config: Pick<Config, 'dataDir'>) => join(config.dataDir
 export function optionalWordVectors(
   config: Pick<Config, 'dataDir' | 'embeddings'>,
   logger: Logger,
+  onProgress?: OnBuildProgress,
 ): WordVectors | null {
   try {
-    return ensureWordVectors(config.dataDir, logger);
+    return ensureWordVectors(config.dataDir, logger, onProgress);
   } catch (err) {
     if (config.embeddings.provider === 'local') throw err;
     logger.warn({ err: String(err) }, 'offline word vectors unavailable; abstain signals use word frequencies only');
@@ -82,7 +86,7 @@ export function optionalWordVectors(
 
 async function resolveDeps(config: Pick<Config, 'dataDir' | 'embeddings'>, deps: IndexDeps) {
   const logger = deps.logger ?? silentLogger;
-  const vectors = deps.vectors === undefined ? optionalWordVectors(config, logger) : deps.vectors;
+  const vectors = deps.vectors === undefined ? optionalWordVectors(config, logger, deps.onProgress) : deps.vectors;
   const embeddings = deps.embeddings ?? (await createEmbeddings(config, logger));
   const options: RetrievalOptions = {
     onDenseError: (err: unknown) =>
@@ -101,7 +105,7 @@ export async function buildIndex(
 ): Promise<LoadedIndex> {
   const started = performance.now();
   const { embeddings, options } = await resolveDeps(config, deps);
-  return build(kb, config, embeddings, options, started, 'kb build');
+  return build(kb, config, embeddings, options, started, 'kb build', deps.onProgress);
 }
 
 async function build(
@@ -111,12 +115,14 @@ async function build(
   options: RetrievalOptions,
   started: number,
   reason: string,
+  onProgress?: OnBuildProgress,
 ): Promise<LoadedIndex> {
   const analyzer = analyzerFor(kb, options);
+  onProgress?.({ step: 'lexical', entries: kb.entries.length });
   const { lexical, stats } = buildLexical(kb, options, analyzer);
   let dense: Awaited<ReturnType<typeof buildDense>>;
   try {
-    dense = await buildDense(kb, embeddings.embeddings);
+    dense = await buildDense(kb, embeddings.embeddings, onProgress);
   } catch (err) {
     throw new MlopsGuideError(ErrorCode.EmbeddingsFailed, `Embedding the knowledge failed: ${String(err)}`, {
       cause: err,
@@ -131,6 +137,7 @@ async function build(
     counts: retriever.counts,
   };
   const dir = indexDir(config);
+  onProgress?.({ step: 'writing', dir });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(tmp, 'lexical.json'), JSON.stringify(lexical));

@@ -19,7 +19,6 @@ export {
   loadOrBuildIndex,
   readManifest,
 } from './index-store.ts';
-export { kbBuild } from './kb-build.ts';
 export { LocalEmbeddings } from './local-embeddings.ts';
 export type { Retriever, SearchHit } from './types.ts';
 export {

@@ -17,3 +17,19 @@ export interface SearchHit {
 export interface Retriever {
   search(query: string, options?: { k?: number; types?: readonly EntryType[] }): Promise<SearchHit[]>;
 }
+
+/**
+ * A step of an index build, told to whoever shows progress (`kb build` prints one line each). Logs are for
+ * operators; a caller that wants to know what is happening gets these, never has to read the log.
+ */
+export type BuildProgress =
+  /** The offline word vectors are converted from the installed package (first use of a DATA_DIR, a few seconds). */
+  | { step: 'word-vectors'; dir: string }
+  /** The lexical index over the entries. */
+  | { step: 'lexical'; entries: number }
+  /** The entries' texts are embedded for the dense index. */
+  | { step: 'embedding'; texts: number }
+  /** Both indexes are written (atomically) to the index folder. */
+  | { step: 'writing'; dir: string };
+
+export type OnBuildProgress = (progress: BuildProgress) => void;

@@ -17,6 +17,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import type { Logger } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
+import type { OnBuildProgress } from './types.ts';
 
 export const VECTORS_FORMAT_VERSION = 1;
 export const DEFAULT_VECTOR_WORDS = 100_000;
@@ -210,7 +211,7 @@ export function loadWordVectors(dir: string): WordVectors {
  * Loads the binary, building it from the installed package first when it is missing or unreadable (one-time,
  * a few seconds, no network).
  */
-export function ensureWordVectors(dataDir: string, logger: Logger): WordVectors {
+export function ensureWordVectors(dataDir: string, logger: Logger, onProgress?: OnBuildProgress): WordVectors {
   const dir = vectorsDir(dataDir);
   try {
     return loadWordVectors(dir);
@@ -231,6 +232,7 @@ export function ensureWordVectors(dataDir: string, logger: Logger): WordVectors 
       );
     }
     logger.info({ dir, reason }, 'building offline word vectors (one-time, a few seconds)');
+    onProgress?.({ step: 'word-vectors', dir });
     const started = performance.now();
     let meta: VectorsMeta;
     try {

@@ -88,7 +88,7 @@ async function scenario(storage: 'memory' | 'sqlite'): Promise<Set<string>> {
       ? createSqliteKeyValueStore(join(dirs.dataDir, 'state', 'state.sqlite'))
       : createMemoryKeyValueStore();
   const recorded = recordingKeys(store);
-  app = await createApp(config, { storage, kv: recorded.kv });
+  app = await createApp(config, { storage: storage === 'sqlite' ? 'configured' : 'memory', kv: recorded.kv });
   const slackHash = (id: string) => (app as App).hashId('slack', id);
 
   const posted: Json[] = [];

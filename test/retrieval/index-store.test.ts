@@ -5,10 +5,11 @@ import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import nock from 'nock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Logger } from '../../src/base/index.ts';
+import { kbBuild, progressLine } from '../../src/cli/kb-build.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createEmbeddings } from '../../src/retrieval/embeddings.ts';
 import { buildIndex, indexDir, loadOrBuildIndex, readManifest } from '../../src/retrieval/index-store.ts';
-import { kbBuild } from '../../src/retrieval/kb-build.ts';
+import type { BuildProgress } from '../../src/retrieval/types.ts';
 import { fixtureEntries, fixtureKb, writeFixtureKnowledge, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
 
 let data: string;
@@ -140,6 +141,9 @@ describe('remote embeddings (opt-in)', () => {
       };
     };
     nock('http://embeddings.test').post('/v1/embeddings').times(10).reply(200, embedding);
+    // The offline vectors (abstain signals) present, as in a deployment: without them the 294 MB package would be
+    // converted first, which takes tens of seconds on a busy machine.
+    writeTinyVectors(join(data, 'remote-down'));
     const cfg = loadConfig({
       DATA_DIR: join(data, 'remote-down'),
       EMBEDDINGS_PROVIDER: 'ollama',
@@ -173,6 +177,25 @@ describe('remote embeddings (opt-in)', () => {
   });
 });
 
+describe('build progress', () => {
+  it('buildIndex tells each step through onProgress, in order', async () => {
+    const steps: BuildProgress[] = [];
+    const built = await buildIndex(kb, config(), { onProgress: (p) => steps.push(p) });
+    expect(steps).toEqual([
+      { step: 'lexical', entries: fixtureEntries.length },
+      { step: 'embedding', texts: built.index.manifest.counts.vectors },
+      { step: 'writing', dir: indexDir(config()) },
+    ]);
+  });
+
+  it('kb build prints a line for every step, the one-time vector conversion included', () => {
+    expect(progressLine({ step: 'word-vectors', dir: '/d/vectors' })).toBe(
+      'Converting the offline word vectors into /d/vectors (one-time, a few seconds)…',
+    );
+    expect(progressLine({ step: 'lexical', entries: 3 })).toBe('Indexing 3 entries…');
+  });
+});
+
 describe('kb build (CLI)', () => {
   it('builds the index from a knowledge folder and says what and how long', async () => {
     const knowledge = join(data, 'knowledge');
@@ -187,6 +210,14 @@ describe('kb build (CLI)', () => {
     expect(err.join('\n')).toBe('');
     expect(code).toBe(0);
     const text = out.join('\n');
+    // Progress is told by the build, step by step, before the summary (the vectors exist already: no conversion);
+    // the fixture's knowledge warning is printed too, as it happens.
+    expect(out.filter((l) => !l.startsWith('warning: ')).slice(0, 3)).toEqual([
+      `Indexing ${fixtureEntries.length} entries…`,
+      expect.stringMatching(/^Embedding \d+ texts…$/),
+      `Writing the index to ${join(data, 'index')}…`,
+    ]);
+    expect(text).not.toMatch(/Converting/);
     expect(text).toMatch(new RegExp(`entries: ${fixtureEntries.length}`));
     expect(text).toMatch(/Done in \d+\.\d\d s\./);
     expect(JSON.parse(readFileSync(join(data, 'index', 'manifest.json'), 'utf8')).counts.entries).toBe(

@@ -1,13 +1,28 @@
-// `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/.
+// `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/. Progress comes
+// from the build itself (an onProgress callback), one line per step; the logger only carries warnings and errors.
 
 import type { Logger } from '../base/index.ts';
-import type { CliIo } from '../cli/io.ts';
-import { EXIT } from '../cli/io.ts';
 import { type Env, loadConfig } from '../config.ts';
 import { isCodedError } from '../errors.ts';
-import { vectorsDir } from './word-vectors.ts';
+import type { BuildProgress } from '../retrieval/types.ts';
+import { vectorsDir } from '../retrieval/word-vectors.ts';
+import { type CliIo, EXIT } from './io.ts';
 
 const USAGE = 'usage: mlops-guide kb build [--knowledge DIR] [--data DIR]';
+
+/** The line `kb build` prints for a step of the build. */
+export function progressLine(p: BuildProgress): string {
+  switch (p.step) {
+    case 'word-vectors':
+      return `Converting the offline word vectors into ${p.dir} (one-time, a few seconds)…`;
+    case 'lexical':
+      return `Indexing ${p.entries} entries…`;
+    case 'embedding':
+      return `Embedding ${p.texts} texts…`;
+    case 'writing':
+      return `Writing the index to ${p.dir}…`;
+  }
+}
 
 export async function kbBuild(args: string[], io: CliIo, env: Env = process.env): Promise<number> {
   const overrides: Env = {};
@@ -26,27 +41,24 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
     }
   }
   const started = performance.now();
-  const messages: string[] = [];
+  // Warnings (a knowledge warning, a corrupt index rebuilt) and errors as they happen, beside the progress lines;
+  // progress itself is never read from the log.
   const logger: Logger = {
     debug() {},
-    info(_obj, msg) {
-      if (msg?.startsWith('building offline word vectors'))
-        messages.push('Converting the offline word vectors (one-time)…');
-    },
+    info() {},
     warn(obj, msg) {
-      messages.push(`warning: ${msg ?? ''} ${JSON.stringify(obj)}`);
+      io.out(`warning: ${msg ?? ''} ${JSON.stringify(obj)}`);
     },
     error(obj, msg) {
-      messages.push(`error: ${msg ?? ''} ${JSON.stringify(obj)}`);
+      io.err(`error: ${msg ?? ''} ${JSON.stringify(obj)}`);
     },
   };
   try {
     const config = loadConfig({ ...env, ...overrides });
     const { loadKnowledge } = await import('../knowledge/load.ts');
     const kb = await loadKnowledge(config.knowledgeDir, { logger });
-    const { buildIndex, indexDir } = await import('./index-store.ts');
-    const built = await buildIndex(kb, config, { logger });
-    for (const m of messages) io.out(m);
+    const { buildIndex, indexDir } = await import('../retrieval/index-store.ts');
+    const built = await buildIndex(kb, config, { logger, onProgress: (p) => io.out(progressLine(p)) });
     const { manifest } = built.index;
     const c = manifest.counts;
     io.out(
@@ -63,7 +75,6 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
     );
     return EXIT.ok;
   } catch (err) {
-    for (const m of messages) io.err(m);
     if (isCodedError(err)) {
       io.err(`kb build failed: ${err.message}`);
       if (err.remedy) io.err(err.remedy);

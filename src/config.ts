@@ -282,7 +282,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       appType: e.MICROSOFT_APP_TYPE,
       allowUnauthenticated: e.TEAMS_ALLOW_UNAUTHENTICATED,
     },
-    conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
+    // Every stored text obeys RETENTION_DAYS: a conversation kept longer than the retention is cut to it.
+    conversationTtlMs: Math.min(e.CONVERSATION_TTL_HOURS * 3_600_000, e.RETENTION_DAYS * 86_400_000),
     redisUrl: e.REDIS_URL,
     redis: { prefix: e.REDIS_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
     maintainers,

@@ -1,6 +1,6 @@
 // `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/.
 
-import type { Logger } from '../base/index.ts';
+import { type Logger, lineProgress, setProgressReporter } from '../base/index.ts';
 import type { CliIo } from '../cli/io.ts';
 import { EXIT } from '../cli/io.ts';
 import { type Env, loadConfig } from '../config.ts';
@@ -29,10 +29,7 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
   const messages: string[] = [];
   const logger: Logger = {
     debug() {},
-    info(_obj, msg) {
-      if (msg?.startsWith('building offline word vectors'))
-        messages.push('Converting the offline word vectors (one-time)…');
-    },
+    info() {},
     warn(obj, msg) {
       messages.push(`warning: ${msg ?? ''} ${JSON.stringify(obj)}`);
     },
@@ -40,6 +37,8 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
       messages.push(`error: ${msg ?? ''} ${JSON.stringify(obj)}`);
     },
   };
+  // The one-time word-vector conversion draws its progress on stderr (stdout keeps the summary).
+  const before = setProgressReporter(lineProgress(process.stderr));
   try {
     const config = loadConfig({ ...env, ...overrides });
     const { loadKnowledge } = await import('../knowledge/load.ts');
@@ -69,5 +68,7 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
       if (err.remedy) io.err(err.remedy);
     } else io.err(`kb build failed: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.failure;
+  } finally {
+    setProgressReporter(before);
   }
 }

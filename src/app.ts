@@ -138,6 +138,7 @@ async function assembleRuntime(
     hashKey: (ids: string) => hashUserId(deps.salt, 'flow', ids),
     clock: deps.clock,
     ttlMs: config.conversationTtlMs,
+    storeTypedText: config.storeQuestionText,
     logger: deps.logger,
     isKnowledgeQuestion: (text) => isKnowledgeQuestion(retriever, text),
   });
@@ -222,6 +223,7 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       userHashSalt: salt,
       logMessageText: config.logMessageText,
       conversationTtlMs: config.conversationTtlMs,
+      retentionMs: config.retentionDays * 86_400_000,
     },
     reload: (): Promise<ReloadResult> => runtime.reload(),
     reports: {

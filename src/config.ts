@@ -189,14 +189,61 @@ export function isLoopbackHost(host: string): boolean {
   return false;
 }
 
+type ParsedEnv = z.infer<typeof envSchema>;
+type EnvKey = keyof ParsedEnv;
+
+/** What to write instead of a bad value, read from the variable's schema (the default always works: unset it). */
+function fixFor(key: EnvKey, fallback: unknown): string {
+  // Unwrap default/optional/pipe down to the number or the enum the value must be.
+  let field = envSchema.shape[key] as unknown as { def: Record<string, unknown> } & Record<string, unknown>;
+  for (let i = 0; i < 5 && ['default', 'optional', 'pipe'].includes(String(field.def.type)); i++) {
+    field = (field.def.innerType ?? field.def.in) as typeof field;
+  }
+  let kind = key.endsWith('_URL') ? 'a URL (e.g. http://host:port)' : 'a valid value';
+  if (field.def.type === 'number') {
+    const integer = field.isInt === true;
+    const lo = field.minValue as number | null;
+    const hi = field.maxValue as number | null;
+    const noun = integer ? 'a whole number' : 'a number';
+    kind = Number.isFinite(lo) && Number.isFinite(hi) ? `${noun} from ${lo} to ${hi}` : noun;
+  } else if (field.def.type === 'enum') {
+    const options = Object.values(field.def.entries as Record<string, string>).filter(Boolean);
+    kind = options.includes('true') ? 'true or false' : `one of ${options.join(', ')}`;
+  }
+  const dflt = fallback === undefined || fallback === '' ? '' : ` (${String(fallback)})`;
+  return `set ${key} to ${kind}, or remove it to use the default${dflt}`;
+}
+
+/**
+ * Every variable parsed on its own, so that a bad value never hides the problems after it: the caller adds the
+ * checks across variables and reports everything in one round. An empty (or blank) value means "unset" — a `.env`
+ * line `PORT=` keeps the default instead of reading as 0.
+ */
+function parseEnv(env: Env): { values: ParsedEnv; problems: string[] } {
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const key of Object.keys(envSchema.shape) as EnvKey[]) {
+    const field = envSchema.shape[key] as z.ZodType;
+    const raw = env[key];
+    const given = raw === undefined || raw.trim() === '' ? undefined : raw.trim();
+    const parsed = field.safeParse(given);
+    if (parsed.success) {
+      values[key] = parsed.data;
+      continue;
+    }
+    const fallback = field.safeParse(undefined);
+    values[key] = fallback.success ? fallback.data : undefined;
+    const reason = parsed.error.issues[0]?.message ?? 'invalid value';
+    problems.push(
+      `${key}: "${given}" is not valid (${reason}): ${fixFor(key, fallback.success ? fallback.data : undefined)}`,
+    );
+  }
+  return { values: values as ParsedEnv, problems };
+}
+
 /** Reads and validates the configuration. Throws ConfigError listing every problem with its remedy. */
 export function loadConfig(env: Env = process.env, cwd: string = process.cwd()): Config {
-  const parsed = envSchema.safeParse(env);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
-  const e = parsed.data;
-  const problems: string[] = [];
+  const { values: e, problems } = parseEnv(env);
 
   if (e.EMBEDDINGS_PROVIDER !== 'local' && !e.EMBEDDINGS_MODEL) {
     problems.push(
@@ -329,7 +376,8 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       allowUnauthenticated: e.TEAMS_ALLOW_UNAUTHENTICATED,
       connectorTimeoutMs: e.TEAMS_CONNECTOR_TIMEOUT_MS,
     },
-    conversationTtlMs: e.CONVERSATION_TTL_HOURS * 3_600_000,
+    // Every stored text obeys RETENTION_DAYS: a conversation kept longer than the retention is cut to it.
+    conversationTtlMs: Math.min(e.CONVERSATION_TTL_HOURS * 3_600_000, e.RETENTION_DAYS * 86_400_000),
     redisUrl: e.REDIS_URL,
     redis: { prefix: e.REDIS_PREFIX, commandTimeoutMs: e.REDIS_COMMAND_TIMEOUT_MS },
     maintainers,

@@ -92,4 +92,48 @@ describe('loadConfig', () => {
     for (const h of ['127.0.0.1', '127.1.2.3', 'localhost', '::1', '[::1]']) expect(isLoopbackHost(h)).toBe(true);
     for (const h of ['0.0.0.0', '10.0.0.1', 'example.com', '::']) expect(isLoopbackHost(h)).toBe(false);
   });
+
+  it('reads an empty or blank value as unset (a `.env` line `PORT=` keeps the default)', () => {
+    const c = loadConfig({
+      PORT: '',
+      RATE_LIMIT_PER_MINUTE: ' ',
+      STORE_QUESTION_TEXT: '',
+      LOG_LEVEL: '',
+      RETENTION_DAYS: '',
+    });
+    expect(c.port).toBe(3978);
+    expect(c.rateLimitPerMinute).toBe(30);
+    expect(c.storeQuestionText).toBe(true);
+    expect(c.logLevel).toBe('info');
+    expect(c.retentionDays).toBe(90);
+  });
+
+  it('reports bad values and missing companions in one round, each with its fix', () => {
+    const problems = problemsOf({
+      PORT: 'abc',
+      LOG_LEVEL: 'loud',
+      STORE_QUESTION_TEXT: 'maybe',
+      SLACK_API_URL: 'nope',
+      LLM_PROVIDER: 'ollama',
+      SLACK_BOT_TOKEN: 'xoxb-1',
+      MAINTAINERS: 'U123',
+    });
+    const text = problems.join('\n');
+    // Schema problems and the checks across variables together (they used to come in two rounds).
+    expect(problems.length).toBeGreaterThanOrEqual(7);
+    expect(text).toContain('PORT: "abc" is not valid');
+    expect(text).toContain('set PORT to a whole number from 0 to 65535, or remove it to use the default (3978)');
+    expect(text).toContain('set LOG_LEVEL to one of fatal, error, warn, info, debug, trace, silent');
+    expect(text).toContain('set STORE_QUESTION_TEXT to true or false');
+    expect(text).toContain('set SLACK_API_URL to a URL');
+    expect(text).toMatch(/LLM_MODEL: required/);
+    expect(text).toMatch(/SLACK_SIGNING_SECRET: required/);
+    expect(text).toMatch(/MAINTAINERS: "U123"/);
+    for (const p of problems) expect(p, p).toMatch(/set |required|must|only allowed/);
+  });
+
+  it('caps every stored lifetime at RETENTION_DAYS (conversation state kept 72 h → 1 day)', () => {
+    expect(loadConfig({ RETENTION_DAYS: '1', CONVERSATION_TTL_HOURS: '72' }).conversationTtlMs).toBe(86_400_000);
+    expect(loadConfig({ CONVERSATION_TTL_HOURS: '72' }).conversationTtlMs).toBe(72 * 3_600_000);
+  });
 });

@@ -4,4 +4,11 @@ export type { Clock } from './clock.ts';
 export { parseJsonObject } from './json.ts';
 export { chunk } from './list.ts';
 export { type Logger, silentLogger } from './logger.ts';
+export {
+  lineProgress,
+  type ProgressReport,
+  type ProgressReporter,
+  reportProgress,
+  setProgressReporter,
+} from './progress.ts';
 export { markdownToPlain, normaliseText } from './text.ts';

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { answerToReply } from '../answer/index.ts';
 import type { Answer, ConversationContext } from '../answer/types.ts';
 import { createApp } from '../app.ts';
+import { lineProgress, setProgressReporter } from '../base/index.ts';
 import { loadConfig } from '../config.ts';
 import { errorReply, MAX_QUESTION_LENGTH } from '../core/bot.ts';
 import { asCodedError, ErrorCode } from '../errors.ts';
@@ -110,6 +111,8 @@ export async function runAsk(args: string[], io: CliIo, env: NodeJS.ProcessEnv):
 
   const config = loadConfig(env);
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // The first start's one-time conversion shows its progress on stderr (the logs above are quieted to warn).
+  setProgressReporter(lineProgress(process.stderr));
   const app = await createApp(config, { logger, storage: 'memory' });
   try {
     const answerer = app.runtime.current().answerer;

@@ -4,6 +4,7 @@
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline';
 import { type App, createApp } from '../app.ts';
+import { lineProgress, setProgressReporter } from '../base/index.ts';
 import { loadConfig } from '../config.ts';
 import type { Inbound } from '../core/inbound.ts';
 import type { Choice } from '../core/reply.ts';
@@ -29,6 +30,8 @@ export async function runChat(
   // The terminal user runs the bot themselves: no per-user rate limit (it would also persist across runs).
   const config = { ...loadConfig(env), rateLimitPerMinute: 0 };
   const logger = createLogger(config.logLevel === 'info' ? 'warn' : config.logLevel);
+  // The first start's one-time conversion shows its progress on stderr (the logs above are quieted to warn).
+  if (!options.app) setProgressReporter(lineProgress(process.stderr));
   const app = options.app ?? (await createApp(config, { logger }));
   const input = options.input ?? process.stdin;
   const interactive = input === process.stdin && process.stdin.isTTY;

@@ -1,7 +1,7 @@
 // `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/. Progress comes
 // from the build itself (an onProgress callback), one line per step; the logger only carries warnings and errors.
 
-import type { Logger } from '../base/index.ts';
+import { type Logger, lineProgress, setProgressReporter } from '../base/index.ts';
 import { type Env, loadConfig } from '../config.ts';
 import { isCodedError } from '../errors.ts';
 import type { BuildProgress } from '../retrieval/types.ts';
@@ -53,6 +53,8 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
       io.err(`error: ${msg ?? ''} ${JSON.stringify(obj)}`);
     },
   };
+  // The one-time word-vector conversion draws its progress on stderr (stdout keeps the summary).
+  const before = setProgressReporter(lineProgress(process.stderr));
   try {
     const config = loadConfig({ ...env, ...overrides });
     const { loadKnowledge } = await import('../knowledge/load.ts');
@@ -80,5 +82,7 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
       if (err.remedy) io.err(err.remedy);
     } else io.err(`kb build failed: ${err instanceof Error ? err.message : String(err)}`);
     return EXIT.failure;
+  } finally {
+    setProgressReporter(before);
   }
 }

@@ -73,6 +73,11 @@ export interface BotDeps {
     logMessageText?: boolean;
     /** How long a conversation's context (its recent questions, for follow-ups) is kept (CONVERSATION_TTL_HOURS). */
     conversationTtlMs?: number;
+    /**
+     * RETENTION_DAYS in ms: nothing the core stores (remembered answers, context) outlives it, whatever its own
+     * lifetime says. Default: no cap.
+     */
+    retentionMs?: number;
   };
   /** Reloads the knowledge (admin reload). */
   reload?: () => Promise<ReloadResult>;
@@ -129,7 +134,10 @@ export function createBot(deps: BotDeps): Bot {
   // Context is keyed by the platform conversation (and thread), hashed: the store never holds raw platform ids.
   const contextKey = (inbound: Inbound) =>
     `ctx:${hashUserId(settings.userHashSalt, inbound.user.platform, `${inbound.conversation.id}\u0000${inbound.conversation.threadId ?? ''}`)}`;
-  const contextTtl = settings.conversationTtlMs ?? 24 * 3_600_000;
+  // Every stored text obeys RETENTION_DAYS: a lifetime longer than the retention is cut to it.
+  const retained = (ttlMs: number) => Math.min(ttlMs, settings.retentionMs ?? ttlMs);
+  const contextTtl = retained(settings.conversationTtlMs ?? 24 * 3_600_000);
+  const answerTtl = retained(ANSWER_MEMORY_MS);
 
   const storeUnavailable = (err: unknown): err is MlopsGuideError =>
     isCodedError(err) && err.code === ErrorCode.StoreUnavailable;
@@ -245,7 +253,7 @@ export function createBot(deps: BotDeps): Bot {
       ...(answer.more ? { more: answer.more, moreSources: answer.moreSources ?? answer.sources } : {}),
       ...(answer.sources[0] ? { title: answer.sources[0].title } : {}),
     };
-    await deps.kv.set(`answer:${answer.answerId}`, value, ANSWER_MEMORY_MS);
+    await deps.kv.set(`answer:${answer.answerId}`, value, answerTtl);
   }
 
   /** `more [answerId]`: the rest of an answer (related entries, options, further points). */
@@ -282,7 +290,9 @@ export function createBot(deps: BotDeps): Bot {
     if (!parsed) throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed feedback value');
     const value: FeedbackValue = { answerId: parsed.answerId.slice(0, 100), rating: parsed.rating };
     const remembered = await deps.kv.get<RememberedAnswer>(`answer:${value.answerId}`);
-    const reason = inbound.text?.trim().slice(0, 1000);
+    const typedReason = inbound.text?.trim().slice(0, 1000);
+    // A 👎 reason is typed text: with STORE_QUESTION_TEXT=false only the rating is kept.
+    const reason = settings.storeQuestionText ? typedReason : undefined;
     await deps.events.record({
       type: 'feedback',
       at: clock(),
@@ -298,7 +308,9 @@ export function createBot(deps: BotDeps): Bot {
         ? 'Thanks for the feedback — glad it helped.'
         : reason
           ? 'Thanks — your reason was passed to the maintainers of the knowledge base.'
-          : 'Thanks — the maintainers will look at this answer. You can add a reason if you like.';
+          : typedReason
+            ? 'Thanks — the maintainers will look at this answer. (Typed text is not kept here, so your reason was not stored.)'
+            : 'Thanks — the maintainers will look at this answer. You can add a reason if you like.';
     return noticeReply('info', text);
   }
 
@@ -498,7 +510,10 @@ export function createBot(deps: BotDeps): Bot {
     async handle(inbound: Inbound): Promise<Reply> {
       const reply = await respond(inbound);
       // The core decides what may be shared; an adapter only offers it (Slack: a Share button on a private reply).
-      return { ...reply, shareable: isShareable(reply) };
+      // A walkthrough reply may show what the user typed (a search, a purpose): with STORE_QUESTION_TEXT=false it
+      // is not offered for sharing, which would store it (Slack keeps a shareable reply for its button).
+      const shareable = isShareable(reply) && (settings.storeQuestionText || reply.kind !== 'walkthrough');
+      return { ...reply, shareable };
     },
   };
 }

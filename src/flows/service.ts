@@ -15,6 +15,7 @@ import {
   type AdvanceResult,
   decodeAction,
   encodeAction,
+  type FlowAnswer,
   type FlowContext,
   type FlowEvent,
   type FlowInput,
@@ -47,7 +48,59 @@ export interface WalkthroughDeps {
   isKnowledgeQuestion?: (text: string) => Promise<boolean>;
   /** State lifetime after the last step (default 24 h). */
   ttlMs?: number;
+  /**
+   * STORE_QUESTION_TEXT. False: typed text (free-text answers, catalog searches) never reaches a store: the stored
+   * state carries a placeholder and the text stays in this process's memory for the walkthrough's lifetime (another
+   * replica, or this one after a restart, shows the placeholder instead); unmet searches are recorded without the
+   * query. Default true.
+   */
+  storeTypedText?: boolean;
   logger?: Logger;
+}
+
+/** What a stored state shows in place of typed text when STORE_QUESTION_TEXT=false and the text is not in memory. */
+export const TYPED_TEXT_NOT_KEPT = '(your typed answer: not kept, please fill in)';
+/** Walkthroughs whose typed text is held in memory at most (STORE_QUESTION_TEXT=false); the oldest go first. */
+const MAX_TYPED_IN_MEMORY = 10_000;
+
+/** Holds the typed answers of walkthroughs in memory, keyed by the (hashed) store key, with the state's lifetime. */
+function typedTextMemory(clock: Clock, ttlMs: number) {
+  const held = new Map<string, { expires: number; answers: Record<string, FlowAnswer> }>();
+  return {
+    /** The state without typed text (for the store); the text is held here. */
+    strip(storeKey: string, state: FlowState): FlowState {
+      const typed = Object.entries(state.answers).filter(([, a]) => a.text !== undefined);
+      if (typed.length === 0) {
+        held.delete(storeKey);
+        return state;
+      }
+      held.delete(storeKey);
+      held.set(storeKey, { expires: clock() + ttlMs, answers: Object.fromEntries(typed) });
+      while (held.size > MAX_TYPED_IN_MEMORY) held.delete(held.keys().next().value as string);
+      const answers: Record<string, FlowAnswer> = {};
+      for (const [id, a] of Object.entries(state.answers))
+        answers[id] = a.text === undefined ? a : { value: a.value, label: TYPED_TEXT_NOT_KEPT };
+      return { ...state, answers };
+    },
+    /** The stored state with its typed text put back, when this process still holds it. */
+    restore(storeKey: string, state: FlowState | undefined): FlowState | undefined {
+      const entry = held.get(storeKey);
+      if (!state || !entry) return state;
+      if (entry.expires <= clock()) {
+        held.delete(storeKey);
+        return state;
+      }
+      const answers = { ...state.answers };
+      for (const [id, a] of Object.entries(entry.answers)) {
+        const stored = answers[id];
+        if (stored && stored.value === a.value && stored.label === TYPED_TEXT_NOT_KEPT) answers[id] = a;
+      }
+      return { ...state, answers };
+    },
+    forget(storeKey: string) {
+      held.delete(storeKey);
+    },
+  };
 }
 
 export const DEFAULT_FLOW_TTL_MS = 24 * 60 * 60 * 1000;
@@ -97,6 +150,8 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
   const logger = deps.logger ?? silentLogger;
   const hashUser = deps.hashUser ?? defaultHash;
   const storeKeyOf = (key: FlowKey) => flowStoreKey(key, deps.hashKey ?? defaultKeyHash);
+  const storeTypedText = deps.storeTypedText ?? true;
+  const typed = typedTextMemory(clock, ttlMs);
 
   const unknownFlow = (flowId: string): Reply => {
     const choices: Choice[] = [...byId.values()].map((d) => startChoice(d.id, d.title));
@@ -116,7 +171,7 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
     for (const e of events) {
       const event: BotEvent =
         e.type === 'catalog-miss'
-          ? { type: 'catalog-miss', ...base, query: e.query }
+          ? { type: 'catalog-miss', ...base, ...(storeTypedText ? { query: e.query } : {}) }
           : {
               type: 'walkthrough',
               ...base,
@@ -150,15 +205,20 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
     const storeKey = storeKeyOf(key);
     if (result.state === undefined) {
       if (state !== undefined && state.flow === def.id) await deps.store.delete(storeKey);
+      typed.forget(storeKey);
     } else if (result.state !== state) {
-      await deps.store.set(storeKey, result.state, ttlMs);
+      await deps.store.set(storeKey, storeTypedText ? result.state : typed.strip(storeKey, result.state), ttlMs);
     }
     await record(key, def.id, result.events);
     logger.debug({ flow: def.id, step: result.state?.step, handled: result.handled }, 'walkthrough step');
     return result;
   };
 
-  const load = (key: FlowKey) => deps.store.get<FlowState>(storeKeyOf(key));
+  const load = async (key: FlowKey) => {
+    const storeKey = storeKeyOf(key);
+    const state = await deps.store.get<FlowState>(storeKey);
+    return storeTypedText ? state : typed.restore(storeKey, state);
+  };
 
   return {
     ids: () => [...byId.keys()],

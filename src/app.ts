@@ -210,6 +210,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       userHashSalt: salt,
       logMessageText: config.logMessageText,
       conversationTtlMs: config.conversationTtlMs,
+      experts: {
+        channels: {
+          ...(config.experts.slack ? { slack: config.experts.slack } : {}),
+          ...(config.experts.teams ? { teams: config.experts.teams } : {}),
+        },
+        name: config.experts.name,
+      },
     },
     reload: (): Promise<ReloadResult> => runtime.reload(),
     reports: {

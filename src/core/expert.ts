@@ -2,6 +2,7 @@
 // question to people — only when the user clicks, and only where an operator configured a channel
 // (EXPERT_CHANNEL_SLACK / EXPERT_CHANNEL_TEAMS). A data-owner result offers to notify the data set's steward instead.
 // Pure: this module decides what is offered, what is posted where and what the user is told; adapters deliver.
+import { markdownToPlain } from '../base/index.ts';
 import type { DatasetEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { Platform } from './inbound.ts';
@@ -83,6 +84,13 @@ export interface QuestionFacts {
   answerTitle?: string;
 }
 
+/** A notice whose notification text is plain (no `**`). */
+const told = (level: 'info' | 'warning', markdown: string): Reply => ({
+  ...noticeReply(level, markdown),
+  kind: 'command',
+  fallbackText: markdownToPlain(markdown, { oneLine: true }),
+});
+
 const whereText = (name: string) => (name.startsWith('#') ? `**${name}**` : name);
 
 /** The escalation for a question the bot could not answer (or answered unhelpfully). */
@@ -112,11 +120,11 @@ export function questionEscalation(settings: ExpertSettings, platform: Platform,
   return escalationReply({
     to,
     post,
-    delivered: noticeReply(
+    delivered: told(
       'info',
       `I've posted your question in ${where}. An expert will answer there or contact you directly.`,
     ),
-    failed: noticeReply(
+    failed: told(
       'warning',
       `I couldn't post your question in ${where}, so nobody has been told yet. Please ask there yourself, or tell the bot's maintainers (I may need to be invited to that channel).`,
     ),
@@ -158,11 +166,11 @@ export function stewardEscalation(settings: ExpertSettings, platform: Platform, 
   return escalationReply({
     to,
     post,
-    delivered: noticeReply(
+    delivered: told(
       'info',
       `I've let ${whom} know in ${where}. Send your access request as the procedure says; they know it is coming.`,
     ),
-    failed: noticeReply(
+    failed: told(
       'warning',
       `I couldn't post in ${where}, so nobody has been told yet. Please contact the data steward yourself${s ? `: ${s.name} (${s.contact})` : ''}.`,
     ),
@@ -170,12 +178,10 @@ export function stewardEscalation(settings: ExpertSettings, platform: Platform, 
 }
 
 /**
- * The reply carrying an escalation. Its own blocks (what a platform that cannot deliver shows) are the failure
+ * The reply carrying an escalation (`delivered` and `failed` are `command` replies: messages the user keeps, not a
+ * passing acknowledgement like feedback thanks). Its own blocks (what a platform that cannot deliver shows) are the failure
  * notice: nothing was posted unless an adapter delivered it.
  */
 function escalationReply(escalation: Escalation): Reply {
-  // A message the user keeps (where the question went), not a passing acknowledgement like feedback thanks.
-  const told = (r: Reply): Reply => ({ ...r, kind: 'command' });
-  const e = { ...escalation, delivered: told(escalation.delivered), failed: told(escalation.failed) };
-  return { ...e.failed, ephemeral: true, escalation: e };
+  return { ...escalation.failed, ephemeral: true, escalation };
 }

@@ -224,6 +224,13 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
       logMessageText: config.logMessageText,
       conversationTtlMs: config.conversationTtlMs,
       retentionMs: config.retentionDays * 86_400_000,
+      experts: {
+        channels: {
+          ...(config.experts.slack ? { slack: config.experts.slack } : {}),
+          ...(config.experts.teams ? { teams: config.experts.teams } : {}),
+        },
+        name: config.experts.name,
+      },
     },
     reload: (): Promise<ReloadResult> => runtime.reload(),
     reports: {

@@ -52,6 +52,23 @@ const envSchema = z.object({
   SLACK_QUEUE_MAX_JOBS: int(1000, 1, 1_000_000),
   /** Slack work that waited longer than this is answered "busy" instead (an answer minutes late helps nobody). */
   SLACK_QUEUE_MAX_WAIT_MS: int(30_000, 100, 3_600_000),
+  /** Slack's AI-app surface (assistant threads, suggested prompts, status); needs manifest-ai-app.yaml. */
+  SLACK_ASSISTANT: bool(false),
+  /**
+   * Where "Ask an expert" posts a question the bot could not answer: a Slack channel id (C…/G…) and a Teams channel
+   * conversation id (19:…@thread.tacv2). Unset: no button on that platform.
+   */
+  EXPERT_CHANNEL_SLACK: optionalString,
+  EXPERT_CHANNEL_TEAMS: optionalString,
+  /** How users are told where their question went, e.g. `#mlops-experts`. */
+  EXPERT_CHANNEL_NAME: optionalString,
+  /** Outbound proxy for Slack's Web API and Socket Mode (Teams' SDK reads these variables itself). */
+  HTTPS_PROXY: optionalString,
+  https_proxy: optionalString,
+  HTTP_PROXY: optionalString,
+  http_proxy: optionalString,
+  NO_PROXY: optionalString,
+  no_proxy: optionalString,
 
   /** Whole request (headers and body) must arrive within this; Node's default is 300 s. */
   HTTP_REQUEST_TIMEOUT_MS: int(30_000, 1000, 600_000),
@@ -149,6 +166,12 @@ export interface Config {
   slackQueue: { maxJobs: number; maxWaitMs: number };
   /** Deadline of each Slack Web API call (SLACK_API_TIMEOUT_MS). */
   slackApiTimeoutMs: number;
+  /** SLACK_ASSISTANT: answer in Slack's assistant threads (suggested prompts, status while answering). */
+  slackAssistant: boolean;
+  /** "Ask an expert": the channel per platform (absent = no button there) and how users are told its name. */
+  experts: { slack?: string; teams?: string; name: string };
+  /** Outbound proxy (HTTPS_PROXY / HTTP_PROXY / NO_PROXY, upper or lower case); undefined = direct. */
+  proxy: { httpsProxy?: string; httpProxy?: string; noProxy?: string } | undefined;
   http: { requestTimeoutMs: number; headersTimeoutMs: number; keepAliveTimeoutMs: number; maxConnections: number };
   /** How long a graceful stop waits for in-flight work before abandoning it. */
   shutdownDrainMs: number;
@@ -310,6 +333,28 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     );
   }
 
+  if (e.EXPERT_CHANNEL_SLACK && !/^[CG][A-Z0-9]{6,}$/.test(e.EXPERT_CHANNEL_SLACK)) {
+    problems.push(
+      `EXPERT_CHANNEL_SLACK: "${e.EXPERT_CHANNEL_SLACK}" must be a Slack channel id like C0123ABCD (channel details → About → Channel ID), and the bot must be a member`,
+    );
+  }
+  if (e.EXPERT_CHANNEL_TEAMS && !/^19:[^\s]+@thread\.(tacv2|skype)$/.test(e.EXPERT_CHANNEL_TEAMS)) {
+    problems.push(
+      `EXPERT_CHANNEL_TEAMS: "${e.EXPERT_CHANNEL_TEAMS}" must be a Teams channel id like 19:abc…@thread.tacv2 (channel → ⋯ → Get link to channel, the part after /channel/, URL-decoded), in a team where the bot is installed`,
+    );
+  }
+  const httpsProxy = e.HTTPS_PROXY ?? e.https_proxy;
+  const httpProxy = e.HTTP_PROXY ?? e.http_proxy;
+  const noProxy = e.NO_PROXY ?? e.no_proxy;
+  for (const [name, value] of [
+    ['HTTPS_PROXY', httpsProxy],
+    ['HTTP_PROXY', httpProxy],
+  ] as const) {
+    if (value !== undefined && !URL.canParse(value)) {
+      problems.push(`${name}: "${value}" must be a URL like http://proxy.example.com:3128`);
+    }
+  }
+
   const maintainers = new Set<string>();
   for (const raw of e.MAINTAINERS.split(',')) {
     const id = raw.trim();
@@ -361,6 +406,20 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     slack,
     slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
     slackApiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
+    slackAssistant: e.SLACK_ASSISTANT,
+    experts: {
+      ...(e.EXPERT_CHANNEL_SLACK ? { slack: e.EXPERT_CHANNEL_SLACK } : {}),
+      ...(e.EXPERT_CHANNEL_TEAMS ? { teams: e.EXPERT_CHANNEL_TEAMS } : {}),
+      name: e.EXPERT_CHANNEL_NAME ?? "the MLOps experts' channel",
+    },
+    proxy:
+      httpsProxy || httpProxy
+        ? {
+            ...(httpsProxy ? { httpsProxy } : {}),
+            ...(httpProxy ? { httpProxy } : {}),
+            ...(noProxy ? { noProxy } : {}),
+          }
+        : undefined,
     shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
     http: {
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,

@@ -47,6 +47,9 @@ const messageEvent = z.object({
 export type SlackMessageEvent = z.infer<typeof messageEvent>;
 
 /** Subtypes that still carry a person's words; all others (edits, joins, deletions, bot posts) are ignored. */
+/** Conversations with several people, where the bot answers mentions and addressed thread follow-ups only. */
+const THREADED_CHANNEL_TYPES = new Set(['channel', 'group', 'mpim']);
+
 const ANSWERABLE_SUBTYPES = new Set(['file_share', 'thread_broadcast']);
 
 export type EventRoute =
@@ -73,9 +76,9 @@ export function routeEvent(raw: unknown, botUserId: string | undefined): EventRo
     return event.channel.startsWith('D') ? { route: 'ignore', reason: 'mention in dm' } : { route: 'mention', event };
   }
   if (event.channel_type === 'im') return { route: 'dm', event };
-  if (event.channel_type !== 'channel' && event.channel_type !== 'group') {
-    return { route: 'ignore', reason: 'channel type' };
-  }
+  // A group DM (`mpim`) is several people talking, like a small private channel: the bot answers there when
+  // mentioned, and in a thread it answered only messages addressed to it (the thread rule, README "Connect to Slack").
+  if (!THREADED_CHANNEL_TYPES.has(event.channel_type ?? '')) return { route: 'ignore', reason: 'channel type' };
   // A message that mentions the bot also arrives as app_mention; answer it there only.
   if (botUserId && (event.text ?? '').includes(`<@${botUserId}`)) return { route: 'ignore', reason: 'mention' };
   if (!event.thread_ts || event.thread_ts === event.ts) return { route: 'ignore', reason: 'not in a thread' };

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import type { Logger } from '../../src/base/index.ts';
 import { silentLogger } from '../../src/base/index.ts';
 import type { Config } from '../../src/config.ts';
@@ -83,7 +84,14 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   const logger = deps.logger?.child?.({ channel: 'slack' }) ?? deps.logger ?? silentLogger;
   const boltLogger = toBoltLogger(logger);
   const slackApiUrl = apiBaseUrl(slack.apiUrl);
+  // HTTPS_PROXY / NO_PROXY: Node's fetch (the Web API) and undici's WebSocket (Socket Mode) go direct unless given a
+  // dispatcher; one proxy agent serves both.
+  const dispatcher = deps.config.proxy ? new EnvHttpProxyAgent(deps.config.proxy) : undefined;
+  const proxiedFetch: typeof fetch | undefined = dispatcher
+    ? (input, init) => undiciFetch(input as string, { ...(init as object), dispatcher }) as unknown as Promise<Response>
+    : undefined;
   const clientOptions: webApi.WebClientOptions = {
+    ...(proxiedFetch ? { fetch: proxiedFetch } : {}),
     logger: boltLogger,
     retryConfig: deps.options?.retryConfig ?? SLACK_RETRY_CONFIG,
     rejectRateLimitedCalls: false,
@@ -142,6 +150,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       appToken: slack.appToken,
       logger: boltLogger,
       autoReconnectEnabled: false,
+      ...(dispatcher ? { dispatcher } : {}),
       installerOptions: {
         clientOptions: {
           retryConfig: { retries: 0 },
@@ -175,6 +184,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     queueFull: () => work.full,
     refused: (reason) => deps.observer?.dropped?.(reason),
     hashId: deps.hashId ?? unsaltedHash,
+    assistant: deps.config.slackAssistant,
   });
   const drain = () => work.drain(deps.options?.drainTimeoutMs ?? deps.config.shutdownDrainMs);
   const abandon = () => work.abandon();

@@ -2,12 +2,12 @@
 // (https://docs.slack.dev/tools/bolt-js/concepts/acknowledge): ack() first, work after the ack, so Slack gets
 // its HTTP 200 within 3 seconds whatever the bot does.
 import { randomUUID } from 'node:crypto';
-import type { App, RespondFn, webApi } from '@slack/bolt';
+import { type App, Assistant, type RespondFn, type webApi } from '@slack/bolt';
 import type { Logger } from '../../src/base/index.ts';
 import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
-import { homeReply } from '../../src/core/commands.ts';
+import { homeReply, suggestedPrompts, welcomeReply } from '../../src/core/commands.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
-import { CoreAction, noticeReply, type Reply } from '../../src/core/reply.ts';
+import { block, CoreAction, type Escalation, noticeReply, type Reply } from '../../src/core/reply.ts';
 import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
@@ -56,7 +56,12 @@ export interface ListenerDeps {
   hashId(id: string): string;
   /** The bot's own identity (auth.test, cached); `{}` when it cannot be looked up (logged by the provider). */
   botIdentity(): Promise<BotIdentity>;
+  /** SLACK_ASSISTANT: answer in Slack's assistant threads (suggested prompts, status while answering). */
+  assistant?: boolean;
 }
+
+/** What Slack shows under the bot's name while it answers in an assistant thread. */
+export const ASSISTANT_STATUS = 'is looking this up…';
 
 /** Slack retries an event up to 3 times when the ack is late; one hour covers every retry. */
 export const EVENT_DEDUPE_TTL_MS = 60 * 60 * 1000;
@@ -64,6 +69,8 @@ export const EVENT_DEDUPE_TTL_MS = 60 * 60 * 1000;
 export const SHARE_TTL_MS = 24 * 60 * 60 * 1000;
 /** How long a user's DM channel id is cached (a Slack user id is not kept for ever; a miss costs one API call). */
 export const DM_CHANNEL_TTL_MS = 7 * 24 * 60 * 60 * 1000;
+/** A greeted user is not greeted again for this long (a year: practically once; a store entry still expires). */
+export const WELCOME_MEMORY_MS = 365 * 24 * 60 * 60 * 1000;
 export const PROGRESS_REACTION = 'hourglass_flowing_sand';
 
 /** Askers remembered per thread (a thread with more people asking the bot than this is rare; the newest are kept). */
@@ -109,6 +116,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     thread: (channel: string, ts: string) => `slack:thread:${deps.hashId(`${channel}:${ts}`)}`,
     share: (id: string) => `slack:share:${id}`,
     dm: (user: string) => `slack:dm:${deps.hashId(user)}`,
+    welcome: (user: string) => `slack:welcome:${deps.hashId(user)}`,
   };
 
   const runBot = async (inbound: Inbound): Promise<Reply> => {
@@ -298,16 +306,27 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     return { route, botUserId, thread, asker };
   };
 
-  const onMessage = async (event: unknown, body: unknown, client: WebClient) => {
+  const onMessage = async (
+    event: unknown,
+    body: unknown,
+    client: WebClient,
+    status?: (text: string) => Promise<unknown>,
+  ) => {
     const target = await messageTarget(event, body);
     if (!target) return;
     const { route, botUserId, thread, asker } = target;
     const { channel, ts } = route.event;
     const inbound = eventToInbound(route, botUserId);
     const threadTs = replyThreadTs(route);
-    const res = await withProgress(client, channel, ts, async () =>
-      post(client, channel, threadTs, replyToBlockKit(await runBot(inbound))),
-    );
+    const answer = async () => post(client, channel, threadTs, replyToBlockKit(await runBot(inbound)));
+    let res: CallResult<unknown>;
+    if (status) {
+      // An assistant thread shows "<bot> is looking this up…" natively; Slack clears it when the reply is posted.
+      await callSlack(logger, 'assistant.threads.setStatus', () => status(ASSISTANT_STATUS));
+      res = await answer();
+    } else {
+      res = await withProgress(client, channel, ts, answer);
+    }
     if (res.ok && threadTs && route.route !== 'dm') {
       // Who asked the bot here: only they get answers without a new mention.
       let askers = thread?.askers;
@@ -343,6 +362,35 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await postEphemeral(client, { channel, user, ...(threadTs ? { threadTs } : {}) }, replyToBlockKit(BUSY));
     return true;
   };
+  if (deps.assistant) {
+    // Slack's AI-app surface (https://docs.slack.dev/ai/developing-ai-apps): Bolt's Assistant takes the assistant
+    // container's events (thread started, context changed, messages in its DM threads) before the listeners below.
+    // Registered after the de-duplication middleware, so a retried event is answered once here too.
+    app.assistant(
+      new Assistant({
+        // The bot does not use the channel the user is looking at; Bolt's default store would call the Web API.
+        threadContextStore: { get: async () => ({}), save: async () => {} },
+        threadStarted: async ({ setSuggestedPrompts }) => {
+          deps.later(
+            'assistant',
+            async () => {
+              await callSlack(logger, 'assistant.threads.setSuggestedPrompts', () =>
+                setSuggestedPrompts(suggestedPrompts()),
+              );
+            },
+            async () => false,
+          );
+        },
+        userMessage: async ({ event, body, client, setStatus }) => {
+          deps.later(
+            'message',
+            () => onMessage(event, body, client, setStatus),
+            () => busyMessage(event, body, client),
+          );
+        },
+      }),
+    );
+  }
   app.event('app_mention', async ({ event, body, client }) => {
     deps.later(
       'message',
@@ -361,6 +409,14 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   // ----------------------------------------------------------------------------------------------------------
   // App Home: what the bot does and buttons to start each walkthrough.
   app.event('app_home_opened', async ({ event, client }) => {
+    if (event.tab === 'messages') {
+      deps.later(
+        'welcome',
+        () => welcome(client, event.user, event.channel),
+        async () => false,
+      );
+      return;
+    }
     if (event.tab !== 'home') return;
     const publish = async () => {
       await callSlack(logger, 'views.publish', () =>
@@ -374,6 +430,29 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return false;
     });
   });
+
+  /**
+   * The Messages tab greets a user once (Slack sends app_home_opened with `tab: "messages"` on every visit and says
+   * nothing about a first one): remembered under the user's hash. Without the store the bot stays quiet rather than
+   * greet on every visit; a failed post frees the key so the next visit tries again.
+   */
+  const welcome = async (client: WebClient, user: string, channel: string) => {
+    let first: boolean;
+    try {
+      first = await kv.setIfAbsent(key.welcome(user), 1, WELCOME_MEMORY_MS);
+    } catch (err) {
+      storeFailed(err, 'welcome skipped: cannot tell whether this user was greeted');
+      return;
+    }
+    if (!first) return;
+    const res = await post(client, channel, undefined, replyToBlockKit(welcomeReply()));
+    if (res.ok) return;
+    try {
+      await kv.delete(key.welcome(user));
+    } catch (err) {
+      storeFailed(err, 'could not forget a welcome that was not delivered');
+    }
+  };
 
   // ----------------------------------------------------------------------------------------------------------
   // /mlops <command> [text] → an ephemeral reply with a Share button. Any command name routes here, so an
@@ -537,8 +616,67 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       );
       if (opened.ok) return;
     }
-    const reply = await runBot(inbound);
+    let reply = await runBot(inbound);
+    if (reply.escalation) reply = await deliverEscalation(parsed, conversation, reply.escalation, client);
     await deliverActionReply(parsed, conversation, actionId, reply, client, respond);
+  };
+
+  /**
+   * "Ask an expert" clicked: posts the core's post to its channel as the bot (chat.postMessage, which needs the bot
+   * in that channel), with who asked and a link back to the conversation where the experts can open it (not a DM).
+   * Returns what the clicking user is told, privately: where it went (with a link to the post), or that nothing
+   * was posted.
+   */
+  const deliverEscalation = async (
+    parsed: BlockActionsBody,
+    conversation: ConversationRef,
+    escalation: Escalation,
+    client: WebClient,
+  ): Promise<Reply> => {
+    const ephemeral = parsed.container?.is_ephemeral === true;
+    const messageTs = ephemeral ? undefined : (parsed.container?.message_ts ?? parsed.message?.ts);
+    const linkTs = conversation.isDirect ? undefined : (messageTs ?? conversation.threadId);
+    const link = linkTs ? await permalink(client, conversation.id, linkTs) : undefined;
+    const where = conversation.isDirect ? 'in a direct message with me' : `in <#${conversation.id}>`;
+    const context = `Asked by <@${parsed.user.id}> ${where}${link ? ` · <${link}|Open the conversation>` : ''}`;
+    const messages = replyToBlockKit(escalation.post);
+    messages.at(-1)?.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
+    let posted: { channel?: string; ts?: string } | undefined;
+    for (const m of messages) {
+      const res = await callSlack(logger, 'chat.postMessage', () =>
+        client.chat.postMessage({
+          channel: escalation.to,
+          text: m.text,
+          blocks: m.blocks,
+          unfurl_links: false,
+          unfurl_media: false,
+        }),
+      );
+      if (!res.ok) {
+        logger.warn({ code: res.code }, 'expert escalation not delivered');
+        return { ...escalation.failed, ephemeral: true };
+      }
+      posted ??= {
+        ...(res.value.channel ? { channel: res.value.channel } : {}),
+        ...(res.value.ts ? { ts: res.value.ts } : {}),
+      };
+    }
+    logger.info({ to: escalation.to.startsWith('#') ? 'steward' : 'experts' }, 'expert escalation delivered');
+    const postLink = posted?.channel && posted.ts ? await permalink(client, posted.channel, posted.ts) : undefined;
+    const delivered = escalation.delivered;
+    return {
+      ...delivered,
+      ephemeral: true,
+      blocks: postLink ? [...delivered.blocks, block.markdown(`[Open the post](${postLink})`)] : delivered.blocks,
+    };
+  };
+
+  /** A message's permalink (no scope needed); undefined when Slack won't give one (logged). */
+  const permalink = async (client: WebClient, channel: string, ts: string): Promise<string | undefined> => {
+    const res = await callSlack(logger, 'chat.getPermalink', () =>
+      client.chat.getPermalink({ channel, message_ts: ts }),
+    );
+    return res.ok ? res.value.permalink : undefined;
   };
 
   const deliverActionReply = async (

@@ -24,6 +24,7 @@ import type { Bot } from '../../src/core/types.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { deliver, realSleep, type Sleep } from './delivery.ts';
+import { deliverEscalation } from './expert.ts';
 import {
   ADAPTIVE_CARD_ACTION_INVOKE,
   activityToInbound,
@@ -147,7 +148,7 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     await this.#once(context, async () => {
       // A question can take seconds (retrieval, an LLM): show "typing…" meanwhile.
       if (inbound.kind === 'message') await this.#typing(context);
-      const reply = await this.#deps.bot.handle(inbound);
+      const reply = await this.#handle(context, inbound);
       const cards = replyToAdaptiveCards(reply, options);
       if (replyToId && replacesCard(reply)) {
         const [first, ...rest] = cards;
@@ -204,7 +205,7 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     options: RenderOptions,
     foreign: boolean,
   ): Promise<InvokeResponse> {
-    const reply = await this.#deps.bot.handle(inbound);
+    const reply = await this.#handle(context, inbound);
     const cards = replyToAdaptiveCards(reply, options);
     const [first, ...rest] = cards;
     // A click on another member's card never edits that message, whatever the reply says.
@@ -265,6 +266,15 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
       }
       throw err;
     }
+  }
+
+  /** The bot's reply; an "Ask an expert" escalation in it is delivered first (expert.ts). */
+  async #handle(context: TurnContext, inbound: Inbound): Promise<Reply> {
+    const reply = await this.#deps.bot.handle(inbound);
+    return deliverEscalation(context, reply, {
+      ...this.#delivery(),
+      render: renderOptionsFor(context.activity.channelId),
+    });
   }
 
   /** "typing…" is a courtesy: a refused indicator is logged, never retried, and never fails the answer. */

@@ -17,6 +17,14 @@ import {
   propertiesReply,
   propertyReply,
 } from './commands.ts';
+import {
+  askExpertBlock,
+  type ExpertSettings,
+  expertAvailable,
+  questionEscalation,
+  stewardEscalation,
+  withoutUnavailableExperts,
+} from './expert.ts';
 import type { Inbound } from './inbound.ts';
 import {
   block,
@@ -24,6 +32,7 @@ import {
   type FeedbackValue,
   isShareable,
   noticeReply,
+  parseExpertValue,
   parseFeedbackValue,
   type Reply,
   type SourceRef,
@@ -78,6 +87,8 @@ export interface BotDeps {
      * lifetime says. Default: no cap.
      */
     retentionMs?: number;
+    /** "Ask an expert" (EXPERT_CHANNEL_SLACK / EXPERT_CHANNEL_TEAMS); absent or no channels = never offered. */
+    experts?: ExpertSettings;
   };
   /** Reloads the knowledge (admin reload). */
   reload?: () => Promise<ReloadResult>;
@@ -117,6 +128,7 @@ export function createBot(deps: BotDeps): Bot {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? Date.now;
   const { settings } = deps;
+  const experts: ExpertSettings = settings.experts ?? { channels: {}, name: '' };
 
   const userHash = (inbound: Inbound) => hashUserId(settings.userHashSalt, inbound.user.platform, inbound.user.id);
   const isMaintainer = (inbound: Inbound) => settings.maintainers.has(`${inbound.user.platform}:${inbound.user.id}`);
@@ -243,7 +255,29 @@ export function createBot(deps: BotDeps): Bot {
       rememberAnswer(answer, settings.storeQuestionText ? text : undefined),
     );
     await bestEffort('context_write', undefined, () => remember(inbound, answer, context));
-    return deps.answerToReply(answer);
+    const reply = deps.answerToReply(answer);
+    // The question rides on the button (not in the store): STORE_QUESTION_TEXT=false keeps nothing more.
+    const ask = answer.abstained ? askExpertBlock(experts, inbound.user.platform, { q: text }) : undefined;
+    return ask ? { ...reply, blocks: [...reply.blocks, ask] } : reply;
+  }
+
+  /** "Ask an expert" / "Notify the data steward" clicked: what to post where (the adapter delivers it). */
+  async function escalate(inbound: Inbound & { kind: 'action' }): Promise<Reply> {
+    const value = parseExpertValue(inbound.value);
+    if (!value) throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed expert value');
+    const platform = inbound.user.platform;
+    if (value.d) {
+      const entry = deps.knowledge().kb.get(value.d.slice(0, 100));
+      return stewardEscalation(experts, platform, entry?.type === 'dataset' ? entry : undefined);
+    }
+    if (value.q) return questionEscalation(experts, platform, { question: value.q });
+    const remembered = await bestEffort('answer_read', undefined, () =>
+      deps.kv.get<RememberedAnswer>(`answer:${(value.a ?? '').slice(0, 100)}`),
+    );
+    return questionEscalation(experts, platform, {
+      ...(remembered?.question ? { question: remembered.question } : {}),
+      ...(remembered?.title ? { answerTitle: remembered.title } : {}),
+    });
   }
 
   /** Remembered so that feedback on this answer can be stored with its question, and "More" can be shown. */
@@ -311,7 +345,11 @@ export function createBot(deps: BotDeps): Bot {
           : typedReason
             ? 'Thanks — the maintainers will look at this answer. (Typed text is not kept here, so your reason was not stored.)'
             : 'Thanks — the maintainers will look at this answer. You can add a reason if you like.';
-    return noticeReply('info', text);
+    const ask =
+      value.rating === 'down' ? askExpertBlock(experts, inbound.user.platform, { a: value.answerId }) : undefined;
+    return ask
+      ? { ...noticeReply('info', text), blocks: [block.notice('info', text), ask] }
+      : noticeReply('info', text);
   }
 
   async function admin(inbound: Inbound, text: string): Promise<Reply> {
@@ -456,6 +494,7 @@ export function createBot(deps: BotDeps): Bot {
 
   async function onAction(inbound: Inbound & { kind: 'action' }): Promise<Reply> {
     if (inbound.actionId === CoreAction.Feedback) return feedback(inbound);
+    if (inbound.actionId === CoreAction.Expert) return escalate(inbound);
     if (inbound.actionId === CoreAction.Command) {
       const line = asCommandLine(inbound.value) ?? { command: 'ask', rest: inbound.value };
       return runCommand(inbound, line.command, line.rest);
@@ -508,11 +547,16 @@ export function createBot(deps: BotDeps): Bot {
 
   return {
     async handle(inbound: Inbound): Promise<Reply> {
-      const reply = await respond(inbound);
+      const platform = inbound.user.platform;
+      // Expert buttons (walkthroughs offer "Notify the data steward") only where a click can go somewhere.
+      const reply = withoutUnavailableExperts(await respond(inbound), (c) =>
+        expertAvailable(experts, platform, parseExpertValue(c.value), deps.knowledge().kb),
+      );
       // The core decides what may be shared; an adapter only offers it (Slack: a Share button on a private reply).
       // A walkthrough reply may show what the user typed (a search, a purpose): with STORE_QUESTION_TEXT=false it
       // is not offered for sharing, which would store it (Slack keeps a shareable reply for its button).
-      const shareable = isShareable(reply) && (settings.storeQuestionText || reply.kind !== 'walkthrough');
+      const shareable =
+        !reply.escalation && isShareable(reply) && (settings.storeQuestionText || reply.kind !== 'walkthrough');
       return { ...reply, shareable };
     },
   };

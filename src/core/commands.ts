@@ -131,6 +131,49 @@ export function homeReply(): Reply {
   );
 }
 
+/**
+ * The one-time greeting in a user's direct conversation with the bot (Slack: the first time they open the Messages
+ * tab). Short: what to type, and the same buttons as the home page.
+ */
+export function welcomeReply(): Reply {
+  return reply(
+    'command',
+    [
+      block.markdown(
+        "Hi, I'm **MLOps Guide**. Ask me an MLOps question right here, e.g. _How do we version training data?_ " +
+          'Every answer lists its sources. Or start with one of these:',
+      ),
+      block.choices([
+        commandChoice('infra', 'Choose ML infrastructure', 'primary'),
+        commandChoice('data-owner', 'Find a data owner'),
+        commandChoice('help', 'What can you do?'),
+      ]),
+    ],
+    "Hi, I'm MLOps Guide: ask me an MLOps question here, or type help.",
+  );
+}
+
+/** Prompts a platform may show before the user has typed anything (Slack's AI-app suggested prompts). */
+export interface SuggestedPrompt {
+  /** What the button shows (Slack shows about 30 characters). */
+  title: string;
+  /** What is sent as the user's message when it is picked. */
+  message: string;
+}
+
+/** The starters Slack's assistant container offers when a user opens a new thread with the bot. */
+export function suggestedPrompts(): { title: string; prompts: SuggestedPrompt[] } {
+  return {
+    title: 'Ask about MLOps, or start a walkthrough:',
+    prompts: [
+      { title: 'Version training data', message: 'How do we version training data?' },
+      { title: 'Choose ML infrastructure', message: 'infra' },
+      { title: 'Find a data owner', message: 'data-owner' },
+      { title: 'What can you do?', message: 'help' },
+    ],
+  };
+}
+
 const firstParagraphOf = (body: string): string =>
   body
     .split(/\n\s*\n/)

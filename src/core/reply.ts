@@ -65,6 +65,24 @@ export interface Reply {
    * Decided by the core (bot.handle); a reply without it is never offered for sharing.
    */
   shareable?: boolean;
+  /**
+   * Something the user asked the bot to post elsewhere ("Ask an expert"): the adapter delivers `post` to `to`, then
+   * shows the user `delivered` or, when the platform refused, `failed` (both only to them). The reply's own blocks are
+   * what a platform that cannot deliver shows.
+   */
+  escalation?: Escalation;
+}
+
+/** A question handed on to people (README "Ask an expert"): decided by the core, delivered by an adapter. */
+export interface Escalation {
+  /** The platform conversation to post into: the expert channel, or a data steward's channel (Slack `#name`). */
+  to: string;
+  /** What the experts read: the question and what the bot knew. The adapter adds who asked and a link back. */
+  post: Reply;
+  /** Tells the user where it went. */
+  delivered: Reply;
+  /** Tells the user nothing was posted, and what to do instead. */
+  failed: Reply;
 }
 
 /** Small builders so callers don't assemble block objects by hand. */
@@ -97,7 +115,41 @@ export const block = {
 export const CoreAction = {
   Command: 'command',
   Feedback: 'feedback',
+  /** "Ask an expert" / "Notify the data steward": value is ExpertValue JSON (see expertValue). */
+  Expert: 'expert',
 } as const;
+
+/**
+ * What an "Ask an expert" button carries, so nothing has to be stored for it: the question (`q`, from an abstain),
+ * the answer judged unhelpful (`a`, after 👎), or the data set of an access request (`d`).
+ */
+export interface ExpertValue {
+  q?: string;
+  a?: string;
+  d?: string;
+}
+
+/** Platforms cap a button value (Slack: 2,000 characters); a longer question is cut, the experts see it ends "…". */
+export const MAX_EXPERT_QUESTION_CHARS = 1_800;
+
+export function expertValue(value: ExpertValue): string {
+  const q =
+    value.q && value.q.length > MAX_EXPERT_QUESTION_CHARS
+      ? `${value.q.slice(0, MAX_EXPERT_QUESTION_CHARS - 1)}…`
+      : value.q;
+  return JSON.stringify({ ...value, ...(q === undefined ? {} : { q }) });
+}
+
+export function parseExpertValue(raw: string): ExpertValue | undefined {
+  const obj = parseJsonObject(raw);
+  if (!obj) return undefined;
+  const out: ExpertValue = {};
+  for (const k of ['q', 'a', 'd'] as const) {
+    const v = obj[k];
+    if (typeof v === 'string' && v.trim()) out[k] = v.slice(0, MAX_EXPERT_QUESTION_CHARS);
+  }
+  return out.q || out.a || out.d ? out : undefined;
+}
 
 export interface FeedbackValue {
   answerId: string;

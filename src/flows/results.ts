@@ -1,6 +1,7 @@
 // What a finished walkthrough shows: the infrastructure recommendation (rules → option, notes, knowledge entry
 // fields, decision record) and the data-owner access request draft. Pure; texts come from the definition.
 import { markdownToPlain } from '../base/index.ts';
+import { expertChoice, NOTIFY_STEWARD_LABEL } from '../core/expert.ts';
 import { type Block, block, type Choice, CoreAction } from '../core/reply.ts';
 import type { InfrastructureEntry } from '../knowledge/schema.ts';
 import type {
@@ -271,6 +272,8 @@ function accessRequest(
     const c = offerChoice(n);
     return c ? [c] : [];
   });
+  // Only shown where a click can go somewhere (bot.handle drops it otherwise): the steward's channel or the experts'.
+  choices.push(expertChoice({ d: d.id }, NOTIFY_STEWARD_LABEL));
   if (choices.length > 0) blocks.push(block.choices(choices));
   const refs = sourceRefs(ctx.knowledge, [d.id, ...result.sources, ...notes.flatMap((n) => n.sources)]);
   if (refs.length > 0) blocks.push(block.sources(refs));

@@ -131,7 +131,7 @@ export interface Harness {
 export async function startHarness(
   bot: Bot,
   options: SlackChannelOptions = {},
-  extra: Pick<SlackChannelDeps, 'observer' | 'hashId'> & { kv?: KeyValueStore } = {},
+  extra: Pick<SlackChannelDeps, 'observer' | 'hashId'> & { kv?: KeyValueStore; env?: Record<string, string> } = {},
 ): Promise<Harness> {
   const kv = extra.kv ?? createMemoryKeyValueStore();
   const logger = memoryLogger();
@@ -139,6 +139,7 @@ export async function startHarness(
     SLACK_BOT_TOKEN: 'xoxb-test-token',
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: `${API}/api/`,
+    ...extra.env,
   });
   // The bot's identity is looked up at start (and again on an event if that failed). Persisted: a harness
   // restarted inside a test may still be looking itself up when the next one registers its mocks.

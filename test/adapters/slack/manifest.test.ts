@@ -23,8 +23,8 @@ describe('Slack app manifest', () => {
         'chat:write',
         'commands',
         'im:history',
-        'im:read',
         'im:write',
+        'mpim:history',
         'channels:history',
         'groups:history',
         'reactions:write',
@@ -35,7 +35,7 @@ describe('Slack app manifest', () => {
   it('subscribes to the events the adapter handles, all on /slack/events', () => {
     const { settings, features } = manifest;
     expect(settings.event_subscriptions.bot_events.sort()).toEqual(
-      ['app_home_opened', 'app_mention', 'message.channels', 'message.groups', 'message.im'].sort(),
+      ['app_home_opened', 'app_mention', 'message.channels', 'message.groups', 'message.im', 'message.mpim'].sort(),
     );
     const urls = [
       settings.event_subscriptions.request_url,

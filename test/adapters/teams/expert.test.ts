@@ -1,0 +1,119 @@
+// "Ask an expert" on Teams: the click's escalation is posted to the configured channel as a proactive message through
+// the Bot Connector (nock), and the user is told where it went, or that nothing was posted.
+import nock from 'nock';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createBot } from '../../../src/core/bot.ts';
+import { ASK_EXPERT_LABEL } from '../../../src/core/expert.ts';
+import { CoreAction, expertValue } from '../../../src/core/reply.ts';
+import type { Bot } from '../../../src/core/types.ts';
+import { createMemoryEventStore } from '../../../src/store/events-memory.ts';
+import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
+import { fakeAnswerToReply, fakeWalkthroughs, fixtureRuntime } from '../../core/fixtures.ts';
+import {
+  cardOf,
+  emulatorEnv,
+  type FakeConnector,
+  fixture,
+  mockConnector,
+  SERVICE_HOST,
+  startTeamsServer,
+  type TestServer,
+} from './helpers.ts';
+
+const EXPERTS = '19:experts0123@thread.tacv2';
+const QUESTION = 'how do we certify a laser interferometer?';
+
+function realBot(teams?: string): Bot {
+  return createBot({
+    knowledge: () => fixtureRuntime(),
+    answerToReply: fakeAnswerToReply,
+    walkthroughs: fakeWalkthroughs(),
+    events: createMemoryEventStore(),
+    kv: createMemoryKeyValueStore(),
+    settings: {
+      maintainers: new Set(),
+      storeQuestionText: true,
+      rateLimitPerMinute: 0,
+      userHashSalt: 'salt',
+      experts: { channels: teams ? { teams } : {}, name: '#mlops-experts' },
+    },
+  });
+}
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.stop();
+  server = undefined;
+  nock.cleanAll();
+});
+
+const clickExpert = () =>
+  fixture('invoke-action-execute', {
+    id: `expert-${Math.random()}`,
+    value: {
+      action: {
+        type: 'Action.Execute',
+        verb: CoreAction.Expert,
+        data: { actionId: CoreAction.Expert, value: expertValue({ q: QUESTION }) },
+      },
+      trigger: 'manual',
+    },
+  });
+
+async function start(teams?: string): Promise<{ connector: FakeConnector; server: TestServer }> {
+  const connector = mockConnector();
+  server = await startTeamsServer(emulatorEnv, { bot: realBot(teams), sleep: async () => {} });
+  return { connector, server };
+}
+
+describe('Ask an expert (Teams)', () => {
+  it('shows the button on an abstain only when EXPERT_CHANNEL_TEAMS is set', async () => {
+    for (const channel of [EXPERTS, undefined]) {
+      const { connector, server: s } = await start(channel);
+      await s.post(fixture('personal-message', { id: `q-${channel}`, text: QUESTION }));
+      const card = JSON.stringify(cardOf(connector.posted().at(-1)?.body ?? {}));
+      if (channel) expect(card).toContain(ASK_EXPERT_LABEL);
+      else expect(card).not.toContain(ASK_EXPERT_LABEL);
+      await s.stop();
+      server = undefined;
+      nock.cleanAll();
+    }
+  });
+
+  it('on click posts the question to the expert channel and tells the user where it went', async () => {
+    const { connector, server: s } = await start(EXPERTS);
+    const res = await s.post(clickExpert());
+    expect(res.status).toBe(200);
+    const toExperts = connector.posted().filter((c) => c.conversationId === EXPERTS);
+    expect(toExperts).toHaveLength(1);
+    const post = JSON.stringify(cardOf(toExperts[0]?.body ?? {}));
+    expect(post).toContain(QUESTION);
+    expect(post).toContain('Asked by Alice Example in a personal chat with the bot.');
+    const toUser = connector.posted().filter((c) => c.conversationId === 'a:1personal-alice');
+    expect(JSON.stringify(cardOf(toUser.at(-1)?.body ?? {}))).toContain("I've posted your question in #mlops-experts");
+  });
+
+  it('a 429 from the connector is retried and the post delivered once', async () => {
+    const { connector, server: s } = await start(EXPERTS);
+    connector.failNextMessages(1, 429, { 'Retry-After': '1' });
+    await s.post(clickExpert());
+    expect(connector.posted().filter((c) => c.conversationId === EXPERTS)).toHaveLength(1);
+  });
+
+  it('tells the user nothing was posted when Teams refuses the channel (bot not in that team)', async () => {
+    // Registered before the fake connector, so this refusal answers the expert channel's conversation.
+    nock(SERVICE_HOST)
+      .post(`/teams/v3/conversations/${encodeURIComponent(EXPERTS)}/activities`)
+      .reply(403, {
+        error: { code: 'BotNotInConversationRoster', message: 'The bot is not part of the conversation roster.' },
+      });
+    const { connector, server: s } = await start(EXPERTS);
+    const res = await s.post(clickExpert());
+    expect(res.status).toBe(200);
+    const toUser = connector.posted().filter((c) => c.conversationId === 'a:1personal-alice');
+    expect(JSON.stringify(cardOf(toUser.at(-1)?.body ?? {}))).toContain(
+      "I couldn't post your question in #mlops-experts, so nobody has been told yet",
+    );
+    expect(s.logger.lines.some((l) => l.msg === 'expert escalation not delivered')).toBe(true);
+  });
+});

@@ -41,7 +41,9 @@ export async function deliverEscalation(context: TurnContext, reply: Reply, deps
     | { conversations?: ConversationsLike }
     | undefined;
   const conversations = connector?.conversations;
-  const failed: Reply = { ...escalation.failed, ephemeral: true };
+  // Teams has no ephemeral message: the outcome is a message the user keeps in the chat (not an invoke card that
+  // would replace the answer they clicked on in their own view).
+  const failed: Reply = { ...escalation.failed, ephemeral: false };
   if (!conversations) {
     deps.logger.warn({ code: ErrorCode.PlatformApi }, 'expert escalation not delivered: no connector for this turn');
     return failed;
@@ -72,5 +74,5 @@ export async function deliverEscalation(context: TurnContext, reply: Reply, deps
     return failed;
   }
   deps.logger.info({}, 'expert escalation delivered');
-  return { ...escalation.delivered, ephemeral: true };
+  return { ...escalation.delivered, ephemeral: false };
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Validates the development question set (tune.jsonl + test.jsonl). Plain Node, no dependencies.
+// Validates the development question set (tune.jsonl + test.jsonl, and german-tune.jsonl + german-test.jsonl). Plain Node, no dependencies.
 // Usage: node bench/devset/check.mjs        (exits 1 on any problem)
 import { readFileSync, readdirSync, statSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -118,6 +118,56 @@ for (const [cat, rows] of Object.entries(rowsByCat)) {
 }
 for (const cat of Object.keys(PREFIX)) if (!rowsByCat[cat]) problem(`counts: no questions in category ${cat}`);
 
+// The German sets (german-tune.jsonl, german-test.jsonl): written before the German vocabulary was tuned.
+// Ids gde-tNN (tune) / gde-sNN (test); cat "german" (answerable, with target) or "out-of-scope" (abstain).
+const GERMAN = { "german-tune.jsonl": "gde-t", "german-test.jsonl": "gde-s" };
+const germanCounts = {};
+for (const [file, prefix] of Object.entries(GERMAN)) {
+  const counts = (germanCounts[file] = { german: 0, "out-of-scope": 0 });
+  let lines;
+  try {
+    lines = readFileSync(join(here, file), "utf8").split("\n");
+  } catch (err) {
+    problem(`${file}: cannot read (${err.message})`);
+    continue;
+  }
+  lines.forEach((line, i) => {
+    if (line.trim() === "") return;
+    const where = `${file}:${i + 1}`;
+    let row;
+    try {
+      row = JSON.parse(line);
+    } catch (err) {
+      problem(`${where}: not JSON (${err.message})`);
+      return;
+    }
+    const { id, cat, question } = row;
+    if (typeof id !== "string" || !id) return problem(`${where}: missing id`);
+    if (seen.has(id)) problem(`${where}: duplicate id ${id} (also in ${seen.get(id)})`);
+    seen.set(id, file);
+    if (!new RegExp(`^${prefix}\\d{2,}$`).test(id)) problem(`${where}: id ${id} does not match "${prefix}NN"`);
+    if (cat !== "german" && cat !== "out-of-scope") return problem(`${where}: ${id} has cat "${cat}" (german or out-of-scope)`);
+    if (typeof question !== "string" || question.trim() === "") problem(`${where}: ${id} has no question`);
+    for (const key of Object.keys(row))
+      if (!["id", "cat", "question", "target", "abstain"].includes(key)) problem(`${where}: ${id} has unknown field "${key}"`);
+    if (cat === "out-of-scope") {
+      if (row.abstain !== true) problem(`${where}: ${id} out-of-scope needs "abstain": true`);
+      if ("target" in row) problem(`${where}: ${id} out-of-scope must not have a target`);
+    } else {
+      if ("abstain" in row) problem(`${where}: ${id} answerable question must not have "abstain"`);
+      const t = row.target;
+      if (!Array.isArray(t) || t.length < 1 || t.length > 4) problem(`${where}: ${id} needs 1-4 targets`);
+      else {
+        if (new Set(t).size !== t.length) problem(`${where}: ${id} repeats a target`);
+        for (const x of t) if (!entryIds.has(x)) problem(`${where}: ${id} target "${x}" is not a knowledge entry id`);
+      }
+    }
+    counts[cat]++;
+  });
+  if (counts.german < 38 || counts["out-of-scope"] < 12)
+    problem(`counts: ${file} has ${counts.german} German and ${counts["out-of-scope"]} out-of-scope questions (want 38 + 12)`);
+}
+
 // Report.
 const cats = Object.keys(PREFIX);
 const pad = (s, n) => String(s).padEnd(n);
@@ -135,6 +185,8 @@ console.log(`${pad("all", 14)}${pad(tt, 6)}${pad(ts, 6)}${tt + ts}`);
 console.log(`distinct targets: ${targets.size} of ${entryIds.size} knowledge entries`);
 const untargeted = [...entryIds].filter((x) => !targets.has(x)).sort();
 console.log(`entries never targeted (${untargeted.length}): ${untargeted.join(", ")}`);
+for (const [file, c] of Object.entries(germanCounts))
+  console.log(`${file}: ${c.german} German answerable + ${c["out-of-scope"]} out-of-scope`);
 
 if (problems.length) {
   console.error(`\n${problems.length} problem(s):`);

@@ -93,7 +93,7 @@ describe('knowledge hot reload', () => {
   });
 
   it('learns an alias a maintainer adds to knowledge/vocabulary/ on the next reload', async () => {
-    const question = 'how do I set up zebrabox for my training runs?';
+    const question = 'what is zebrabox and should my team use it?';
     const before = await app.runtime.current().answerer.answer(question);
     expect(before.abstained).toBe(true);
     writeFileSync(

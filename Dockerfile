@@ -15,7 +15,7 @@ COPY src ./src
 COPY adapters ./adapters
 COPY prompts ./prompts
 COPY knowledge ./knowledge
-COPY scripts ./scripts
+COPY docs ./docs
 # Converts the 294 MB word-vector JSON once into a ~11 MB binary and builds the index (DATA_DIR/vectors, /index).
 ENV DATA_DIR=/app/data
 RUN npx mlops-guide kb check && npx mlops-guide kb build
@@ -37,6 +37,8 @@ COPY --from=build /app/src ./src
 COPY --from=build /app/adapters ./adapters
 COPY --from=build /app/prompts ./prompts
 COPY --from=build /app/knowledge ./knowledge
+# The privacy and terms pages the bot serves (/privacy, /terms), edited by the operator.
+COPY --from=build /app/docs ./docs
 COPY --from=build --chown=node:node /app/data ./data
 # The node image's unprivileged user; state (SQLite) lives in /app/data, mount a volume there to keep it.
 USER node

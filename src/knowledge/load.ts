@@ -52,7 +52,7 @@ export async function checkKnowledge(dir: string): Promise<KnowledgeCheck> {
   return checkFiles(await readKnowledgeFiles(dir));
 }
 
-function checkFiles(all: KnowledgeFile[]): KnowledgeCheck {
+function checkFiles(all: KnowledgeFile[], hash = hashFiles(all)): KnowledgeCheck {
   const scanned: ScannedFile[] = [];
   const problems: KnowledgeProblem[] = [];
   for (const f of all) {
@@ -88,7 +88,7 @@ function checkFiles(all: KnowledgeFile[]): KnowledgeCheck {
   problems.push(...vocabularyProblems);
   problems.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
   const entries = scanned.flatMap((s) => (s.entry ? [s.entry] : []));
-  return { problems, entries, files: scanned.length, hash: hashFiles(all), vocabulary };
+  return { problems, entries, files: scanned.length, hash, vocabulary };
 }
 
 /**
@@ -114,19 +114,20 @@ export async function loadKnowledge(
  * read or written is ignored: the knowledge is then parsed as usual.
  */
 async function checkCached(files: KnowledgeFile[], cacheDir: string, logger?: Logger): Promise<KnowledgeCheck> {
+  const filesHash = hashFiles(files);
   const key = createHash('sha256')
     .update(await loaderFingerprint())
-    .update(hashFiles(files))
+    .update(filesHash)
     .digest('hex')
     .slice(0, 32);
   const path = join(cacheDir, `knowledge-${key}.json`);
   try {
     const cached = JSON.parse(await readFile(path, 'utf8')) as KnowledgeCheck;
-    if (cached && Array.isArray(cached.entries) && cached.hash === hashFiles(files)) return cached;
+    if (cached && Array.isArray(cached.entries) && cached.hash === filesHash) return cached;
   } catch {
     // missing or unreadable: parse below
   }
-  const check = checkFiles(files);
+  const check = checkFiles(files, filesHash);
   if (check.problems.some((p) => p.severity === 'error')) return check;
   try {
     await mkdir(cacheDir, { recursive: true });

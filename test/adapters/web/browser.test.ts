@@ -123,6 +123,14 @@ const labelOf = (stepId: string, value: string): string => {
   return option.label;
 };
 
+// CI (.ci/run) sets REQUIRE_BROWSER=1 once it has installed chromium: there a missing browser is a failure, not a skip,
+// so a green CI means these tests really ran.
+describe.runIf(process.env.REQUIRE_BROWSER === '1' && !HAVE_CHROMIUM)('browser required', () => {
+  it(`finds chromium at ${CHROMIUM}`, () => {
+    expect(HAVE_CHROMIUM, `REQUIRE_BROWSER=1 but no chromium at ${CHROMIUM}`).toBe(true);
+  });
+});
+
 describe.skipIf(!HAVE_CHROMIUM)('web console in chromium', () => {
   it('asks a question with Enter, shows the answer with sources, opens a source; typed markup stays text', async () => {
     const { context, page } = await newPage();

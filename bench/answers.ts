@@ -2,7 +2,7 @@
 // sets in ../shared/eval/, this bot beside a plain MiniSearch BM25 baseline on the same knowledge; in-process
 // latency, answer length, index build and cold start of `ask`. Figures are printed, never asserted.
 //   node bench/answers.ts [--quick] [--verbose] [--no-cold-start] [--knowledge DIR]
-//   --quick: only this bot on the dev set halves (the tuning loop); --verbose: list every failed case.
+//   --quick: only this bot on the dev set halves (the tuning loop); --tune-only: the tuning half alone; --verbose: list every failed case.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -25,6 +25,7 @@ import {
   pct,
   ROOT,
   readCases,
+  TEST_FILES,
   TUNING_FILES,
   wordCount,
 } from './lib.ts';
@@ -39,7 +40,7 @@ const out = (s = '') => process.stdout.write(`${s}\n`);
 const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
 const sets: { name: string; path: string | string[] }[] = [
-  { name: 'dev test half', path: join(ROOT, 'bench/devset/test.jsonl') },
+  ...(flag('--tune-only') ? [] : [{ name: 'dev test half', path: TEST_FILES.map((f) => join(ROOT, f)) }]),
   { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)) },
   ...(flag('--quick')
     ? []
@@ -62,6 +63,8 @@ async function botFor(options: RetrievalOptions & { dense?: boolean } = {}) {
     ...(flag('--dense-weight') ? { denseWeight: Number(arg('--dense-weight', '0.3')) } : {}),
     ...(flag('--rrf') ? { fusion: 'rrf' as const } : {}),
     ...(process.env.TERM_WEIGHTS ? { termWeights: JSON.parse(process.env.TERM_WEIGHTS) } : {}),
+    // Any other retrieval option, as JSON, for measuring a variant: RETRIEVAL_OPTIONS='{"bm25":{"k":1.2,"b":0.9,"d":0.5}}'
+    ...(process.env.RETRIEVAL_OPTIONS ? JSON.parse(process.env.RETRIEVAL_OPTIONS) : {}),
     ...options,
     generalRank: vectors.rank,
     ...(options.dense === false ? {} : { embeddings }),

@@ -18,9 +18,11 @@ import { ROOT, readCases, TUNING_FILES } from './lib.ts';
 
 const kb = await loadKnowledge(join(ROOT, 'knowledge'));
 const vectors = ensureWordVectors(loadConfig(process.env, ROOT).dataDir, silentLogger);
+const embeddings = new LocalEmbeddings(vectors);
 const retriever = await createRetriever(kb, {
   generalRank: vectors.rank,
-  embeddings: new LocalEmbeddings(vectors),
+  embeddings,
+  ...(process.env.RETRIEVAL_OPTIONS ? JSON.parse(process.env.RETRIEVAL_OPTIONS) : {}),
   ...(process.env.TERM_WEIGHTS ? { termWeights: JSON.parse(process.env.TERM_WEIGHTS) } : {}),
 });
 const answerer = createAnswerer({ kb, retriever, logger: silentLogger });

@@ -19,7 +19,13 @@ export interface Case {
 }
 
 /** The dev set's tuning half: the fixed half and the out-of-scope questions added later for tuning only. */
-export const TUNING_FILES = ['bench/devset/tune.jsonl', 'bench/devset/tune-extra.jsonl'];
+export const TUNING_FILES = [
+  'bench/devset/tune.jsonl',
+  'bench/devset/tune-extra.jsonl',
+  'bench/devset/german-tune.jsonl',
+];
+/** The test half: fixed before any tuning (the German files before the German vocabulary); never tuned on. */
+export const TEST_FILES = ['bench/devset/test.jsonl', 'bench/devset/german-test.jsonl'];
 
 export function readCases(path: string | string[]): Case[] {
   if (Array.isArray(path)) return path.filter((p) => existsSync(p)).flatMap((p) => readCases(p));

@@ -51,6 +51,10 @@ export interface RetrievalOptions {
   bigramWeight?: number;
   /** Index adjacent word pairs too, so "key challenge" ranks entries with that phrase first (default true). */
   bigrams?: boolean;
+  /** Overrides of the lexical field boosts (for measurement). */
+  fieldBoosts?: Partial<typeof FIELD_BOOSTS>;
+  /** BM25 parameters of the lexical index (MiniSearch's defaults k 1.2, b 0.7, d 0.5; for measurement). */
+  bm25?: { k: number; b: number; d: number };
   /** Told when the dense side fails for a query (e.g. a remote embeddings endpoint is down); lexical results are used. */
   onDenseError?: (err: unknown) => void;
 }
@@ -146,7 +150,10 @@ export function lexicalOptions(analyzer: Analyzer, options: RetrievalOptions): M
     storeFields: [],
     tokenize: (text) => indexTerms(analyzer, text, options),
     processTerm: (term) => term,
-    searchOptions: { boost: { ...FIELD_BOOSTS } },
+    searchOptions: {
+      boost: { ...FIELD_BOOSTS, ...options.fieldBoosts },
+      ...(options.bm25 ? { bm25: options.bm25 } : {}),
+    },
   };
 }
 

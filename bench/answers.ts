@@ -2,7 +2,8 @@
 // sets in ../shared/eval/, this bot beside a plain MiniSearch BM25 baseline on the same knowledge; in-process
 // latency, answer length, index build and cold start of `ask`. Figures are printed, never asserted.
 //   node bench/answers.ts [--quick] [--verbose] [--no-cold-start] [--knowledge DIR]
-//   --quick: only this bot on the dev set halves (the tuning loop); --tune-only: the tuning half alone; --verbose: list every failed case.
+//   --quick: only this bot on the dev set halves (the tuning loop); --tune-only: the tuning half alone; --set FILE (repeatable): only these
+//   question files (e.g. a generated variant of the tuning half); --verbose: list every failed case.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -39,7 +40,8 @@ const knowledgeDir = resolve(arg('--knowledge', join(ROOT, 'knowledge')));
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
-const sets: { name: string; path: string | string[] }[] = [
+const extra = process.argv.flatMap((a, i) => (a === '--set' && process.argv[i + 1] ? [process.argv[i + 1] as string] : []));
+const sets: { name: string; path: string | string[] }[] = extra.length > 0 ? extra.map((p) => ({ name: p, path: resolve(p) })) : [
   ...(flag('--tune-only') ? [] : [{ name: 'dev test half', path: TEST_FILES.map((f) => join(ROOT, f)) }]),
   { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)) },
   ...(flag('--quick')

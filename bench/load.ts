@@ -8,6 +8,9 @@
 //   npm run bench:load                                  (60 s measured after a 15 s warm-up, 16 concurrent)
 //   npm run bench:load -- --seconds 10 --concurrency 8  (--max-messages N, --warmup S, --only slack|teams,
 //                          --redis-url redis://…, --service-node-options=--max-semi-space-size=4)
+//   npm run bench:load -- --overload 4 --seconds 20     (back-pressure: measures the capacity in Slack mentions/s,
+//                          then sends 4× that rate open-loop; counts answered / "busy" / lost, checks
+//                          mlops_guide_dropped_total against the busy replies, ack p99; --capacity-seconds S)
 //
 // Memory is read in the service after a full GC, once after the warm-up and once at the end. Under load V8 first
 // grows its heap (young generation and a pool of 256 KB pages it keeps after GC) for ~10–20 s; the warm-up lets
@@ -151,6 +154,15 @@ class ServiceProcess {
     const stopped = this.next('stopped', 20_000).catch(() => undefined);
     this.#child.send({ type: 'stop' });
     await stopped;
+    // Let it exit by itself (a --cpu-prof profile is written at exit), then make sure.
+    if (this.#child.exitCode === null)
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, 10_000);
+        this.#child.once('exit', () => {
+          clearTimeout(t);
+          r();
+        });
+      });
     this.kill();
   }
   kill(): void {
@@ -166,6 +178,7 @@ interface SlackReply {
   ts: string;
   text: string;
   blocks: unknown;
+  ephemeral?: boolean;
 }
 
 class StandIn {
@@ -263,6 +276,24 @@ class StandIn {
           waiter(reply);
         }
         return { ok: true, channel, ts };
+      }
+      case 'chat.postEphemeral': {
+        // The "busy" notice to a mention's asker (and other private notices): delivered to the asker's waiter.
+        const reply: SlackReply = {
+          channel,
+          ts: '',
+          text: String(args.text ?? ''),
+          blocks: args.blocks,
+          ephemeral: true,
+        };
+        this.replies.slack += 1;
+        const key = `post|${channel}|${String(args.thread_ts ?? '')}`;
+        const waiter = this.#slackWaiters.get(key);
+        if (waiter) {
+          this.#slackWaiters.delete(key);
+          waiter(reply);
+        }
+        return { ok: true, message_ts: `1800000000.${String(++this.#ids).padStart(6, '0')}` };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: 'D0HOME' } };
@@ -423,6 +454,45 @@ class Load {
     }
   }
 
+  /**
+   * Overload: one mention sent without waiting for earlier ones. Resolves when its reply (answer or "busy") reaches
+   * the stand-in, or with `lost` when it was accepted (HTTP 200) and nothing came within `replyTimeoutMs`.
+   */
+  async openLoopMention(user: string, channel: string, text: string, replyTimeoutMs: number): Promise<OpenLoopResult> {
+    const ts = this.nextTs();
+    const event = { type: 'app_mention', user, text: `<@${BOT_USER}> ${text}`, ts, channel, event_ts: ts };
+    const body = JSON.stringify({
+      token: 'bench',
+      team_id: 'T0001',
+      api_app_id: 'A0001',
+      type: 'event_callback',
+      event_id: `EvOVER${ts.replace('.', '')}`,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+    });
+    const waiter = this.standIn.waitSlack(`post|${channel}|${ts}`, replyTimeoutMs);
+    const started = performance.now();
+    let ack: { status: number } | undefined;
+    try {
+      ack = await this.#slackSigned(body, 'application/json');
+    } catch (err) {
+      waiter.cancel();
+      return { outcome: 'not accepted', ackMs: performance.now() - started, error: String(err) };
+    }
+    const ackMs = performance.now() - started;
+    if (ack.status !== 200) {
+      waiter.cancel();
+      return { outcome: 'not accepted', ackMs, error: `HTTP ${ack.status}` };
+    }
+    try {
+      const reply = await waiter.reply;
+      const replyMs = performance.now() - started;
+      return { outcome: BUSY_TEXT.test(reply.text) ? 'busy' : 'answered', ackMs, replyMs };
+    } catch {
+      return { outcome: 'lost', ackMs };
+    }
+  }
+
   /** A Slack block_actions click on a message the bot posted; resolves with the updated message. */
   async slackClick(user: string, channel: string, threadTs: string, message: SlackReply, button: Json) {
     const payload = {
@@ -511,6 +581,59 @@ class Load {
       return undefined;
     }
   }
+}
+
+const BUSY_TEXT = /I'm busy right now/i;
+
+interface OpenLoopResult {
+  outcome: 'answered' | 'busy' | 'lost' | 'not accepted';
+  ackMs: number;
+  replyMs?: number;
+  error?: string;
+}
+
+/**
+ * Sends mentions at a fixed rate for `seconds`, each on its own (open loop: the sender never waits for the service),
+ * then waits for every reply. Returns one result per message.
+ */
+async function openLoop(load: Load, ratePerSecond: number, seconds: number, seed: number): Promise<OpenLoopResult[]> {
+  const rand = random(seed);
+  const pending: Promise<OpenLoopResult>[] = [];
+  const started = performance.now();
+  const total = Math.round(ratePerSecond * seconds);
+  let user = load.newUser();
+  let sentByUser = 0;
+  while (pending.length < total) {
+    const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * ratePerSecond));
+    while (pending.length < due) {
+      if (++sentByUser > MESSAGES_PER_USER) {
+        user = load.newUser();
+        sentByUser = 1;
+      }
+      const i = pending.length;
+      pending.push(
+        load.openLoopMention(
+          `U${user}`,
+          `C0OVER${i % 64}`,
+          QUESTIONS[Math.floor(rand() * QUESTIONS.length)] as string,
+          OVERLOAD_REPLY_TIMEOUT_MS,
+        ),
+      );
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  return Promise.all(pending);
+}
+
+/** How long an accepted message may take to get its reply (answer or "busy") before it counts as lost. */
+const OVERLOAD_REPLY_TIMEOUT_MS = 120_000;
+
+async function scrapeDropped(port: number): Promise<number> {
+  const res = await fetch(`http://127.0.0.1:${port}/metrics`);
+  const text = await res.text();
+  let sum = 0;
+  for (const m of text.matchAll(/^mlops_guide_dropped_total\{[^}]*\} (\d+(?:\.\d+)?)/gm)) sum += Number(m[1]);
+  return sum;
 }
 
 type Task = 'slack-question' | 'teams-question' | 'teams-command' | 'teams-walkthrough' | 'slack-walkthrough';
@@ -638,6 +761,8 @@ async function main() {
       'redis-url': { type: 'string' },
       only: { type: 'string', default: 'all' },
       'service-node-options': { type: 'string' },
+      overload: { type: 'string' },
+      'capacity-seconds': { type: 'string', default: '15' },
     },
   });
   const seconds = Math.max(1, Math.min(3600, Number(values.seconds)));
@@ -698,6 +823,15 @@ async function main() {
     const atStart = ready.memory as MemorySample;
     load = new Load(port, standIn, concurrency);
 
+    if (values.overload) {
+      await overloadRun(load, service, port, {
+        factor: Number(values.overload),
+        capacitySeconds: Number(values['capacity-seconds']),
+        seconds,
+        concurrency,
+      });
+      return;
+    }
     process.stdout.write(
       `load benchmark: ${concurrency} concurrent clients, ${warmup} s warm-up + ${seconds} s measured (max ${maxMessages} messages), service pid in a child process\n`,
     );
@@ -766,6 +900,71 @@ async function main() {
   } finally {
     await cleanup();
   }
+}
+
+/**
+ * Back-pressure: capacity first (closed loop, Slack mentions only, answered/s), then mentions sent open-loop at
+ * `factor` × that rate. Every accepted message must get its answer or the "busy" reply; `dropped_total` must equal
+ * the busy replies; the ack stays fast because answers run after it.
+ */
+async function overloadRun(
+  load: Load,
+  service: ServiceProcess,
+  port: number,
+  o: { factor: number; capacitySeconds: number; seconds: number; concurrency: number },
+) {
+  if (!(o.factor > 0 && o.capacitySeconds > 0)) throw new Error('--overload and --capacity-seconds must be > 0');
+  process.stdout.write(
+    `overload benchmark: capacity over ${o.capacitySeconds} s (${o.concurrency} closed-loop clients, Slack mentions), then ${o.factor}× that rate open-loop for ${o.seconds} s\n`,
+  );
+  await runPhase(load, { concurrency: o.concurrency, seconds: 3, maxMessages: 1e9, seed: 7, platforms: 'slack' });
+  const cap = await runPhase(load, {
+    concurrency: o.concurrency,
+    seconds: o.capacitySeconds,
+    maxMessages: 1e9,
+    seed: 8,
+    platforms: 'slack',
+  });
+  const capacity = cap.samples.filter((s) => s.ok).length / cap.seconds;
+  const droppedBefore = await scrapeDropped(port);
+  const rate = capacity * o.factor;
+  const t0 = performance.now();
+  const results = await openLoop(load, rate, o.seconds, 99);
+  const settled = (performance.now() - t0) / 1000;
+  const dropped = (await scrapeDropped(port)) - droppedBefore;
+  const count = (k: OpenLoopResult['outcome']) => results.filter((r) => r.outcome === k).length;
+  const accepted = results.length - count('not accepted');
+  const acks = results
+    .filter((r) => r.outcome !== 'not accepted')
+    .map((r) => r.ackMs)
+    .sort((a, b) => a - b);
+  const answerMs = results
+    .filter((r) => r.outcome === 'answered')
+    .map((r) => r.replyMs ?? 0)
+    .sort((a, b) => a - b);
+  const busyMs = results
+    .filter((r) => r.outcome === 'busy')
+    .map((r) => r.replyMs ?? 0)
+    .sort((a, b) => a - b);
+  const errors = new Map<string, number>();
+  for (const r of results) if (r.error) errors.set(r.error, (errors.get(r.error) ?? 0) + 1);
+  const p99Ack = pct(acks, 99);
+  const memory = await service.memory();
+  const line = (xs: number[]) =>
+    `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${(xs.at(-1) ?? 0).toFixed(1)} ms`;
+  const lines = [
+    `capacity     ${capacity.toFixed(0)} answered mentions/s (closed loop, ${o.concurrency} clients, ${cap.seconds.toFixed(1)} s)`,
+    `offered      ${results.length} mentions at ${rate.toFixed(0)}/s (${o.factor}×) over ${o.seconds} s; all settled after ${settled.toFixed(1)} s`,
+    `accepted     ${accepted} (HTTP 200); not accepted ${count('not accepted')}${errors.size ? ` (${[...errors].map(([k, n]) => `${k} ×${n}`).join('; ')})` : ''}`,
+    `outcome      answered ${count('answered')}, told "busy" ${count('busy')}, LOST (accepted, no reply in ${OVERLOAD_REPLY_TIMEOUT_MS / 1000} s) ${count('lost')}`,
+    `dropped      mlops_guide_dropped_total +${dropped} vs busy replies ${count('busy')}: ${dropped === count('busy') ? 'equal' : 'NOT equal'}`,
+    `ack          ${line(acks)}`,
+    `answer       ${line(answerMs)} (from sending)`,
+    `busy reply   ${line(busyMs)} (from sending)`,
+    `memory       rss ${mb(memory.rss)}, heap ${mb(memory.heapUsed)} after the run (after GC)`,
+    `targets      0 lost: ${count('lost') === 0 ? 'met' : 'NOT met'} · dropped_total = busy replies: ${dropped === count('busy') ? 'met' : 'NOT met'} · p99 ack ≤ ${TARGETS.p99Ms} ms: ${p99Ack <= TARGETS.p99Ms ? 'met' : 'NOT met'}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
 }
 
 if (process.argv.includes('--service-child')) {

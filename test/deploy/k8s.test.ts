@@ -162,7 +162,7 @@ describe('deploy/k8s', async () => {
     expect(pods.length).toBeGreaterThanOrEqual(2);
     for (const [name, spec] of pods) {
       expect(spec.securityContext.runAsNonRoot, name).toBe(true);
-      for (const c of spec.containers) {
+      for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
         expect(c.resources.requests.cpu, `${name}/${c.name}`).toBeDefined();
         expect(c.resources.requests.memory, `${name}/${c.name}`).toBeDefined();
         expect(c.resources.limits.memory, `${name}/${c.name}`).toBeDefined();
@@ -170,10 +170,21 @@ describe('deploy/k8s', async () => {
         expect(c.securityContext.readOnlyRootFilesystem, `${name}/${c.name}`).toBe(true);
       }
     }
-    // The image's node user (uid 1000) owns DATA_DIR; the bot writes only its emptyDir mounts.
+    // As the image's node user (uid 1000). The root filesystem is read-only, so DATA_DIR is an emptyDir (the index
+    // is built beside the old one and renamed into place: DATA_DIR itself must be writable), seeded with the
+    // image's word vectors by an init container of the same image.
     expect(pod.securityContext.runAsUser).toBe(1000);
-    const writable = bot.volumeMounts.filter((m: Obj) => !m.readOnly).map((m: Obj) => m.mountPath);
-    expect(writable).toEqual(expect.arrayContaining(['/app/data/index', '/app/data/cache', '/app/data/state']));
+    const dataDir = one(objects, 'ConfigMap', 'mlops-guide-config').data.DATA_DIR;
+    const volumeAt = (c: Obj, path: string) =>
+      pod.volumes.find(
+        (v: Obj) => v.name === c.volumeMounts.find((m: Obj) => m.mountPath === path && !m.readOnly)?.name,
+      );
+    expect(volumeAt(bot, dataDir)?.emptyDir).toBeDefined();
+    expect(volumeAt(bot, '/tmp')?.emptyDir).toBeDefined();
+    const [seed] = pod.initContainers;
+    expect(seed.image).toBe(bot.image);
+    expect(seed.command).toEqual(['cp', '-R', '/app/data/.', `${dataDir}/`]);
+    expect(volumeAt(seed, dataDir)).toBe(volumeAt(bot, dataDir));
   });
 
   it('credentials come only from a Secret reference; no Secret or credential is committed', async () => {
@@ -190,9 +201,10 @@ describe('deploy/k8s', async () => {
     const config = one(objects, 'ConfigMap', 'mlops-guide-config');
     const source = await readFile(join(root, 'src/config.ts'), 'utf8');
     for (const key of Object.keys(config.data)) expect(source, key).toMatch(new RegExp(`^\\s+${key}:`, 'm'));
-    const loaded = loadConfig({ ...config.data, DATA_DIR: '/app/data' }, '/app');
+    const loaded = loadConfig(config.data, '/app');
     expect(loaded.redisUrl).toBe(config.data.REDIS_URL);
     expect(loaded.knowledgeDir).toBe('/knowledge');
+    expect(loaded.dataDir).toBe('/data');
     expect(loaded.knowledgeWatch).toBe(true);
   });
 

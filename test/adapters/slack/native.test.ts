@@ -245,7 +245,7 @@ describe('Ask an expert (Slack)', () => {
       events: createMemoryEventStore(),
       kv: createMemoryKeyValueStore(),
       settings: {
-        maintainers: new Set(),
+        maintainers: [],
         storeQuestionText: false,
         rateLimitPerMinute: 0,
         userHashSalt: 'salt',

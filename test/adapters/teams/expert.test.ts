@@ -31,7 +31,7 @@ function realBot(teams?: string): Bot {
     events: createMemoryEventStore(),
     kv: createMemoryKeyValueStore(),
     settings: {
-      maintainers: new Set(),
+      maintainers: [],
       storeQuestionText: true,
       rateLimitPerMinute: 0,
       userHashSalt: 'salt',

@@ -6,6 +6,7 @@
 // in every form (and the x-csrf-token header for fetch), checked on every POST.
 import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { App } from '../../src/app.ts';
 import { type Clock, type Logger, parseJsonObject, silentLogger } from '../../src/base/index.ts';
 import type { Config } from '../../src/config.ts';
 import type { ReloadResult } from '../../src/core/bot.ts';
@@ -103,6 +104,31 @@ function label(transcript: Transcript, actionId: string, value: string): string 
     }
   }
   return undefined;
+}
+
+/** What the console needs of the app (src/app.ts): the bot, its stores, the knowledge in service, the salted hash. */
+export type ConsoleApp = Pick<App, 'bot' | 'kv' | 'events' | 'runtime' | 'hashId'>;
+
+/**
+ * The console over an app: the one wiring `serve` and the tests share. The session-signing secret is derived from
+ * the deployment's salt (secret, stable across restarts, the same on every replica); store keys use the salted hash.
+ */
+export function createAppWebChannel(
+  config: Config,
+  app: ConsoleApp,
+  options: Pick<WebChannelDeps, 'logger' | 'clock' | 'clientAddress'> = {},
+): Channel {
+  return createWebChannel({
+    config,
+    bot: app.bot,
+    kv: app.kv,
+    events: app.events,
+    knowledge: () => app.runtime.current().kb,
+    lastReload: () => app.runtime.lastReload(),
+    secret: app.hashId('console', 'session-signing-key'),
+    hashId: (id) => app.hashId('console', id),
+    ...options,
+  });
 }
 
 export function createWebChannel(deps: WebChannelDeps): Channel {

@@ -40,18 +40,23 @@ const knowledgeDir = resolve(arg('--knowledge', join(ROOT, 'knowledge')));
 const out = (s = '') => process.stdout.write(`${s}\n`);
 const EVAL = resolve(ROOT, '..', 'shared', 'eval');
 
-const extra = process.argv.flatMap((a, i) => (a === '--set' && process.argv[i + 1] ? [process.argv[i + 1] as string] : []));
-const sets: { name: string; path: string | string[] }[] = extra.length > 0 ? extra.map((p) => ({ name: p, path: resolve(p) })) : [
-  ...(flag('--tune-only') ? [] : [{ name: 'dev test half', path: TEST_FILES.map((f) => join(ROOT, f)) }]),
-  { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)) },
-  ...(flag('--quick')
-    ? []
+const extra = process.argv.flatMap((a, i) =>
+  a === '--set' && process.argv[i + 1] ? [process.argv[i + 1] as string] : [],
+);
+const sets: { name: string; path: string | string[] }[] =
+  extra.length > 0
+    ? extra.map((p) => ({ name: p, path: resolve(p) }))
     : [
-        { name: 'shared/eval questions', path: join(EVAL, 'questions.jsonl') },
-        { name: 'shared/eval german', path: join(EVAL, 'german.jsonl') },
-        { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl') },
-      ]),
-].filter((s) => (Array.isArray(s.path) ? s.path.some((p) => existsSync(p)) : existsSync(s.path)));
+        ...(flag('--tune-only') ? [] : [{ name: 'dev test half', path: TEST_FILES.map((f) => join(ROOT, f)) }]),
+        { name: 'dev tuning half', path: TUNING_FILES.map((f) => join(ROOT, f)) },
+        ...(flag('--quick')
+          ? []
+          : [
+              { name: 'shared/eval questions', path: join(EVAL, 'questions.jsonl') },
+              { name: 'shared/eval german', path: join(EVAL, 'german.jsonl') },
+              { name: 'shared/eval followups', path: join(EVAL, 'followups.jsonl') },
+            ]),
+      ].filter((s) => (Array.isArray(s.path) ? s.path.some((p) => existsSync(p)) : existsSync(s.path)));
 
 const kb = await loadKnowledge(knowledgeDir);
 const config = loadConfig({ ...process.env, KNOWLEDGE_DIR: knowledgeDir }, ROOT);

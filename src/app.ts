@@ -131,10 +131,7 @@ async function assembleRuntime(
     store: deps.kv,
     knowledge: () => kb,
     events: deps.events,
-    hashUser: (platformUserId: string) => {
-      const [platform = '', ...rest] = platformUserId.split(':');
-      return hashUserId(deps.salt, platform, rest.join(':'));
-    },
+    hashUser: (user) => hashUserId(deps.salt, user.platform, user.userId),
     hashKey: (ids: string) => hashUserId(deps.salt, 'flow', ids),
     clock: deps.clock,
     ttlMs: config.conversationTtlMs,

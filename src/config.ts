@@ -3,6 +3,7 @@
 import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { Platform, UserRef } from './core/inbound.ts';
 import { ConfigError } from './errors.ts';
 
 const bool = (fallback: boolean) =>
@@ -187,7 +188,8 @@ export interface Config {
   conversationTtlMs: number;
   redisUrl: string | undefined;
   redis: { prefix: string; commandTimeoutMs: number };
-  maintainers: Set<string>;
+  /** MAINTAINERS, parsed: each `platform:userId` pair as a value (the id may hold colons: `teams:29:abc`). */
+  maintainers: readonly UserRef[];
   storeQuestionText: boolean;
   retentionDays: number;
   rateLimitPerMinute: number;
@@ -355,13 +357,17 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     }
   }
 
-  const maintainers = new Set<string>();
+  const maintainers: UserRef[] = [];
   for (const raw of e.MAINTAINERS.split(',')) {
     const id = raw.trim();
     if (!id) continue;
-    if (!/^(slack|teams|cli|console):.+$/.test(id)) {
+    // The platform is the text before the first colon; the rest is the platform's user id, colons and all.
+    const m = /^(slack|teams|cli|console):(.+)$/.exec(id);
+    if (!m?.[1] || !m[2]) {
       problems.push(`MAINTAINERS: "${id}" must look like slack:U0123, teams:29:abc or console:alice (platform:userId)`);
-    } else maintainers.add(id);
+    } else if (!maintainers.some((u) => u.platform === m[1] && u.userId === m[2])) {
+      maintainers.push({ platform: m[1] as Platform, userId: m[2] });
+    }
   }
   if (e.CONSOLE_TOKEN !== undefined && e.CONSOLE_TOKEN.length < 16) {
     problems.push('CONSOLE_TOKEN: must be at least 16 characters (e.g. `openssl rand -hex 24`)');

@@ -69,7 +69,10 @@ describe('loadConfig', () => {
 
   it('parses maintainers and booleans', () => {
     const c = loadConfig({ MAINTAINERS: 'slack:U0123, teams:29:abc', STORE_QUESTION_TEXT: 'false' });
-    expect([...c.maintainers]).toEqual(['slack:U0123', 'teams:29:abc']);
+    expect(c.maintainers).toEqual([
+      { platform: 'slack', userId: 'U0123' },
+      { platform: 'teams', userId: '29:abc' },
+    ]);
     expect(c.storeQuestionText).toBe(false);
   });
 

@@ -1,6 +1,6 @@
 // Microsoft Teams channel: wiring only. POST /api/messages (the Azure Bot "messaging endpoint") → authentication →
 // botbuilder CloudAdapter → MlopsGuideTeamsHandler. Follows learn.microsoft.com/azure/bot-service/rest-api/
-// bot-framework-rest-connector-api-reference (the HTTP contract) and STACK.md gotcha 11.
+// bot-framework-rest-connector-api-reference (the HTTP contract) and ARCHITECTURE.md (botbuilder facts).
 // Every botbuilder import lives in adapters/teams/ so a move to @microsoft/agents-hosting touches only this folder.
 
 import { createHash } from 'node:crypto';

@@ -51,11 +51,6 @@ export const MAX_SUMMARY_CHARS = 200;
 /** Input.Text for the 👎 reason; the core keeps at most 1,000 characters of it. */
 export const MAX_FEEDBACK_REASON_CHARS = 1000;
 
-/** Teams app manifest (v1.30 schema): a bot has at most 3 command lists of at most 12 commands each (the app
- * ships fewer). Characters of a command's title: */
-export const MAX_COMMAND_TITLE_CHARS = 32;
-export const MAX_COMMAND_DESCRIPTION_CHARS = 128;
-
 /**
  * Deadline for one Bot Connector call (sending, updating a reply). botbuilder's connector client sets none, so a
  * hanging connector held a turn, its HTTP request and a graceful shutdown without limit (issue 12).

@@ -6,10 +6,11 @@
 // in every form (and the x-csrf-token header for fetch), checked on every POST.
 import { readFileSync } from 'node:fs';
 import express, { type NextFunction, type Request, type Response } from 'express';
+import type { App } from '../../src/app.ts';
 import { type Clock, type Logger, parseJsonObject, silentLogger } from '../../src/base/index.ts';
 import type { Config } from '../../src/config.ts';
 import type { ReloadResult } from '../../src/core/bot.ts';
-import type { Inbound } from '../../src/core/inbound.ts';
+import { type Inbound, includesUser } from '../../src/core/inbound.ts';
 import { CoreAction, parseFeedbackValue, type Reply } from '../../src/core/reply.ts';
 import type { Bot } from '../../src/core/types.ts';
 import { draftEntry } from '../../src/knowledge/draft.ts';
@@ -105,6 +106,31 @@ function label(transcript: Transcript, actionId: string, value: string): string 
   return undefined;
 }
 
+/** What the console needs of the app (src/app.ts): the bot, its stores, the knowledge in service, the salted hash. */
+export type ConsoleApp = Pick<App, 'bot' | 'kv' | 'events' | 'runtime' | 'hashId'>;
+
+/**
+ * The console over an app: the one wiring `serve` and the tests share. The session-signing secret is derived from
+ * the deployment's salt (secret, stable across restarts, the same on every replica); store keys use the salted hash.
+ */
+export function createAppWebChannel(
+  config: Config,
+  app: ConsoleApp,
+  options: Pick<WebChannelDeps, 'logger' | 'clock' | 'clientAddress'> = {},
+): Channel {
+  return createWebChannel({
+    config,
+    bot: app.bot,
+    kv: app.kv,
+    events: app.events,
+    knowledge: () => app.runtime.current().kb,
+    lastReload: () => app.runtime.lastReload(),
+    secret: app.hashId('console', 'session-signing-key'),
+    hashId: (id) => app.hashId('console', id),
+    ...options,
+  });
+}
+
 export function createWebChannel(deps: WebChannelDeps): Channel {
   const logger = deps.logger ?? silentLogger;
   const clock = deps.clock ?? Date.now;
@@ -117,7 +143,7 @@ export function createWebChannel(deps: WebChannelDeps): Channel {
   const assets = { 'console.css': asset('console.css'), 'console.js': asset('console.js') };
   const transcriptKey = (sid: string) => `console:chat:${deps.hashId(`chat:${sid}`)}`;
   const isMaintainer = (identity: Identity | undefined) =>
-    identity !== undefined && deps.config.maintainers.has(`console:${identity.user}`);
+    identity !== undefined && includesUser(deps.config.maintainers, { platform: 'console', userId: identity.user });
 
   const ctxOf = (res: Response): Ctx => res.locals.console as Ctx;
   const viewer = (ctx: Ctx): Viewer => ({

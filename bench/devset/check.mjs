@@ -51,14 +51,17 @@ const byFile = {};
 const targets = new Set();
 const rowsByCat = {}; // cat -> [{id, file}]
 
-for (const file of FILES) {
-  byFile[file] = {};
+/**
+ * Visits each non-empty line of `file` as a parsed row with its `where` (file:line), once its id is present and
+ * unique across all files. Returns false when the file cannot be read.
+ */
+function eachRow(file, visit) {
   let lines;
   try {
     lines = readFileSync(join(here, file), "utf8").split("\n");
   } catch (err) {
     problem(`${file}: cannot read (${err.message})`);
-    continue;
+    return false;
   }
   lines.forEach((line, i) => {
     if (line.trim() === "") return;
@@ -70,31 +73,42 @@ for (const file of FILES) {
       problem(`${where}: not JSON (${err.message})`);
       return;
     }
-    const { id, cat, question } = row;
+    const { id } = row;
     if (typeof id !== "string" || !id) return problem(`${where}: missing id`);
     if (seen.has(id)) problem(`${where}: duplicate id ${id} (also in ${seen.get(id)})`);
     seen.set(id, file);
+    visit(row, where);
+  });
+  return true;
+}
+
+/** A row's question and fields, and what it expects: out of scope abstains, anything else has 1-4 known targets. */
+function checkRow(row, where, allowed, onTarget = () => {}) {
+  const { id, question } = row;
+  if (typeof question !== "string" || question.trim() === "") problem(`${where}: ${id} has no question`);
+  for (const key of Object.keys(row)) if (!allowed.includes(key)) problem(`${where}: ${id} has unknown field "${key}"`);
+  if (row.cat === "out-of-scope") {
+    if (row.abstain !== true) problem(`${where}: ${id} out-of-scope needs "abstain": true`);
+    if ("target" in row) problem(`${where}: ${id} out-of-scope must not have a target`);
+    return;
+  }
+  if ("abstain" in row) problem(`${where}: ${id} answerable question must not have "abstain"`);
+  const t = row.target;
+  if (!Array.isArray(t) || t.length < 1 || t.length > 4) return problem(`${where}: ${id} needs 1-4 targets`);
+  if (new Set(t).size !== t.length) problem(`${where}: ${id} repeats a target`);
+  for (const x of t) {
+    if (!entryIds.has(x)) problem(`${where}: ${id} target "${x}" is not a knowledge entry id`);
+    else onTarget(x);
+  }
+}
+
+for (const file of FILES) {
+  byFile[file] = {};
+  eachRow(file, (row, where) => {
+    const { id, cat } = row;
     if (!(cat in PREFIX)) return problem(`${where}: ${id} has unknown cat "${cat}"`);
     if (!new RegExp(`^${PREFIX[cat]}-\\d{2,}$`).test(id)) problem(`${where}: id ${id} does not match prefix "${PREFIX[cat]}-NN"`);
-    if (typeof question !== "string" || question.trim() === "") problem(`${where}: ${id} has no question`);
-    const allowed = new Set(["id", "cat", "question", "target", "abstain", "history"]);
-    for (const key of Object.keys(row)) if (!allowed.has(key)) problem(`${where}: ${id} has unknown field "${key}"`);
-
-    if (cat === "out-of-scope") {
-      if (row.abstain !== true) problem(`${where}: ${id} out-of-scope needs "abstain": true`);
-      if ("target" in row) problem(`${where}: ${id} out-of-scope must not have a target`);
-    } else {
-      if ("abstain" in row) problem(`${where}: ${id} answerable question must not have "abstain"`);
-      const t = row.target;
-      if (!Array.isArray(t) || t.length < 1 || t.length > 4) problem(`${where}: ${id} needs 1-4 targets`);
-      else {
-        if (new Set(t).size !== t.length) problem(`${where}: ${id} repeats a target`);
-        for (const x of t) {
-          if (!entryIds.has(x)) problem(`${where}: ${id} target "${x}" is not a knowledge entry id`);
-          else targets.add(x);
-        }
-      }
-    }
+    checkRow(row, where, ["id", "cat", "question", "target", "abstain", "history"], (x) => targets.add(x));
     if (cat === "followup") {
       const h = row.history;
       if (!Array.isArray(h) || h.length < 1 || h.length > 2 || h.some((m) => typeof m !== "string" || !m.trim()))
@@ -124,47 +138,14 @@ const GERMAN = { "german-tune.jsonl": "gde-t", "german-test.jsonl": "gde-s" };
 const germanCounts = {};
 for (const [file, prefix] of Object.entries(GERMAN)) {
   const counts = (germanCounts[file] = { german: 0, "out-of-scope": 0 });
-  let lines;
-  try {
-    lines = readFileSync(join(here, file), "utf8").split("\n");
-  } catch (err) {
-    problem(`${file}: cannot read (${err.message})`);
-    continue;
-  }
-  lines.forEach((line, i) => {
-    if (line.trim() === "") return;
-    const where = `${file}:${i + 1}`;
-    let row;
-    try {
-      row = JSON.parse(line);
-    } catch (err) {
-      problem(`${where}: not JSON (${err.message})`);
-      return;
-    }
-    const { id, cat, question } = row;
-    if (typeof id !== "string" || !id) return problem(`${where}: missing id`);
-    if (seen.has(id)) problem(`${where}: duplicate id ${id} (also in ${seen.get(id)})`);
-    seen.set(id, file);
+  const read = eachRow(file, (row, where) => {
+    const { id, cat } = row;
     if (!new RegExp(`^${prefix}\\d{2,}$`).test(id)) problem(`${where}: id ${id} does not match "${prefix}NN"`);
     if (cat !== "german" && cat !== "out-of-scope") return problem(`${where}: ${id} has cat "${cat}" (german or out-of-scope)`);
-    if (typeof question !== "string" || question.trim() === "") problem(`${where}: ${id} has no question`);
-    for (const key of Object.keys(row))
-      if (!["id", "cat", "question", "target", "abstain"].includes(key)) problem(`${where}: ${id} has unknown field "${key}"`);
-    if (cat === "out-of-scope") {
-      if (row.abstain !== true) problem(`${where}: ${id} out-of-scope needs "abstain": true`);
-      if ("target" in row) problem(`${where}: ${id} out-of-scope must not have a target`);
-    } else {
-      if ("abstain" in row) problem(`${where}: ${id} answerable question must not have "abstain"`);
-      const t = row.target;
-      if (!Array.isArray(t) || t.length < 1 || t.length > 4) problem(`${where}: ${id} needs 1-4 targets`);
-      else {
-        if (new Set(t).size !== t.length) problem(`${where}: ${id} repeats a target`);
-        for (const x of t) if (!entryIds.has(x)) problem(`${where}: ${id} target "${x}" is not a knowledge entry id`);
-      }
-    }
+    checkRow(row, where, ["id", "cat", "question", "target", "abstain"]);
     counts[cat]++;
   });
-  if (counts.german < 38 || counts["out-of-scope"] < 12)
+  if (read && (counts.german < 38 || counts["out-of-scope"] < 12))
     problem(`counts: ${file} has ${counts.german} German and ${counts["out-of-scope"]} out-of-scope questions (want 38 + 12)`);
 }
 

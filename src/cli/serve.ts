@@ -58,21 +58,8 @@ export async function startService(
     );
   }
   if (config.console.enabled) {
-    const { createWebChannel } = await import('../../adapters/web/index.ts');
-    channels.push(
-      createWebChannel({
-        config,
-        bot: app.bot,
-        kv: app.kv,
-        events: app.events,
-        knowledge: () => app.runtime.current().kb,
-        lastReload: () => app.runtime.lastReload(),
-        // Derived from the deployment's salt: secret, stable across restarts, the same on every replica.
-        secret: app.hashId('console', 'session-signing-key'),
-        hashId: (id) => app.hashId('console', id),
-        logger,
-      }),
-    );
+    const { createAppWebChannel } = await import('../../adapters/web/index.ts');
+    channels.push(createAppWebChannel(config, app, { logger }));
   }
   const { createTeamsChannel } = await import('../../adapters/teams/index.ts');
   channels.push(

@@ -25,7 +25,7 @@ import {
   stewardEscalation,
   withoutUnavailableExperts,
 } from './expert.ts';
-import type { Inbound } from './inbound.ts';
+import { type Inbound, includesUser, type UserRef, userRefOf } from './inbound.ts';
 import {
   block,
   CoreAction,
@@ -72,8 +72,8 @@ export interface BotDeps {
   events: EventStore;
   kv: KeyValueStore;
   settings: {
-    /** `platform:userId` ids allowed to run admin commands. */
-    maintainers: ReadonlySet<string>;
+    /** Users allowed to run admin commands (MAINTAINERS). */
+    maintainers: readonly UserRef[];
     storeQuestionText: boolean;
     /** Messages per user per minute; 0 = off. */
     rateLimitPerMinute: number;
@@ -131,7 +131,7 @@ export function createBot(deps: BotDeps): Bot {
   const experts: ExpertSettings = settings.experts ?? { channels: {}, name: '' };
 
   const userHash = (inbound: Inbound) => hashUserId(settings.userHashSalt, inbound.user.platform, inbound.user.id);
-  const isMaintainer = (inbound: Inbound) => settings.maintainers.has(`${inbound.user.platform}:${inbound.user.id}`);
+  const isMaintainer = (inbound: Inbound) => includesUser(settings.maintainers, userRefOf(inbound.user));
   const flowKey = (inbound: Inbound): FlowKey => {
     const key: FlowKey = {
       platform: inbound.user.platform,

@@ -10,6 +10,24 @@ export interface Actor {
   name?: string;
 }
 
+/**
+ * A user as a value: the platform and its user id, never joined into one `platform:userId` string (a Teams id holds
+ * colons itself, `29:…`). Used for MAINTAINERS and for the hashed user in records.
+ */
+export interface UserRef {
+  platform: Platform;
+  userId: string;
+}
+
+export function userRefOf(actor: Actor): UserRef {
+  return { platform: actor.platform, userId: actor.id };
+}
+
+/** Whether `user` is one of `users` (same platform and id). */
+export function includesUser(users: readonly UserRef[], user: UserRef): boolean {
+  return users.some((u) => u.platform === user.platform && u.userId === user.userId);
+}
+
 export interface ConversationRef {
   platform: Platform;
   /** Channel / conversation id. */

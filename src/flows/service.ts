@@ -3,6 +3,7 @@
 // and user at a time; starting another replaces it.
 import { createHash } from 'node:crypto';
 import { type Clock, type Logger, silentLogger } from '../base/index.ts';
+import type { UserRef } from '../core/inbound.ts';
 import { block, type Choice, type Reply } from '../core/reply.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { BotEvent, EventStore, KeyValueStore } from '../store/types.ts';
@@ -31,10 +32,10 @@ export interface WalkthroughDeps {
   knowledge: () => KnowledgeBase;
   events?: EventStore;
   /**
-   * Turns `platform:userId` (e.g. `slack:U123`) into the hash stored in events (default: sha256, 16 hex
-   * characters; pass a salted hash in production).
+   * Turns the user (e.g. `{ platform: 'slack', userId: 'U123' }`) into the hash stored in events (default: sha256
+   * of `platform:userId`, 16 hex characters; pass a salted hash in production).
    */
-  hashUser?: (platformUserId: string) => string;
+  hashUser?: (user: UserRef) => string;
   /**
    * Hashes the platform, conversation, thread and user ids into the state's store key (pass a salted hash in
    * production; default: unsalted sha256). Store keys never hold raw platform ids.
@@ -105,7 +106,8 @@ function typedTextMemory(clock: Clock, ttlMs: number) {
 
 export const DEFAULT_FLOW_TTL_MS = 24 * 60 * 60 * 1000;
 
-const defaultHash = (id: string): string => createHash('sha256').update(id).digest('hex').slice(0, 16);
+const defaultHash = (user: UserRef): string =>
+  createHash('sha256').update(`${user.platform}:${user.userId}`).digest('hex').slice(0, 16);
 const defaultKeyHash = (ids: string): string => createHash('sha256').update(ids).digest('hex').slice(0, 32);
 
 /** Store key of a user's walkthrough in a conversation (and thread): hashed, so no raw platform id is stored. */
@@ -167,7 +169,11 @@ export function createWalkthroughs(deps: WalkthroughDeps): Walkthroughs {
 
   const record = async (key: FlowKey, flow: string, events: FlowEvent[]) => {
     if (!deps.events || events.length === 0) return;
-    const base = { at: clock(), platform: key.platform, userHash: hashUser(`${key.platform}:${key.userId}`) };
+    const base = {
+      at: clock(),
+      platform: key.platform,
+      userHash: hashUser({ platform: key.platform, userId: key.userId }),
+    };
     for (const e of events) {
       const event: BotEvent =
         e.type === 'catalog-miss'

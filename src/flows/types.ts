@@ -1,8 +1,9 @@
+import type { Platform } from '../core/inbound.ts';
 import type { Choice, Reply } from '../core/reply.ts';
 
 /** Whose walkthrough: state is keyed by platform, conversation (and thread) and user. */
 export interface FlowKey {
-  platform: string;
+  platform: Platform;
   conversationId: string;
   threadId?: string;
   userId: string;

@@ -1,7 +1,7 @@
 // Builds a knowledge base's search index in a worker thread (index-worker.ts) and loads the result here. Parsing,
 // checking, tokenising and embedding 150 entries take 1–3 s of CPU, growing with the knowledge; done on the main
 // thread they froze every request for that long (issue 12). The worker writes DATA_DIR/index/ exactly as `kb build`
-// does, and this side only reads it back (MiniSearch.loadJSON, HNSWLib.load): the same code path as a restart.
+// does, and this side only reads it back (MiniSearch.loadJSON, loadDenseIndex): the same code path as a restart.
 import { Worker } from 'node:worker_threads';
 import type { Logger } from '../base/index.ts';
 import type { Config } from '../config.ts';

@@ -1,7 +1,6 @@
 // The hybrid retriever: a lexical BM25F index (MiniSearch with our own analysis) beside a dense index of averaged
-// word vectors (hnswlib-node through LangChain's HNSWLib, cosine space), fused per entry.
+// word vectors (hnswlib-node, cosine space: dense.ts), fused per entry.
 
-import type { HNSWLib } from '@langchain/community/vectorstores/hnswlib';
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
 import type { EntryType } from '../knowledge/schema.ts';
@@ -14,6 +13,7 @@ import {
   type QueryTerm,
   type TermOrigin,
 } from './analyzer.ts';
+import { createDenseIndex, type DenseIndex } from './dense.ts';
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
 import { createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
@@ -131,7 +131,7 @@ export interface TermStats {
 export interface RetrieverParts {
   lexical: MiniSearch<LexicalDoc>;
   stats: TermStats;
-  dense: HNSWLib | undefined;
+  dense: DenseIndex | undefined;
 }
 
 /** Stems plus, with bigrams on, adjacent stem pairs joined by `_`. */
@@ -197,19 +197,12 @@ export async function buildDense(
   kb: KnowledgeBase,
   embeddings: EmbeddingsInterface,
   onProgress?: OnBuildProgress,
-): Promise<HNSWLib | undefined> {
-  const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
-  const { Document } = await import('@langchain/core/documents');
-  const docs = kb.entries.flatMap((e) =>
-    denseTexts(e).map((t) => new Document({ pageContent: t, metadata: { id: e.id } })),
-  );
-  if (docs.length === 0) return undefined;
-  onProgress?.({ step: 'embedding', texts: docs.length });
-  const vectors = await embeddings.embedDocuments(docs.map((d) => d.pageContent));
-  const dims = vectors[0]?.length ?? 0;
-  const store = new HNSWLib(embeddings, { space: 'cosine', numDimensions: dims });
-  await store.addVectors(vectors, docs);
-  return store;
+): Promise<DenseIndex | undefined> {
+  const texts = kb.entries.flatMap((e) => denseTexts(e).map((text) => ({ text, id: e.id })));
+  if (texts.length === 0) return undefined;
+  onProgress?.({ step: 'embedding', texts: texts.length });
+  const vectors = await embeddings.embedDocuments(texts.map((t) => t.text));
+  return createDenseIndex(embeddings, vectors, texts);
 }
 
 /** Builds the indexes in memory. `embeddings` omitted = lexical only. */
@@ -258,7 +251,7 @@ export function retrieverFromParts(
   const headWeight = options.headWeight ?? RERANK.head;
   const namedWeight = options.namedWeight ?? RERANK.named;
   const { lexical, stats, dense } = parts;
-  const vectorCount = dense ? dense.index.getCurrentCount() : 0;
+  const vectorCount = dense ? dense.count : 0;
   const maxIdf = Math.log(1 + 2 * Math.max(1, stats.n));
   const idf = (s: string) => {
     const df = stats.df[s];
@@ -405,9 +398,8 @@ export function retrieverFromParts(
         const text = translated ? analysis.terms.map((t) => t.gloss ?? t.corrected ?? t.word).join(' ') : query;
         const q = await dense.embeddings.embedQuery(text);
         if (q.some((x) => x !== 0)) {
-          const found = await dense.similaritySearchVectorWithScore(q, Math.min(DENSE_CANDIDATES, vectorCount));
-          for (const [doc, distance] of found) {
-            const id = String(doc.metadata.id);
+          const found = dense.search(q, Math.min(DENSE_CANDIDATES, vectorCount));
+          for (const { id, distance } of found) {
             if (!ok(id)) continue;
             const sim = 1 - distance;
             if (sim > (den.get(id) ?? -Infinity)) den.set(id, sim);

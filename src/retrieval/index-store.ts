@@ -1,5 +1,5 @@
 // Index persistence under DATA_DIR/index/: manifest.json, lexical.json (MiniSearch), stats.json (term statistics) and dense/
-// (LangChain HNSWLib: hnswlib.index, args.json, docstore.json). An index is used only when its manifest matches
+// (hnswlib-node, dense.ts: hnswlib.index, args.json, docstore.json). An index is used only when its manifest matches
 // the knowledge hash and the embeddings id; otherwise (stale, missing, corrupt, other embeddings) it is rebuilt.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -9,6 +9,7 @@ import { silentLogger } from '../base/index.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
+import { loadDenseIndex } from './dense.ts';
 import type { LexicalDoc } from './documents.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
 import {
@@ -184,8 +185,7 @@ async function load(
     const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as TermStats;
     let dense: Awaited<ReturnType<typeof buildDense>>;
     if (manifest.counts.vectors > 0) {
-      const { HNSWLib } = await import('@langchain/community/vectorstores/hnswlib');
-      dense = await HNSWLib.load(join(dir, 'dense'), embeddings.embeddings);
+      dense = await loadDenseIndex(join(dir, 'dense'), embeddings.embeddings);
     }
     const retriever = retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
     const c = retriever.counts;

@@ -182,11 +182,11 @@ describe('mlops-guide start (the try-out, nothing configured)', () => {
     const config = loadConfig(tryOutEnv({}));
     expect(config.console.enabled).toBe(true);
     expect(config.host).toBe('127.0.0.1');
-    expect([...config.maintainers]).toEqual(['console:local']);
+    expect(config.maintainers).toEqual([{ platform: 'console', userId: 'local' }]);
     expect(consoleUrl(config, 3978)).toBe('http://127.0.0.1:3978/console');
     const own = loadConfig(tryOutEnv({ CONSOLE_ENABLED: 'false', HOST: '0.0.0.0', MAINTAINERS: 'slack:U1' }));
     expect(own.console.enabled).toBe(false);
-    expect([...own.maintainers]).toEqual(['slack:U1']);
+    expect(own.maintainers).toEqual([{ platform: 'slack', userId: 'U1' }]);
     expect(consoleUrl(own, 8080)).toBe('http://127.0.0.1:8080/console');
   });
 });

@@ -44,7 +44,7 @@ function setup(overrides: Partial<BotDeps> = {}, settings: Partial<BotDeps['sett
     events,
     kv,
     settings: {
-      maintainers: new Set(['slack:UADMIN']),
+      maintainers: [{ platform: 'slack', userId: 'UADMIN' }],
       storeQuestionText: true,
       rateLimitPerMinute: 0,
       userHashSalt: 'salt',

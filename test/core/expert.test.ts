@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type BotDeps, createBot } from '../../src/core/bot.ts';
+import { createBot } from '../../src/core/bot.ts';
 import { ASK_EXPERT_LABEL, expertChoice, NOTIFY_STEWARD_LABEL } from '../../src/core/expert.ts';
 import type { Inbound, Platform } from '../../src/core/inbound.ts';
 import {
@@ -13,9 +13,7 @@ import {
   type Reply,
 } from '../../src/core/reply.ts';
 import type { Entry } from '../../src/knowledge/schema.ts';
-import { createMemoryEventStore } from '../../src/store/events-memory.ts';
-import { createMemoryKeyValueStore } from '../../src/store/kv-memory.ts';
-import { ENTRIES, fakeAnswerToReply, fakeWalkthroughs, fixtureKb, fixtureRuntime } from './fixtures.ts';
+import { ENTRIES, expertBotDeps, fakeWalkthroughs, fixtureKb, fixtureRuntime } from './fixtures.ts';
 
 const DATASET = (stewardContact: string): Entry =>
   ({
@@ -63,20 +61,11 @@ function setup(
       ],
       fallbackText: 'Access request',
     };
-  const deps: BotDeps = {
-    knowledge: () => runtime,
-    answerToReply: fakeAnswerToReply,
+  const deps = expertBotDeps(channels, {
+    runtime,
     walkthroughs,
-    events: createMemoryEventStore(),
-    kv: createMemoryKeyValueStore(),
-    settings: {
-      maintainers: new Set(),
-      storeQuestionText: opts.storeQuestionText ?? true,
-      rateLimitPerMinute: 0,
-      userHashSalt: 'salt',
-      experts: { channels, name: '#mlops-experts' },
-    },
-  };
+    ...(opts.storeQuestionText === undefined ? {} : { storeQuestionText: opts.storeQuestionText }),
+  });
   return { bot: createBot(deps), kv: deps.kv };
 }
 

@@ -1,11 +1,14 @@
 // Small fakes for driving the core: a fixed knowledge base, a scripted answerer and walkthrough service.
 import type { Answer, Answerer, ConversationContext } from '../../src/answer/types.ts';
-import type { KnowledgeRuntime } from '../../src/core/bot.ts';
+import type { BotDeps, KnowledgeRuntime } from '../../src/core/bot.ts';
+import type { ExpertSettings } from '../../src/core/expert.ts';
 import { block, type Reply } from '../../src/core/reply.ts';
 import type { FlowKey, FlowTextResult, Walkthroughs } from '../../src/flows/types.ts';
 import type { Entry } from '../../src/knowledge/schema.ts';
 import type { KnowledgeBase } from '../../src/knowledge/types.ts';
 import { EMPTY_VOCABULARY } from '../../src/knowledge/vocabulary.ts';
+import { createMemoryEventStore } from '../../src/store/events-memory.ts';
+import { createMemoryKeyValueStore } from '../../src/store/kv-memory.ts';
 
 const src = [{ citation: 'Haug et al. (2025). MLOps Adoption in the Manufacturing Industry (slides)' }];
 const q = (t: string) => [`what is ${t}`, `explain ${t}`, `tell me about ${t}`];
@@ -203,4 +206,28 @@ export function fakeWalkthroughs(): Walkthroughs & { started: string[]; active: 
 
 export function fixtureRuntime(kb = fixtureKb()): KnowledgeRuntime & { answerer: ReturnType<typeof fakeAnswerer> } {
   return { kb, answerer: fakeAnswerer(kb) };
+}
+
+/**
+ * The real core (createBot) over the fixture knowledge, fake answers and walkthroughs and memory stores, with
+ * "Ask an expert" posting to `channels`: what the core, Slack and Teams expert tests drive.
+ */
+export function expertBotDeps(
+  channels: ExpertSettings['channels'],
+  options: { storeQuestionText?: boolean; runtime?: KnowledgeRuntime; walkthroughs?: Walkthroughs } = {},
+): BotDeps {
+  return {
+    knowledge: () => options.runtime ?? fixtureRuntime(),
+    answerToReply: fakeAnswerToReply,
+    walkthroughs: options.walkthroughs ?? fakeWalkthroughs(),
+    events: createMemoryEventStore(),
+    kv: createMemoryKeyValueStore(),
+    settings: {
+      maintainers: [],
+      storeQuestionText: options.storeQuestionText ?? true,
+      rateLimitPerMinute: 0,
+      userHashSalt: 'salt',
+      experts: { channels, name: '#mlops-experts' },
+    },
+  };
 }

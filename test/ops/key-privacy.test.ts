@@ -20,6 +20,7 @@ import {
   fixture,
   type Harness,
   HOOKS,
+  homeClick,
   memoryLogger,
   readBody,
   startHarness,
@@ -54,19 +55,6 @@ function recordingKeys(kv: KeyValueStore): { kv: KeyValueStore; keys: Set<string
     close: () => kv.close(),
   };
   return { kv: wrapped, keys };
-}
-
-function homeClick(value: string): Json {
-  const payload = fixture<Json>('block_actions.json');
-  return {
-    ...payload,
-    container: { type: 'view', view_id: 'V0HOME' },
-    channel: undefined,
-    message: undefined,
-    response_url: undefined,
-    view: { id: 'V0HOME', type: 'home' },
-    actions: [{ action_id: 'command::0', value, type: 'button', block_id: 'b', action_ts: '1' }],
-  };
 }
 
 let dirs: TempDirs | undefined;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
-import { createWalkthroughs } from '../../src/flows/index.ts';
+import { createWalkthroughs, type FlowKey } from '../../src/flows/index.ts';
 import { createSqliteKeyValueStore } from '../../src/store/kv-sqlite.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { fixtureKnowledge } from '../fixtures/flows/kb.ts';
@@ -123,7 +123,7 @@ describe('SQLite key/value store', () => {
   it('keeps a walkthrough across a process restart (close, reopen the same file, continue)', async () => {
     const path = join(dir, 'data', 'state.sqlite');
     const kb = fixtureKnowledge();
-    const key = { platform: 'slack', conversationId: 'C1', threadId: '1700000000.000100', userId: 'U1' };
+    const key: FlowKey = { platform: 'slack', conversationId: 'C1', threadId: '1700000000.000100', userId: 'U1' };
     const defs = await definitions();
 
     const first = createSqliteKeyValueStore(path, clock);

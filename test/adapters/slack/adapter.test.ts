@@ -1,5 +1,5 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSlackChannel } from '../../../adapters/slack/index.ts';
 import { loadConfig } from '../../../src/config.ts';
 import type { Reply } from '../../../src/core/reply.ts';
@@ -11,15 +11,16 @@ import {
   fixture,
   fixtureText,
   type Harness,
+  homeClick,
   memoryLogger,
   mockApi,
   mockResponseUrl,
   type Recorder,
-  recorder,
   SECRET,
   signature,
   startHarness,
   until,
+  useSlackHarness,
 } from './harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: Slack payloads in tests are loosely typed JSON
@@ -28,16 +29,8 @@ type Json = Record<string, any>;
 let bot: FakeBot;
 let h: Harness;
 let rec: Recorder;
-
-beforeEach(async () => {
-  bot = createFakeBot();
-  rec = recorder();
-  h = await startHarness(bot);
-});
-
-afterEach(async () => {
-  await h.stop();
-  nock.cleanAll();
+useSlackHarness((t) => {
+  ({ bot, h, rec } = t);
 });
 
 const blocksText = (args: Json) => JSON.stringify(args.blocks);
@@ -560,16 +553,7 @@ describe('App Home', () => {
   it('a Home button starts the walkthrough in the DM with the bot', async () => {
     const open = mockApi(rec, 'conversations.open', { ok: true, channel: { id: 'D0DM1' } });
     const post = mockApi(rec, 'chat.postMessage', { ok: true, ts: '1' });
-    const payload = fixture<Json>('block_actions.json');
-    await h.interaction({
-      ...payload,
-      container: { type: 'view', view_id: 'V0HOME' },
-      channel: undefined,
-      message: undefined,
-      response_url: undefined,
-      view: { id: 'V0HOME', type: 'home' },
-      actions: [{ action_id: 'command::0', value: 'infra', type: 'button', block_id: 'b', action_ts: '1' }],
-    });
+    await h.interaction(homeClick('infra'));
     await until(() => open.isDone() && post.isDone(), 'DM post');
     expect(rec.of('conversations.open')[0]).toMatchObject({ users: 'U0USER1' });
     expect(rec.of('chat.postMessage')[0]).toMatchObject({ channel: 'D0DM1' });

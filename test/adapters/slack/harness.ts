@@ -4,6 +4,7 @@ import { createHmac } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import nock from 'nock';
+import { afterEach, beforeEach } from 'vitest';
 import { createSlackChannel, type SlackChannelDeps, type SlackChannelOptions } from '../../../adapters/slack/index.ts';
 import type { Logger } from '../../../src/base/index.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -294,4 +295,42 @@ export function createFakeBot(): FakeBot {
     return THANKS;
   }
   return bot;
+}
+
+/** What each test of a file gets from useSlackHarness: a fresh fake bot, a recorder and the harness over them. */
+export interface SlackTestContext {
+  bot: FakeBot;
+  h: Harness;
+  rec: Recorder;
+}
+
+/**
+ * Registers the per-test setup most Slack adapter tests share: before each test a fresh fake bot, recorder and
+ * harness (handed to `use`), after it the harness stopped and nock cleaned.
+ */
+export function useSlackHarness(use: (t: SlackTestContext) => void): void {
+  let h: Harness | undefined;
+  beforeEach(async () => {
+    const bot = createFakeBot();
+    const rec = recorder();
+    h = await startHarness(bot);
+    use({ bot, h, rec });
+  });
+  afterEach(async () => {
+    await h?.stop();
+    nock.cleanAll();
+  });
+}
+
+/** A click on an App Home button: a `block_actions` from the home view (no channel, message or response_url). */
+export function homeClick(value: string): Record<string, unknown> {
+  return {
+    ...fixture('block_actions.json'),
+    container: { type: 'view', view_id: 'V0HOME' },
+    channel: undefined,
+    message: undefined,
+    response_url: undefined,
+    view: { id: 'V0HOME', type: 'home' },
+    actions: [{ action_id: 'command::0', value, type: 'button', block_id: 'b', action_ts: '1' }],
+  };
 }

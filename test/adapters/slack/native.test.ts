@@ -8,10 +8,9 @@ import { suggestedPrompts } from '../../../src/core/commands.ts';
 import { ASK_EXPERT_LABEL } from '../../../src/core/expert.ts';
 import type { Bot } from '../../../src/core/types.ts';
 import { ErrorCode, MlopsGuideError } from '../../../src/errors.ts';
-import { createMemoryEventStore } from '../../../src/store/events-memory.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 import type { KeyValueStore } from '../../../src/store/types.ts';
-import { fakeAnswerToReply, fakeWalkthroughs, fixtureRuntime } from '../../core/fixtures.ts';
+import { expertBotDeps } from '../../core/fixtures.ts';
 import {
   BOT_USER,
   createFakeBot,
@@ -238,20 +237,7 @@ describe('Ask an expert (Slack)', () => {
   const QUESTION = 'how do we certify a laser interferometer?';
 
   function realBot(channels: { slack?: string }): Bot {
-    return createBot({
-      knowledge: () => fixtureRuntime(),
-      answerToReply: fakeAnswerToReply,
-      walkthroughs: fakeWalkthroughs(),
-      events: createMemoryEventStore(),
-      kv: createMemoryKeyValueStore(),
-      settings: {
-        maintainers: new Set(),
-        storeQuestionText: false,
-        rateLimitPerMinute: 0,
-        userHashSalt: 'salt',
-        experts: { channels, name: '#mlops-experts' },
-      },
-    });
+    return createBot(expertBotDeps(channels, { storeQuestionText: false }));
   }
 
   /** Mentions the bot with a question it cannot answer; returns the posted reply's expert button. */

@@ -1,7 +1,7 @@
 // Store outages, an unreachable auth.test and private (`ephemeral`) replies: the Slack adapter logs every failure
 // with its code, still acks at once, and answers the user sensibly.
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createSlackChannel } from '../../../adapters/slack/index.ts';
 import { DM_CHANNEL_TTL_MS } from '../../../adapters/slack/listeners.ts';
 import { loadConfig } from '../../../src/config.ts';
@@ -11,19 +11,19 @@ import { createHttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 import type { KeyValueStore } from '../../../src/store/types.ts';
 import {
-  createFakeBot,
   type FakeBot,
   fixture,
   type Harness,
+  homeClick,
   memoryLogger,
   mockApi,
   mockResponseUrl,
   type Recorder,
-  recorder,
   SECRET,
   signature,
   startHarness,
   until,
+  useSlackHarness,
 } from './harness.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: Slack payloads in tests are loosely typed JSON
@@ -32,16 +32,8 @@ type Json = Record<string, any>;
 let bot: FakeBot;
 let h: Harness;
 let rec: Recorder;
-
-beforeEach(async () => {
-  bot = createFakeBot();
-  rec = recorder();
-  h = await startHarness(bot);
-});
-
-afterEach(async () => {
-  await h.stop();
-  nock.cleanAll();
+useSlackHarness((t) => {
+  ({ bot, h, rec } = t);
 });
 
 const storeDown = () => new MlopsGuideError(ErrorCode.StoreUnavailable, 'Redis is unreachable');
@@ -59,19 +51,6 @@ const warned = (h: Harness, pattern: RegExp) =>
   h.logger.lines.some(
     (l) => l.level === 'warn' && (l.obj as Json).code === 'store_unavailable' && pattern.test(l.msg ?? ''),
   );
-
-function homeClick(value: string): Json {
-  const payload = fixture<Json>('block_actions.json');
-  return {
-    ...payload,
-    container: { type: 'view', view_id: 'V0HOME' },
-    channel: undefined,
-    message: undefined,
-    response_url: undefined,
-    view: { id: 'V0HOME', type: 'home' },
-    actions: [{ action_id: 'command::0', value, type: 'button', block_id: 'b', action_ts: '1' }],
-  };
-}
 
 describe('store failures are logged with their code, not hidden', () => {
   it('a thread follow-up while the store is down is logged and not answered; a mention still is', async () => {

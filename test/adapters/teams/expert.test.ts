@@ -6,9 +6,7 @@ import { createBot } from '../../../src/core/bot.ts';
 import { ASK_EXPERT_LABEL } from '../../../src/core/expert.ts';
 import { CoreAction, expertValue } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
-import { createMemoryEventStore } from '../../../src/store/events-memory.ts';
-import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
-import { fakeAnswerToReply, fakeWalkthroughs, fixtureRuntime } from '../../core/fixtures.ts';
+import { expertBotDeps } from '../../core/fixtures.ts';
 import {
   cardOf,
   emulatorEnv,
@@ -24,20 +22,7 @@ const EXPERTS = '19:experts0123@thread.tacv2';
 const QUESTION = 'how do we certify a laser interferometer?';
 
 function realBot(teams?: string): Bot {
-  return createBot({
-    knowledge: () => fixtureRuntime(),
-    answerToReply: fakeAnswerToReply,
-    walkthroughs: fakeWalkthroughs(),
-    events: createMemoryEventStore(),
-    kv: createMemoryKeyValueStore(),
-    settings: {
-      maintainers: new Set(),
-      storeQuestionText: true,
-      rateLimitPerMinute: 0,
-      userHashSalt: 'salt',
-      experts: { channels: teams ? { teams } : {}, name: '#mlops-experts' },
-    },
-  });
+  return createBot(expertBotDeps(teams ? { teams } : {}));
 }
 
 let server: TestServer | undefined;

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import nock from 'nock';
 import { createTeamsChannel, type TeamsChannelDeps } from '../../../adapters/teams/index.ts';
+import { type App, createApp } from '../../../src/app.ts';
 import type { Logger } from '../../../src/base/index.ts';
 import { type Config, loadConfig } from '../../../src/config.ts';
 import type { Inbound } from '../../../src/core/inbound.ts';
@@ -10,6 +11,8 @@ import { block, CoreAction, type Reply } from '../../../src/core/reply.ts';
 import type { Bot } from '../../../src/core/types.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
+import { answerReply } from '../../fixtures/replies.ts';
+import { tempDirs, testConfig } from '../../helpers/app.ts';
 
 /**
  * The Bot Connector the tests reply to (mocked with nock). On loopback, like the Bot Framework Emulator's: most tests
@@ -36,28 +39,7 @@ export function fixture(name: string, overrides: Record<string, unknown> = {}): 
 
 export const LONG_PARAGRAPH = 'Monitoring a model in production means watching its inputs and outputs over time. ';
 
-export function answerReply(answerId = 'ans-1'): Reply {
-  return {
-    kind: 'answer',
-    answerId,
-    fallbackText: 'Model drift is when the data a model sees changes over time.',
-    blocks: [
-      block.markdown(
-        '**Model drift** is when the data a model sees in production _changes_ over time.\n\n- Watch input statistics\n- Retrain on a schedule',
-      ),
-      block.sources([
-        {
-          id: 'prop-drift',
-          title: 'Drift',
-          type: 'property',
-          citation: 'Haug et al. 2025, MLOps Adoption (slides)',
-          url: 'https://kb.example.test/drift',
-        },
-      ]),
-      block.feedback(answerId),
-    ],
-  };
-}
+export { answerReply };
 
 const step = (n: number, replaceOriginal: boolean): Reply => ({
   kind: 'walkthrough',
@@ -425,4 +407,33 @@ export async function sendTeamsText(
   const posted = connector.posted().slice(before);
   if (posted.length !== 1) throw new Error(`expected one reply, the connector got ${posted.length}`);
   return JSON.stringify(cardOf(posted[0]?.body ?? {}));
+}
+
+/** The Teams channel over the real app (the repo's knowledge, memory stores) on a loopback server, unauthenticated. */
+export interface TeamsAppServer {
+  app: App;
+  /** POST Activities here. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startTeamsApp(): Promise<TeamsAppServer> {
+  const dirs = tempDirs();
+  const config = testConfig(dirs, { TEAMS_ALLOW_UNAUTHENTICATED: 'true' });
+  const app = await createApp(config, { storage: 'memory' });
+  const server = createHttpServer({
+    host: '127.0.0.1',
+    port: 0,
+    channels: [createTeamsChannel({ config, bot: app.bot, kv: app.kv })],
+  });
+  const { port } = await server.start();
+  return {
+    app,
+    url: `http://127.0.0.1:${port}/api/messages`,
+    async close() {
+      await server.stop();
+      await app.close();
+      dirs.cleanup();
+    },
+  };
 }

@@ -2,34 +2,19 @@
 // feedback, and the infrastructure walkthrough clicked through with Action.Execute to its recommendation.
 import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTeamsChannel } from '../../../adapters/teams/index.ts';
-import { type App, createApp } from '../../../src/app.ts';
-import { createHttpServer, type HttpServer } from '../../../src/server.ts';
-import { type TempDirs, tempDirs, testConfig } from '../../helpers/app.ts';
-import { cardOf, type FakeConnector, fixture, mockConnector } from './helpers.ts';
+import { cardOf, type FakeConnector, fixture, mockConnector, startTeamsApp, type TeamsAppServer } from './helpers.ts';
 
-let dirs: TempDirs;
-let app: App;
-let server: HttpServer;
+let teams: TeamsAppServer;
 let url: string;
 let connector: FakeConnector;
 
 beforeAll(async () => {
-  dirs = tempDirs();
-  const config = testConfig(dirs, { TEAMS_ALLOW_UNAUTHENTICATED: 'true' });
-  app = await createApp(config, { storage: 'memory' });
-  server = createHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    channels: [createTeamsChannel({ config, bot: app.bot, kv: app.kv })],
-  });
-  url = `http://127.0.0.1:${(await server.start()).port}/api/messages`;
+  teams = await startTeamsApp();
+  url = teams.url;
   connector = mockConnector();
 });
 afterAll(async () => {
-  await server?.stop();
-  await app?.close();
-  dirs?.cleanup();
+  await teams?.close();
   nock.cleanAll();
 });
 

@@ -5,37 +5,31 @@
 // like Teams' own (channel conversation with ;messageid=, aadObjectId, Action.Execute invoke).
 import nock from 'nock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTeamsChannel } from '../../../adapters/teams/index.ts';
-import { type App, createApp } from '../../../src/app.ts';
-import { createHttpServer, type HttpServer } from '../../../src/server.ts';
-import { type TempDirs, tempDirs, testConfig } from '../../helpers/app.ts';
-import { APP_ID, cardOf, type FakeConnector, mockConnector, SERVICE_URL, TENANT_ID } from './helpers.ts';
+import {
+  APP_ID,
+  cardOf,
+  type FakeConnector,
+  mockConnector,
+  SERVICE_URL,
+  startTeamsApp,
+  TENANT_ID,
+  type TeamsAppServer,
+} from './helpers.ts';
 
-let dirs: TempDirs;
-let app: App;
-let server: HttpServer;
+let teams: TeamsAppServer;
 let url: string;
 let connector: FakeConnector;
 
 beforeAll(async () => {
-  dirs = tempDirs();
-  const config = testConfig(dirs, { TEAMS_ALLOW_UNAUTHENTICATED: 'true' });
-  app = await createApp(config, { storage: 'memory' });
-  server = createHttpServer({
-    host: '127.0.0.1',
-    port: 0,
-    channels: [createTeamsChannel({ config, bot: app.bot, kv: app.kv })],
-  });
-  url = `http://127.0.0.1:${(await server.start()).port}/api/messages`;
+  teams = await startTeamsApp();
+  url = teams.url;
 });
 beforeEach(() => {
   nock.cleanAll();
   connector = mockConnector();
 });
 afterAll(async () => {
-  await server?.stop();
-  await app?.close();
-  dirs?.cleanup();
+  await teams?.close();
   nock.cleanAll();
 });
 
@@ -184,7 +178,7 @@ describe('a personal walkthrough card in a Teams channel', () => {
     const advice = none.json?.value as Record<string, unknown>;
     expect(cardText(advice)).toContain('How to find an owner anyway');
     expect(cardText(advice)).toContain('coating chamber logs');
-    const misses = (await app.events.list()).filter((e) => e.type === 'catalog-miss');
+    const misses = (await teams.app.events.list()).filter((e) => e.type === 'catalog-miss');
     expect(misses.at(-1)).toMatchObject({ type: 'catalog-miss', query: 'coating chamber logs' });
     // The search field is there again, to search with other words.
     expect(button(advice, 'Search').data.actionId).toBe(search.data.actionId);

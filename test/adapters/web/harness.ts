@@ -1,7 +1,7 @@
 // The web console on a real HTTP server over the real app (the repo's knowledge, memory stores), and a tiny
 // browser-like client: cookies kept, redirects not followed, the CSRF token read from the last page.
 
-import { createWebChannel } from '../../../adapters/web/index.ts';
+import { createAppWebChannel } from '../../../adapters/web/index.ts';
 import { type App, createApp } from '../../../src/app.ts';
 import { createHttpServer, type HttpServer } from '../../../src/server.ts';
 import { type TempDirs, tempDirs, testConfig } from '../../helpers/app.ts';
@@ -25,17 +25,11 @@ export async function startConsole(
   const dirs = options.dirs ?? tempDirs();
   const config = testConfig(dirs, { CONSOLE_ENABLED: 'true', ...env });
   const app = options.app ?? (await createApp(config, { storage: 'memory' }));
-  const channel = createWebChannel({
+  const channel = createAppWebChannel(
     config,
-    bot: app.bot,
-    kv: app.kv,
-    events: app.events,
-    knowledge: () => app.runtime.current().kb,
-    lastReload: () => app.runtime.lastReload(),
-    secret: app.hashId('console', 'session-signing-key'),
-    hashId: (id) => app.hashId('console', id),
-    ...(options.clientAddress ? { clientAddress: () => options.clientAddress } : {}),
-  });
+    app,
+    options.clientAddress ? { clientAddress: () => options.clientAddress } : {},
+  );
   const server = createHttpServer({ host: '127.0.0.1', port: 0, channels: [channel] });
   const { port } = await server.start();
   return {

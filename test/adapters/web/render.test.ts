@@ -3,32 +3,14 @@
 import { describe, expect, it } from 'vitest';
 import { choiceValue, escapeHtml, markdownToHtml, replyToHtml, safeHref } from '../../../adapters/web/render.ts';
 import { block, CoreAction, feedbackValue, parseFeedbackValue, type Reply } from '../../../src/core/reply.ts';
+import { answerReply } from '../../fixtures/replies.ts';
 
 const options = { csrf: 'CSRF' };
 const CSRF = '<input type="hidden" name="_csrf" value="CSRF">';
 
 describe('replyToHtml', () => {
   it('renders an answer with sources and 👍 / 👎 (with a reason form) exactly', () => {
-    const reply: Reply = {
-      kind: 'answer',
-      answerId: 'ans-1',
-      fallbackText: 'Model drift is when the data a model sees changes over time.',
-      blocks: [
-        block.markdown(
-          '**Model drift** is when the data a model sees in production _changes_ over time.\n\n- Watch input statistics\n- Retrain on a schedule',
-        ),
-        block.sources([
-          {
-            id: 'prop-drift',
-            title: 'Drift',
-            type: 'property',
-            citation: 'Haug et al. 2025, MLOps Adoption (slides)',
-            url: 'https://kb.example.test/drift',
-          },
-        ]),
-        block.feedback('ans-1'),
-      ],
-    };
+    const reply = answerReply('ans-1');
     const up =
       '{&quot;actionId&quot;:&quot;feedback&quot;,&quot;value&quot;:&quot;{\\&quot;answerId\\&quot;:\\&quot;ans-1\\&quot;,\\&quot;rating\\&quot;:\\&quot;up\\&quot;}&quot;}';
     const down = up.replace('up\\&quot;', 'down\\&quot;');

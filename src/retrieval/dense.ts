@@ -1,0 +1,107 @@
+// The dense index: hnswlib-node (HierarchicalNSW, cosine space) over the entries' embedded texts, each vector
+// labelled with its entry id. Used directly rather than through LangChain's HNSWLib wrapper, which pulled in
+// @langchain/community (and its peers) for this one use. The embeddings stay behind LangChain's EmbeddingsInterface.
+// On disk (DATA_DIR/index/dense/) it keeps the files the wrapper wrote — hnswlib.index, args.json, docstore.json —
+// so an index built before this change still loads.
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { EmbeddingsInterface } from '@langchain/core/embeddings';
+import type { HierarchicalNSW } from 'hnswlib-node';
+
+/** What args.json records (the wrapper's constructor arguments). */
+interface DenseArgs {
+  space: 'cosine';
+  numDimensions: number;
+}
+
+/** docstore.json: [label, document] pairs, the document's `metadata.id` being the entry id. */
+type StoredDocs = [string, { pageContent: string; metadata: { id: string } }][];
+
+export interface DenseHit {
+  /** The entry the vector belongs to (an entry has several vectors). */
+  id: string;
+  /** Cosine distance (1 − similarity): lower is closer. */
+  distance: number;
+}
+
+export interface DenseIndex {
+  readonly embeddings: EmbeddingsInterface;
+  /** Vectors in the index. */
+  readonly count: number;
+  /** The `k` nearest vectors to `query` (k is capped at the count). */
+  search(query: number[], k: number): DenseHit[];
+  /** Writes hnswlib.index, args.json and docstore.json into `dir`. */
+  save(dir: string): Promise<void>;
+}
+
+/** hnswlib-node is CommonJS: in ESM its classes come from the default export. */
+async function hierarchicalNsw(args: DenseArgs): Promise<HierarchicalNSW> {
+  const { default: hnswlib } = await import('hnswlib-node');
+  return new hnswlib.HierarchicalNSW(args.space, args.numDimensions);
+}
+
+function denseIndex(
+  embeddings: EmbeddingsInterface,
+  index: HierarchicalNSW,
+  args: DenseArgs,
+  docs: StoredDocs,
+): DenseIndex {
+  const idOf = new Map(docs.map(([label, doc]) => [Number(label), String(doc.metadata.id)]));
+  return {
+    embeddings,
+    get count() {
+      return index.getCurrentCount();
+    },
+    search(query, k) {
+      if (query.length !== args.numDimensions) {
+        throw new Error(`query vector has ${query.length} dimensions, the index ${args.numDimensions}`);
+      }
+      const n = Math.min(k, index.getCurrentCount());
+      if (n <= 0) return [];
+      const { neighbors, distances } = index.searchKnn(query, n);
+      return neighbors.map((label, i) => ({ id: idOf.get(label) ?? '', distance: distances[i] ?? 1 }));
+    },
+    async save(dir) {
+      await mkdir(dir, { recursive: true });
+      await index.writeIndex(join(dir, 'hnswlib.index'));
+      await writeFile(join(dir, 'args.json'), JSON.stringify(args));
+      await writeFile(join(dir, 'docstore.json'), JSON.stringify(docs));
+    },
+  };
+}
+
+/** A dense index of `vectors`, the i-th labelled with `texts[i]`'s entry id; undefined when there are none. */
+export async function createDenseIndex(
+  embeddings: EmbeddingsInterface,
+  vectors: number[][],
+  texts: { text: string; id: string }[],
+): Promise<DenseIndex | undefined> {
+  if (vectors.length === 0) return undefined;
+  if (vectors.length !== texts.length) throw new Error('vectors and texts must have the same length');
+  const args: DenseArgs = { space: 'cosine', numDimensions: vectors[0]?.length ?? 0 };
+  const index = await hierarchicalNsw(args);
+  // hnswlib's defaults (M 16, efConstruction 200, seed 100), as the wrapper used them.
+  index.initIndex(vectors.length);
+  const docs: StoredDocs = [];
+  vectors.forEach((v, i) => {
+    if (v.length !== args.numDimensions)
+      throw new Error(`vector ${i} has ${v.length} dimensions, not ${args.numDimensions}`);
+    index.addPoint(v, i);
+    docs.push([String(i), { pageContent: texts[i]?.text ?? '', metadata: { id: texts[i]?.id ?? '' } }]);
+  });
+  return denseIndex(embeddings, index, args, docs);
+}
+
+/** Reads a dense index written by `save` (or by LangChain's HNSWLib before). */
+export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterface): Promise<DenseIndex> {
+  const args = JSON.parse(await readFile(join(dir, 'args.json'), 'utf8')) as DenseArgs;
+  if (args.space !== 'cosine' || !Number.isInteger(args.numDimensions) || args.numDimensions <= 0) {
+    throw new Error(`dense index arguments are invalid: ${JSON.stringify(args)}`);
+  }
+  const index = await hierarchicalNsw(args);
+  const [docs] = await Promise.all([
+    readFile(join(dir, 'docstore.json'), 'utf8').then((t) => JSON.parse(t) as StoredDocs),
+    index.readIndex(join(dir, 'hnswlib.index')),
+  ]);
+  return denseIndex(embeddings, index, args, docs);
+}

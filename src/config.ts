@@ -335,7 +335,14 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     );
   }
 
-  if (e.EXPERT_CHANNEL_SLACK && !/^[CG][A-Z0-9]{6,}$/.test(e.EXPERT_CHANNEL_SLACK)) {
+  if (e.EXPERT_CHANNEL_SLACK && /^#|^[a-z0-9][a-z0-9._-]*$/.test(e.EXPERT_CHANNEL_SLACK)) {
+    // A name is not resolved: Slack's names change on rename, and a lookup (conversations.list) needs the
+    // channels:read / groups:read scopes the bot does not otherwise ask for. The id never changes.
+    const name = e.EXPERT_CHANNEL_SLACK.startsWith('#') ? e.EXPERT_CHANNEL_SLACK : `#${e.EXPERT_CHANNEL_SLACK}`;
+    problems.push(
+      `EXPERT_CHANNEL_SLACK: "${e.EXPERT_CHANNEL_SLACK}" is a channel name; give the channel's id instead (in Slack: open ${name} → channel details → About → Channel ID, e.g. C0123ABCD) and invite the bot there. Names change when a channel is renamed; ids don't. To tell users the name, set EXPERT_CHANNEL_NAME=${name}`,
+    );
+  } else if (e.EXPERT_CHANNEL_SLACK && !/^[CG][A-Z0-9]{6,}$/.test(e.EXPERT_CHANNEL_SLACK)) {
     problems.push(
       `EXPERT_CHANNEL_SLACK: "${e.EXPERT_CHANNEL_SLACK}" must be a Slack channel id like C0123ABCD (channel details → About → Channel ID), and the bot must be a member`,
     );

@@ -6,6 +6,7 @@ import { type App, Assistant, type RespondFn, type webApi } from '@slack/bolt';
 import type { Logger } from '../../src/base/index.ts';
 import { threadMessageAddressesBot } from '../../src/core/addressing.ts';
 import { homeReply, suggestedPrompts, welcomeReply } from '../../src/core/commands.ts';
+import { claimEscalation } from '../../src/core/escalation-once.ts';
 import type { ConversationRef, Inbound } from '../../src/core/inbound.ts';
 import { block, CoreAction, type Escalation, noticeReply, type Reply } from '../../src/core/reply.ts';
 import type { Bot } from '../../src/core/types.ts';
@@ -641,6 +642,8 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const context = `Asked by <@${parsed.user.id}> ${where}${link ? ` · <${link}|Open the conversation>` : ''}`;
     const messages = replyToBlockKit(escalation.post);
     messages.at(-1)?.blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: context }] });
+    const claim = await claimEscalation(kv, escalation, logger);
+    if (!claim.fresh) return withPostLink(escalation.already, claim.link);
     let posted: { channel?: string; ts?: string } | undefined;
     for (const m of messages) {
       const res = await callSlack(logger, 'chat.postMessage', () =>
@@ -654,6 +657,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       );
       if (!res.ok) {
         logger.warn({ code: res.code }, 'expert escalation not delivered');
+        // Nothing posted if the first message failed: the next click tries again. A later part failing leaves a
+        // partial post the experts can read; posting it all again would repeat the first part.
+        if (!posted) await claim.release();
+        else await claim.posted();
         return { ...escalation.failed, ephemeral: true };
       }
       posted ??= {
@@ -663,13 +670,16 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     }
     logger.info({ to: escalation.to.startsWith('#') ? 'steward' : 'experts' }, 'expert escalation delivered');
     const postLink = posted?.channel && posted.ts ? await permalink(client, posted.channel, posted.ts) : undefined;
-    const delivered = escalation.delivered;
-    return {
-      ...delivered,
-      ephemeral: true,
-      blocks: postLink ? [...delivered.blocks, block.markdown(`[Open the post](${postLink})`)] : delivered.blocks,
-    };
+    await claim.posted(postLink);
+    return withPostLink(escalation.delivered, postLink);
   };
+
+  /** What the clicking user is told (privately), with a link to the post in the expert channel when there is one. */
+  const withPostLink = (told: Reply, link: string | undefined): Reply => ({
+    ...told,
+    ephemeral: true,
+    blocks: link ? [...told.blocks, block.markdown(`[Open the post](${link})`)] : told.blocks,
+  });
 
   /** A message's permalink (no scope needed); undefined when Slack won't give one (logged). */
   const permalink = async (client: WebClient, channel: string, ts: string): Promise<string | undefined> => {

@@ -5,8 +5,10 @@
 // installed in that team. Kept apart from handler.ts: the handler only passes replies through here.
 import type { Activity, TurnContext } from 'botbuilder';
 import type { Logger } from '../../src/base/index.ts';
+import { claimEscalation } from '../../src/core/escalation-once.ts';
 import { block, type Reply } from '../../src/core/reply.ts';
 import { asCodedError, ErrorCode } from '../../src/errors.ts';
+import type { KeyValueStore } from '../../src/store/types.ts';
 import { connectorStatus, deliver, type Sleep } from './delivery.ts';
 import { MAX_SUMMARY_CHARS } from './limits.ts';
 import { cardAttachment, type RenderOptions, replyToAdaptiveCards, truncate } from './render.ts';
@@ -16,6 +18,8 @@ interface ConversationsLike {
 }
 
 export interface EscalationDeps {
+  /** Where a posted escalation is remembered, so a repeated click or a redelivered activity posts once. */
+  kv: KeyValueStore;
   logger: Logger;
   sleep: Sleep;
   render: RenderOptions;
@@ -52,6 +56,9 @@ export async function deliverEscalation(context: TurnContext, reply: Reply, deps
     ...escalation.post,
     blocks: [...escalation.post.blocks, block.plain(askedBy(context.activity))],
   };
+  const claim = await claimEscalation(deps.kv, escalation, deps.logger);
+  if (!claim.fresh) return { ...escalation.already, ephemeral: false };
+  let sent = 0;
   try {
     for (const card of replyToAdaptiveCards(post, deps.render)) {
       await deliver(
@@ -64,8 +71,11 @@ export async function deliverEscalation(context: TurnContext, reply: Reply, deps
           }),
         { sleep: deps.sleep, logger: deps.logger },
       );
+      sent += 1;
     }
   } catch (err) {
+    // Nothing posted: the next click tries again. A partial post stays (posting it all again repeats its start).
+    await (sent === 0 ? claim.release() : claim.posted());
     const coded = asCodedError(err, ErrorCode.PlatformApi);
     deps.logger.warn(
       { code: coded.code, status: connectorStatus(err), err: coded.message },
@@ -73,6 +83,7 @@ export async function deliverEscalation(context: TurnContext, reply: Reply, deps
     );
     return failed;
   }
+  await claim.posted();
   deps.logger.info({}, 'expert escalation delivered');
   return { ...escalation.delivered, ephemeral: false };
 }

@@ -273,6 +273,7 @@ export class MlopsGuideTeamsHandler extends TeamsActivityHandler {
     const reply = await this.#deps.bot.handle(inbound);
     return deliverEscalation(context, reply, {
       ...this.#delivery(),
+      kv: this.#deps.kv,
       render: renderOptionsFor(context.activity.channelId),
     });
   }

@@ -20,6 +20,7 @@ import {
 import {
   askExpertBlock,
   type ExpertSettings,
+  escalationKey,
   expertAvailable,
   questionEscalation,
   stewardEscalation,
@@ -266,18 +267,31 @@ export function createBot(deps: BotDeps): Bot {
     const value = parseExpertValue(inbound.value);
     if (!value) throw new MlopsGuideError(ErrorCode.InputInvalid, 'malformed expert value');
     const platform = inbound.user.platform;
+    // The key lets the adapter post once however often the user clicks (or the platform redelivers the click).
+    const keyed = (reply: Reply): Reply =>
+      reply.escalation
+        ? {
+            ...reply,
+            escalation: {
+              ...reply.escalation,
+              key: escalationKey(settings.userHashSalt, platform, inbound.user.id, reply.escalation.to, value),
+            },
+          }
+        : reply;
     if (value.d) {
       const entry = deps.knowledge().kb.get(value.d.slice(0, 100));
-      return stewardEscalation(experts, platform, entry?.type === 'dataset' ? entry : undefined);
+      return keyed(stewardEscalation(experts, platform, entry?.type === 'dataset' ? entry : undefined));
     }
-    if (value.q) return questionEscalation(experts, platform, { question: value.q });
+    if (value.q) return keyed(questionEscalation(experts, platform, { question: value.q }));
     const remembered = await bestEffort('answer_read', undefined, () =>
       deps.kv.get<RememberedAnswer>(`answer:${(value.a ?? '').slice(0, 100)}`),
     );
-    return questionEscalation(experts, platform, {
-      ...(remembered?.question ? { question: remembered.question } : {}),
-      ...(remembered?.title ? { answerTitle: remembered.title } : {}),
-    });
+    return keyed(
+      questionEscalation(experts, platform, {
+        ...(remembered?.question ? { question: remembered.question } : {}),
+        ...(remembered?.title ? { answerTitle: remembered.title } : {}),
+      }),
+    );
   }
 
   /** Remembered so that feedback on this answer can be stored with its question, and "More" can be shown. */

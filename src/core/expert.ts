@@ -2,6 +2,7 @@
 // question to people — only when the user clicks, and only where an operator configured a channel
 // (EXPERT_CHANNEL_SLACK / EXPERT_CHANNEL_TEAMS). A data-owner result offers to notify the data set's steward instead.
 // Pure: this module decides what is offered, what is posted where and what the user is told; adapters deliver.
+import { createHash } from 'node:crypto';
 import { markdownToPlain } from '../base/index.ts';
 import type { DatasetEntry } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
@@ -128,6 +129,10 @@ export function questionEscalation(settings: ExpertSettings, platform: Platform,
       'warning',
       `I couldn't post your question in ${where}, so nobody has been told yet. Please ask there yourself, or tell the bot's maintainers (I may need to be invited to that channel).`,
     ),
+    already: told(
+      'info',
+      `I've already posted this question in ${where}, so I haven't posted it again. An expert will answer there or contact you directly.`,
+    ),
   });
 }
 
@@ -174,7 +179,24 @@ export function stewardEscalation(settings: ExpertSettings, platform: Platform, 
       'warning',
       `I couldn't post in ${where}, so nobody has been told yet. Please contact the data steward yourself${s ? `: ${s.name} (${s.contact})` : ''}.`,
     ),
+    already: told('info', `I've already let ${whom} know in ${where}, so I haven't posted again.`),
   });
+}
+
+/**
+ * Names an escalation for de-duplication: who clicked (platform and user), what about (the button's question, answer
+ * or data set) and where it goes. Salted and hashed like every user id the bot stores.
+ */
+export function escalationKey(
+  salt: string,
+  platform: Platform,
+  userId: string,
+  to: string,
+  value: ExpertValue,
+): string {
+  const about = value.d ? `d:${value.d}` : value.q ? `q:${value.q.trim().toLowerCase()}` : `a:${value.a ?? ''}`;
+  const hash = createHash('sha256').update(`${salt}\u0000${platform}:${userId}\u0000${to}\u0000${about}`);
+  return `expert:${hash.digest('hex').slice(0, 32)}`;
 }
 
 /**

@@ -83,6 +83,13 @@ export interface Escalation {
   delivered: Reply;
   /** Tells the user nothing was posted, and what to do instead. */
   failed: Reply;
+  /** Tells the user it was posted already (a repeated click, or a platform's redelivery of the click). */
+  already: Reply;
+  /**
+   * Names this escalation for de-duplication (see escalation-once.ts): the same user asking about the same question,
+   * answer or data set, to the same place. A salted hash: no user id or question text in the store key.
+   */
+  key?: string;
 }
 
 /** Small builders so callers don't assemble block objects by hand. */

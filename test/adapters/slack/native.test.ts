@@ -312,6 +312,65 @@ describe('Ask an expert (Slack)', () => {
     });
   }
 
+  /** A click on the expert button in a DM with the bot (no link back to ask for: fewer Web API calls). */
+  const dmClick = (actionTs: string): Json => {
+    const payload = clickOn({ action_id: 'expert::0', value: JSON.stringify({ q: QUESTION }) });
+    payload.channel = { id: 'D0DM1', name: 'directmessage' };
+    payload.container = { type: 'message', message_ts: '4.1', channel_id: 'D0DM1', is_ephemeral: false };
+    payload.message = { ...payload.message, thread_ts: undefined };
+    payload.actions[0].action_ts = actionTs;
+    return payload;
+  };
+
+  it('posts once however often it is clicked: a second click, and a redelivered click on another replica, are told it is there', async () => {
+    // Two replicas sharing one store (Redis in production): the claim holds across them.
+    const kv = createMemoryKeyValueStore();
+    h = await startHarness(realBot({ slack: EXPERTS }), {}, { kv });
+    const other = await startHarness(realBot({ slack: EXPERTS }), {}, { kv });
+    try {
+      const rec = recorder();
+      const postLink = 'https://acme.slack.com/archives/C0EXPERTS/p1715000050000100';
+      mockApi(rec, 'chat.postMessage', { ok: true, channel: EXPERTS, ts: '1715000050.000100' });
+      mockApi(rec, 'chat.getPermalink', { ok: true, permalink: postLink });
+      const told = mockResponseUrl(rec, '/actions/T0001/5555/def456', 3);
+      const first = dmClick('1715000002.000500');
+      await h.interaction(first);
+      await until(() => rec.calls.filter((c) => c.method.startsWith('response_url')).length === 1, 'the first click');
+      // The same payload again (Slack redelivering it, here to the other replica), then a new click by the same user.
+      await other.interaction(first);
+      await until(() => rec.calls.filter((c) => c.method.startsWith('response_url')).length === 2, 'the redelivery');
+      await h.interaction(dmClick('1715000009.000100'));
+      await until(() => told.isDone(), 'the repeated click');
+
+      expect(rec.of('chat.postMessage')).toHaveLength(1);
+      const replies = rec.calls.filter((c) => c.method.startsWith('response_url')).map((c) => c.args);
+      expect(replies[0]?.text).toContain("I've posted your question in #mlops-experts");
+      for (const again of replies.slice(1)) {
+        expect(again).toMatchObject({ response_type: 'ephemeral', replace_original: false });
+        expect(again.text).toContain("I've already posted this question in #mlops-experts");
+        expect(JSON.stringify(again.blocks)).toContain(`<${postLink}|Open the post>`);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('a post Slack refused is not remembered: the next click tries again', async () => {
+    h = await startHarness(realBot({ slack: EXPERTS }));
+    const rec = recorder();
+    mockApi(rec, 'chat.postMessage', { ok: false, error: 'not_in_channel' });
+    const failed = mockResponseUrl(rec, '/actions/T0001/5555/def456');
+    await h.interaction(dmClick('1.1'));
+    await until(() => failed.isDone(), 'the failure notice');
+    mockApi(rec, 'chat.postMessage', { ok: true, channel: EXPERTS, ts: '5.1' });
+    mockApi(rec, 'chat.getPermalink', { ok: false, error: 'message_not_found' });
+    const told = mockResponseUrl(rec, '/actions/T0001/5555/def456');
+    await h.interaction(dmClick('1.2'));
+    await until(() => told.isDone(), 'the second click');
+    expect(rec.of('chat.postMessage')).toHaveLength(2);
+    expect((rec.calls.at(-1)?.args as Json | undefined)?.text).toContain("I've posted your question");
+  });
+
   it('a click in a DM with the bot posts without a link (experts cannot open a DM) and says it came from a DM', async () => {
     h = await startHarness(realBot({ slack: EXPERTS }));
     const rec = recorder();

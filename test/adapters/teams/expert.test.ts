@@ -2,6 +2,7 @@
 // the Bot Connector (nock), and the user is told where it went, or that nothing was posted.
 import nock from 'nock';
 import { afterEach, describe, expect, it } from 'vitest';
+import { DELIVERY_MAX_ATTEMPTS } from '../../../adapters/teams/delivery.ts';
 import { createBot } from '../../../src/core/bot.ts';
 import { ASK_EXPERT_LABEL } from '../../../src/core/expert.ts';
 import { CoreAction, expertValue } from '../../../src/core/reply.ts';
@@ -32,9 +33,9 @@ afterEach(async () => {
   nock.cleanAll();
 });
 
-const clickExpert = () =>
+const clickExpert = (id = `expert-${Math.random()}`) =>
   fixture('invoke-action-execute', {
-    id: `expert-${Math.random()}`,
+    id,
     value: {
       action: {
         type: 'Action.Execute',
@@ -100,5 +101,49 @@ describe('Ask an expert (Teams)', () => {
       "I couldn't post your question in #mlops-experts, so nobody has been told yet",
     );
     expect(s.logger.lines.some((l) => l.msg === 'expert escalation not delivered')).toBe(true);
+  });
+
+  const toUser = (connector: FakeConnector) =>
+    connector.posted().filter((c) => c.conversationId === 'a:1personal-alice');
+
+  it('posts once however often the same user clicks: the second click is told it is there already', async () => {
+    const { connector, server: s } = await start(EXPERTS);
+    await s.post(clickExpert('f:1712000000301'));
+    await s.post(clickExpert('f:1712000000302'));
+    expect(connector.posted().filter((c) => c.conversationId === EXPERTS)).toHaveLength(1);
+    const told = toUser(connector).map((c) => JSON.stringify(cardOf(c.body)));
+    expect(told).toHaveLength(2);
+    expect(told[0]).toContain("I've posted your question in #mlops-experts");
+    expect(told[1]).toContain("I've already posted this question in #mlops-experts");
+  });
+
+  it('a redelivered activity (its first delivery failed after the post) does not post again', async () => {
+    // The expert post goes through; the user's outcome is refused (503 on every retry), so the request fails and
+    // Teams redelivers the activity.
+    nock(SERVICE_HOST)
+      .post(/^\/teams\/v3\/conversations\/a%3A1personal-alice\/activities/)
+      .times(DELIVERY_MAX_ATTEMPTS)
+      .reply(503, { error: { code: 'ServiceUnavailable', message: 'try later' } });
+    const { connector, server: s } = await start(EXPERTS);
+    const activity = clickExpert('f:1712000000303');
+    const first = await s.post(activity);
+    expect(first.status).toBeGreaterThanOrEqual(500);
+    const again = await s.post(activity);
+    expect(again.status).toBe(200);
+    expect(connector.posted().filter((c) => c.conversationId === EXPERTS)).toHaveLength(1);
+    expect(JSON.stringify(cardOf(toUser(connector).at(-1)?.body ?? {}))).toContain(
+      "I've already posted this question in #mlops-experts",
+    );
+  });
+
+  it('a post the connector refused is not remembered: the next click tries again', async () => {
+    nock(SERVICE_HOST)
+      .post(`/teams/v3/conversations/${encodeURIComponent(EXPERTS)}/activities`)
+      .reply(403, { error: { code: 'BotNotInConversationRoster', message: 'not in the roster' } });
+    const { connector, server: s } = await start(EXPERTS);
+    await s.post(clickExpert());
+    await s.post(clickExpert());
+    expect(connector.posted().filter((c) => c.conversationId === EXPERTS)).toHaveLength(1);
+    expect(JSON.stringify(cardOf(toUser(connector).at(-1)?.body ?? {}))).toContain("I've posted your question");
   });
 });

@@ -2,6 +2,9 @@
 // knowledge base, and talks to it only over HTTP — signed Slack Events API / interactivity requests, Teams
 // activities in Emulator mode — while tiny local servers stand in for Slack's Web API, Slack's response_url and the
 // Bot Connector (which answers 429 once). A second child runs Socket Mode against a refused WebSocket address.
+// Covers: thread etiquette, group DMs, Share with not_in_channel after an expired response_url, a stale walkthrough
+// click (private notice, message unchanged), Slack labels ≤ 30, Ask an expert once, Teams 429 retry, the Emulator's
+// loopback rule, Action.Execute (invoke card + message update), no Markdown escapes in TextBlocks, Socket Mode.
 // Prints one line per behaviour (PASS/FAIL) and exits 1 if any failed. Not a test: it needs free ports and a few
 // seconds per start; run it by hand or in CI after `npm ci`.
 //
@@ -24,6 +27,7 @@ const WAIT_MS = 20_000;
 
 interface Call {
   path: string;
+  method?: string;
   body: Record<string, unknown>;
 }
 
@@ -146,6 +150,40 @@ function slackEvent(base: string, event: Record<string, unknown>) {
   return signed(base, JSON.stringify(payload), 'application/json');
 }
 
+type Json = Record<string, unknown>;
+/** Every button label in Slack blocks. */
+function slackLabels(blocks: unknown): string[] {
+  const out: string[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      const o = n as Json;
+      if (o.type === 'button' && o.text && typeof o.text === 'object') out.push(String((o.text as Json).text));
+      for (const v of Object.values(o)) walk(v);
+    }
+  };
+  walk(blocks);
+  return out;
+}
+/** Adaptive Card parts of a Bot Connector activity body: TextBlock texts and action titles. */
+function cardParts(body: Json): { texts: string[]; actions: Json[] } {
+  const texts: string[] = [];
+  const actions: Json[] = [];
+  const walk = (n: unknown) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      const o = n as Json;
+      if (o.type === 'TextBlock') texts.push(String(o.text));
+      if (typeof o.type === 'string' && o.type.startsWith('Action.')) {
+        actions.push(o);
+      }
+      for (const v of Object.values(o)) walk(v);
+    }
+  };
+  walk(body.attachments ?? body.value ?? body);
+  return { texts, actions };
+}
+
 async function main() {
   let ts = 1715000000;
   const nextTs = () => {
@@ -162,7 +200,15 @@ async function main() {
           ? { ok: false, error: 'not_in_channel' }
           : { ok: true, channel: call.body.channel, ts: nextTs() },
   }));
-  const hooks = await recorder(() => ({ status: 200, body: 'ok' }));
+  // response_url: a path with /expire-once/ answers 404 the first time (an expired URL), as Slack does after 30 min.
+  const expired = new Set<string>();
+  const hooks = await recorder((call) => {
+    if (call.path.includes('/expire-once/') && !expired.has(call.path)) {
+      expired.add(call.path);
+      return { status: 404, body: 'expired_url' };
+    }
+    return { status: 200, body: 'ok' };
+  });
   // The Bot Connector: the first message POST is throttled (429, Retry-After 1 s), everything after succeeds.
   let throttled = false;
   const connector = await recorder((call) => {
@@ -264,6 +310,125 @@ async function main() {
       expect(String(hooks.calls.at(-1)?.body.text).includes('already posted'), 'second click not told "already"');
     });
 
+    await check('Slack: a mention in a group DM (mpim) is answered in its thread', async () => {
+      const before = posts().length;
+      const t = nextTs();
+      const text = `<@${BOT}> how do we version training data?`;
+      await slackEvent(app.base, { type: 'app_mention', user: 'U0ANA', text, ts: t, channel: 'G0MPIM1' });
+      await until(() => posts().length > before, 'the answer in the group DM');
+      expect(posts().at(-1)?.body.channel === 'G0MPIM1' && posts().at(-1)?.body.thread_ts === t, 'not in its thread');
+    });
+
+    const slash = (text: string, channel: string, n: number) =>
+      signed(
+        app.base,
+        new URLSearchParams({
+          token: 'x',
+          team_id: 'T0001',
+          team_domain: 'acme',
+          channel_id: channel,
+          channel_name: 'ml-platform',
+          user_id: 'U0ANA',
+          user_name: 'ana',
+          command: '/mlops',
+          text,
+          api_app_id: 'A0001',
+          is_enterprise_install: 'false',
+          response_url: `${hooks.url}/commands/T0001/${n}`,
+          trigger_id: `9.9.${n}`,
+        }).toString(),
+        'application/x-www-form-urlencoded',
+      );
+    const blockClick = (
+      channel: string,
+      messageTs: string,
+      action: Json,
+      n: number,
+      threadTs?: string,
+      responsePath = `/actions/T0001/${n}`,
+    ) => {
+      const payload = {
+        type: 'block_actions',
+        user: { id: 'U0ANA', username: 'ana', team_id: 'T0001' },
+        api_app_id: 'A0001',
+        token: 'x',
+        container: {
+          type: 'message',
+          message_ts: messageTs,
+          channel_id: channel,
+          is_ephemeral: false,
+          ...(threadTs ? { thread_ts: threadTs } : {}),
+        },
+        trigger_id: `3.4.${n}`,
+        team: { id: 'T0001', domain: 'acme' },
+        channel: { id: channel, name: 'ml-platform' },
+        message: { type: 'message', ts: messageTs, user: BOT, text: '', ...(threadTs ? { thread_ts: threadTs } : {}) },
+        response_url: `${hooks.url}${responsePath}`,
+        actions: [{ ...action, type: 'button', block_id: 'b', action_ts: `${messageTs}${n}` }],
+      };
+      return signed(
+        app.base,
+        `payload=${encodeURIComponent(JSON.stringify(payload))}`,
+        'application/x-www-form-urlencoded',
+      );
+    };
+
+    await check('Slack: Share in a channel the bot is not in says how to /invite it, privately', async () => {
+      const before = hooks.calls.length;
+      const res = await slash('property drift', 'C0NOTMEMBER', 101);
+      expect(res.status === 200, `slash command answered ${res.status}`);
+      await until(() => hooks.calls.length > before, 'the ephemeral answer');
+      const buttons = ((hooks.calls.at(-1)?.body.blocks ?? []) as { elements?: Json[] }[]).flatMap(
+        (b) => b.elements ?? [],
+      );
+      const share = buttons.find((e) => String(e.action_id ?? '').includes('share'));
+      expect(share !== undefined, 'no Share button on the ephemeral answer');
+      const told = hooks.calls.length;
+      await blockClick('C0NOTMEMBER', nextTs(), share as Json, 102, undefined, '/expire-once/T0001/102');
+      await until(() => hooks.calls.length > told + 1, 'the notice (after the expired response_url)');
+      const notice = hooks.calls.at(-1)?.body ?? {};
+      expect(notice.response_type === 'ephemeral', `notice is ${String(notice.response_type)}`);
+      expect(JSON.stringify(notice).includes('/invite'), 'notice does not say /invite');
+    });
+
+    await check('Slack: a click on an outdated walkthrough step is answered privately; the message stays', async () => {
+      const before = posts().length;
+      const t = nextTs();
+      await slackEvent(app.base, {
+        type: 'app_mention',
+        user: 'U0ANA',
+        text: `<@${BOT}> infra`,
+        ts: t,
+        channel: 'C0CHAN2',
+      });
+      await until(() => posts().length > before, 'the first step');
+      const step = posts().at(-1);
+      const buttons = ((step?.body.blocks ?? []) as { elements?: Json[] }[]).flatMap((b) => b.elements ?? []);
+      const option = buttons.find((e) => String(e.action_id ?? '').startsWith('walkthrough:'));
+      expect(option !== undefined, 'no walkthrough button on the first step');
+      const messageTs = `${t}9`;
+      const updates = () => slackApi.calls.filter((c) => c.path.endsWith('/chat.update')).length;
+      const ephemerals = () =>
+        slackApi.calls.filter((c) => c.path.endsWith('/chat.postEphemeral')).length +
+        hooks.calls.filter((c) => c.body.response_type === 'ephemeral' && c.body.replace_original !== true).length;
+      const u0 = updates();
+      const h0 = hooks.calls.length;
+      await blockClick('C0CHAN2', messageTs, option as Json, 201, t);
+      await until(() => updates() > u0 || hooks.calls.length > h0, 'the step advanced');
+      const u1 = updates();
+      const e1 = ephemerals();
+      await blockClick('C0CHAN2', messageTs, option as Json, 202, t);
+      await until(() => ephemerals() > e1, 'the private notice');
+      expect(updates() === u1, 'the outdated click changed the message');
+    });
+
+    await check('Slack: every button label the bot sent is at most 30 characters', async () => {
+      const labels = [...posts(), ...hooks.calls].flatMap((c) => slackLabels(c.body.blocks));
+      expect(labels.length > 0, 'no buttons seen');
+      const long = labels.filter((l) => [...l].length > 30);
+      expect(long.length === 0, `labels over 30: ${long.join(' | ')}`);
+    });
+
     const activity = (id: string, serviceUrl: string) => ({
       type: 'message',
       id,
@@ -293,6 +458,47 @@ async function main() {
       const res = await toTeams(activity('bb-2', 'https://smba.trafficmanager.net/emea/'));
       expect(res.status === 403, `expected 403, got ${res.status}`);
       expect(connector.calls.length === before, 'something was sent');
+    });
+    await check('Teams: Action.Execute answers with the next card AND updates the message for everyone', async () => {
+      const before = connector.calls.length;
+      const res = await toTeams({ ...activity('bb-3', `${connector.url}/`), text: 'infra' });
+      expect(res.status === 200, `infra answered ${res.status}`);
+      const posted = connector.calls.slice(before).find((c) => c.body.type === 'message');
+      expect(posted !== undefined, 'no card posted');
+      const execute = cardParts(posted?.body ?? {}).actions.find((a) => a.type === 'Action.Execute');
+      expect(execute !== undefined, 'no Action.Execute on the card');
+      const replyToId = 'bb-card-1';
+      const u0 = connector.calls.filter((c) => c.path.includes(`/activities/${replyToId}`)).length;
+      const invoke = {
+        type: 'invoke',
+        name: 'adaptiveCard/action',
+        id: 'bb-4',
+        serviceUrl: `${connector.url}/`,
+        channelId: 'msteams',
+        from: { id: '29:1user-alice', name: 'Alice' },
+        conversation: { conversationType: 'personal', id: 'a:1personal-alice', tenantId: 't' },
+        recipient: { id: '28:bot', name: 'MLOps Guide' },
+        replyToId,
+        value: { action: { type: 'Action.Execute', verb: execute?.verb, data: execute?.data }, trigger: 'manual' },
+      };
+      const r = await toTeams(invoke);
+      const body = (await r.json()) as Json;
+      expect(
+        r.status === 200 && body.type === 'application/vnd.microsoft.card.adaptive',
+        `invoke: ${JSON.stringify(body).slice(0, 200)}`,
+      );
+      await until(
+        () => connector.calls.filter((c) => c.path.includes(`/activities/${replyToId}`)).length > u0,
+        'the message update',
+      );
+    });
+
+    await check('Teams: card text shows no Markdown escapes (no \\* or \\_ in TextBlocks)', async () => {
+      const parts = connector.calls.map((c) => cardParts(c.body));
+      const texts = parts.flatMap((p) => p.texts);
+      expect(texts.length > 0, 'no TextBlocks seen');
+      const escaped = texts.filter((t) => /\\[*_`#[\]]/.test(t));
+      expect(escaped.length === 0, `escaped: ${escaped.slice(0, 2).join(' | ')}`);
     });
   } finally {
     await app.stop();

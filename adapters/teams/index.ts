@@ -24,7 +24,7 @@ import { captureConsole } from './console.ts';
 import { limitConnectorCalls, type Sleep, useOwnRetries } from './delivery.ts';
 import { MlopsGuideTeamsHandler } from './handler.ts';
 import { activityEnvelopeProblem } from './inbound.ts';
-import { AUTH_TIMEOUT_MS, CONNECTOR_TIMEOUT_MS } from './limits.ts';
+import { AUTH_TIMEOUT_MS, BODY_READ_TIMEOUT_MS, CONNECTOR_TIMEOUT_MS } from './limits.ts';
 import { mountPages } from './pages.ts';
 
 export { activityToInbound } from './inbound.ts';
@@ -47,6 +47,8 @@ export interface TeamsChannelDeps {
   hashId?: (id: string) => string;
   /** Deadline for authenticating a request, key fetches included (default AUTH_TIMEOUT_MS; tests use less). */
   authTimeoutMs?: number;
+  /** Deadline for reading a request body (default BODY_READ_TIMEOUT_MS; tests use less). */
+  bodyTimeoutMs?: number;
   /** Deadline for each Bot Connector call (default CONNECTOR_TIMEOUT_MS; tests use less). */
   connectorTimeoutMs?: number;
   /** Waits between reply retries (delivery.ts); tests inject one that records and returns at once. */
@@ -160,6 +162,32 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
   };
 
   /**
+   * Runs after the guard, before the body parser: the body must have arrived within the deadline, else 408 and the
+   * connection is closed (what the client still sends is not read). The parser then fails with "request aborted",
+   * which the error handler below ignores because the response has gone out.
+   */
+  const bodyTimeoutMs = deps.bodyTimeoutMs ?? BODY_READ_TIMEOUT_MS;
+  const bodyDeadline = (req: Request, res: Response, next: NextFunction) => {
+    if (req.complete) {
+      next();
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (req.complete || res.headersSent) return;
+      logger.warn({ timeoutMs: bodyTimeoutMs }, 'teams request body too slow; connection closed');
+      res.setHeader('connection', 'close');
+      res.status(408);
+      res.json({ error: 'timeout', message: 'The request body did not arrive in time.' });
+      res.once('finish', () => req.socket.destroy());
+    }, bodyTimeoutMs);
+    timer.unref();
+    const clear = () => clearTimeout(timer);
+    req.once('end', clear);
+    req.once('close', clear);
+    next();
+  };
+
+  /**
    * Authentication comes first, whatever the body: a request without a valid token gets 401, never 400. botbuilder
    * reads only `channelId`, `serviceUrl` (checked against the token's `serviceurl` claim when present) and
    * `recipient` from the activity, so a malformed body is authenticated against a safe view of it; the envelope
@@ -239,6 +267,7 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       app.post(
         TEAMS_MESSAGES_PATH,
         guard,
+        bodyDeadline,
         express.json({ limit: MAX_REQUEST_BYTES }),
         async (req: Request, res: Response) => {
           // botbuilder's own console output during the request becomes structured log records (console.ts).
@@ -254,6 +283,8 @@ export function createTeamsChannel(deps: TeamsChannelDeps): Channel {
       // Body parser failures (bad JSON, too large) for this route only. With an app id the token is checked first
       // (against an empty activity: there is no body to read), so an invalid token gets 401 here too.
       app.use(TEAMS_MESSAGES_PATH, async (err: unknown, req: Request, res: Response, next: NextFunction) => {
+        // Already answered (408 from the body deadline): the parser's "request aborted" needs no second answer.
+        if (res.headersSent) return;
         const status =
           typeof err === 'object' && err !== null && 'status' in err
             ? Number((err as { status: unknown }).status)

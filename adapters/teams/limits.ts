@@ -34,6 +34,15 @@ export const MAX_ACTIONS_PER_SET = 6;
  */
 export const AUTH_TIMEOUT_MS = 10_000;
 
+/**
+ * The whole request body must arrive within this once the request passed the endpoint's guard (an Authorization
+ * header is present). The token is verified only after the body is read (botbuilder checks it against the
+ * activity's serviceUrl), so until then the sender is anonymous: the Bot Connector sends an activity (a few KB, at
+ * most MAX_REQUEST_BYTES) at once, and a body still arriving after 5 s is answered 408 and its connection closed
+ * instead of holding a socket and its buffers until the server's request timeout (issue 12).
+ */
+export const BODY_READ_TIMEOUT_MS = 5000;
+
 /** Button titles: Teams has no documented cap, but long titles are cut off on mobile. Same cap as Slack's 75. */
 export const MAX_ACTION_TITLE_CHARS = 75;
 

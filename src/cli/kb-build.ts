@@ -1,6 +1,7 @@
 // `npx mlops-guide kb build`: converts the word vectors when needed and (re)builds DATA_DIR/index/. Progress comes
 // from the build itself (an onProgress callback), one line per step; the logger only carries warnings and errors.
 
+import { join } from 'node:path';
 import { type Logger, lineProgress, setProgressReporter } from '../base/index.ts';
 import { type Env, loadConfig } from '../config.ts';
 import { isCodedError } from '../errors.ts';
@@ -58,7 +59,8 @@ export async function kbBuild(args: string[], io: CliIo, env: Env = process.env)
   try {
     const config = loadConfig({ ...env, ...overrides });
     const { loadKnowledge } = await import('../knowledge/load.ts');
-    const kb = await loadKnowledge(config.knowledgeDir, { logger });
+    // Through the parsed-knowledge cache, as serve reads it: the first start after a build finds it ready.
+    const kb = await loadKnowledge(config.knowledgeDir, { logger, cacheDir: join(config.dataDir, 'cache') });
     const { buildIndex, indexDir } = await import('../retrieval/index-store.ts');
     const built = await buildIndex(kb, config, { logger, onProgress: (p) => io.out(progressLine(p)) });
     const { manifest } = built.index;

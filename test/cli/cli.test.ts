@@ -1,6 +1,6 @@
 // The CLI as a user runs it: `mlops-guide ask|chat|kb gaps|<unknown>`, output captured through CliIo.
 
-import { writeFileSync } from 'node:fs';
+import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +35,12 @@ describe('mlops-guide (CLI)', () => {
     const bad = capture();
     expect(await main(['frobnicate'], bad, env)).toBe(2);
     expect(bad.stderr.join('')).toContain('Unknown command "frobnicate"');
+  });
+
+  it('kb build leaves the parsed knowledge in DATA_DIR/cache, so the first start after it does not parse again', async () => {
+    const io = capture();
+    expect(await main(['kb', 'build'], io, env)).toBe(0);
+    expect(readdirSync(join(dirs.dataDir, 'cache')).some((f) => /^knowledge-[0-9a-f]+\.json$/.test(f))).toBe(true);
   });
 
   it('refuses an invalid configuration with the list of problems', async () => {

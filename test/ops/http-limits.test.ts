@@ -12,6 +12,7 @@ import { slackVerification } from '../../adapters/slack/verify.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createHttpServer, DEFAULT_HTTP_LIMITS, type HttpServer } from '../../src/server.ts';
 import { memoryLogger, SECRET } from '../adapters/slack/harness.ts';
+import { appEnv, emulatorEnv, startTeamsServer } from '../adapters/teams/helpers.ts';
 
 beforeAll(() => {
   nock.restore();
@@ -126,6 +127,42 @@ describe('Slack request bodies: small, and read with a deadline', () => {
       duplex: 'half',
     } as RequestInit);
     expect(res.status).toBe(413);
+  });
+});
+
+describe('Teams request bodies: read with a deadline once past the guard', () => {
+  let teams: Awaited<ReturnType<typeof startTeamsServer>> | undefined;
+  afterEach(async () => {
+    await teams?.stop();
+    teams = undefined;
+  });
+
+  for (const [what, env] of [
+    ['with an app id (a bearer token present, not yet verified)', appEnv],
+    ['in emulator mode', emulatorEnv],
+  ] as const) {
+    it(`cuts off a client trickling a body ${what} (408, connection closed)`, async () => {
+      teams = await startTeamsServer(env, { bodyTimeoutMs: 300 });
+      const port = Number(new URL(teams.url).port);
+      const client = await rawClient(port);
+      client.socket.write(
+        'POST /api/messages HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n' +
+          'Authorization: Bearer not-checked-before-the-body\r\nTransfer-Encoding: chunked\r\n\r\n1\r\n{\r\n',
+      );
+      const sent = trickle(client.socket, '1\r\n \r\n');
+      await client.closed;
+      expect(client.received()).toMatch(/^HTTP\/1\.1 408 /);
+      expect(sent()).toBeGreaterThan(0);
+      expect(teams.logger.lines.some((l) => /teams request body too slow/.test(l.msg ?? ''))).toBe(true);
+      // The bot never saw it, and nothing else was answered on that request (one status line).
+      expect(client.received().match(/HTTP\/1\.1 /g)).toHaveLength(1);
+    });
+  }
+
+  it('still reads a body that arrives in time', async () => {
+    teams = await startTeamsServer(emulatorEnv, { bodyTimeoutMs: 60_000 });
+    const res = await teams.post('{not json');
+    expect(res.status).toBe(400);
   });
 });
 

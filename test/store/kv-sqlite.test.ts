@@ -149,6 +149,12 @@ describe('SQLite key/value store', () => {
       if (!r.handled) throw new Error(`not handled: ${answer}`);
       reply = r.reply;
     }
-    expect(copyable(reply, 'Decision record')).toContain('- Data classification: Confidential');
+    // The option's label as the walkthrough definition words it (a maintainer may reword it).
+    const confidential = defs
+      .find((d) => d.id === 'infra')
+      ?.steps.find((s) => s.id === stepOf(q1))
+      ?.options?.find((o) => o.value === 'confidential')?.label;
+    expect(confidential).toBeTruthy();
+    expect(copyable(reply, 'Decision record')).toContain(`- Data classification: ${confidential}`);
   });
 });

@@ -10,6 +10,7 @@ import { fixture, signature } from '../adapters/slack/harness.ts';
 import { personalMessage } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
 import { type HangingApi, logLine, type ServeChild, spawnServe, startHangingApi } from '../helpers/serve-child.ts';
+import { until as pollUntil } from '../helpers/until.ts';
 
 const SECRET = 'sigterm-test-signing-secret';
 const TEN_MINUTES = '600000';
@@ -26,13 +27,9 @@ afterEach(async () => {
   dirs = undefined;
 });
 
-async function until(check: () => boolean, what: string, timeoutMs = 60_000): Promise<void> {
-  const started = Date.now();
-  while (!check()) {
-    if (Date.now() - started > timeoutMs) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+/** The suite's polling helper, with a hang safety net fit for a child process on a loaded machine. */
+const until = (check: () => boolean, what: string, timeoutMs = 60_000) =>
+  pollUntil(check, what, { timeoutMs, intervalMs: 25 });
 
 describe('serve: SIGTERM with a hanging Slack API and a hanging Bot Connector', () => {
   it('abandons both at the drain deadline, closes the stores and exits 0', { timeout: 180_000 }, async () => {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appEnv } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
 import { type HangingApi, logLine, type ServeChild, spawnServe, startHangingApi } from '../helpers/serve-child.ts';
+import { until } from '../helpers/until.ts';
 
 const CLIENTS = 200;
 const FOUR_MB = 4 * 1024 * 1024;
@@ -154,11 +155,7 @@ function expectCutOff(clients: Client[]): void {
 const count = (msg: string) => serve.logs.filter((l) => l.msg === msg).length;
 
 async function untilCount(msg: string, n: number): Promise<void> {
-  const started = Date.now();
-  while (count(msg) < n) {
-    if (Date.now() - started > 60_000) throw new Error(`only ${count(msg)} of ${n} "${msg}" lines`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(() => count(msg) >= n, `${n} "${msg}" lines (saw ${count(msg)})`, { timeoutMs: 60_000, intervalMs: 50 });
 }
 
 describe(`${CLIENTS} clients trickling 4 MB bodies at once`, () => {

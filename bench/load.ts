@@ -361,6 +361,19 @@ function walkthroughAnswers(node: unknown, out: Json[] = []): Json[] {
   return out;
 }
 
+/** A Slack Events API envelope (event_callback) around one event, as the JSON body Slack posts. */
+function eventEnvelope(event: Json, eventId: string): string {
+  return JSON.stringify({
+    token: 'bench',
+    team_id: 'T0001',
+    api_app_id: 'A0001',
+    type: 'event_callback',
+    event_id: eventId,
+    event_time: Math.floor(Date.now() / 1000),
+    event,
+  });
+}
+
 class Load {
   readonly samples: Sample[] = [];
   #seq = 0;
@@ -430,15 +443,7 @@ class Load {
       kind === 'slack-mention'
         ? { type: 'app_mention', user, text: `<@${BOT_USER}> ${text}`, ts, channel, event_ts: ts }
         : { type: 'message', channel_type: 'im', user, text, ts, channel, event_ts: ts };
-    const body = JSON.stringify({
-      token: 'bench',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      type: 'event_callback',
-      event_id: `EvLOAD${ts.replace('.', '')}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event,
-    });
+    const body = eventEnvelope(event, `EvLOAD${ts.replace('.', '')}`);
     const waiter = this.standIn.waitSlack(`post|${channel}|${kind === 'slack-mention' ? ts : ''}`, REQUEST_TIMEOUT_MS);
     const started = performance.now();
     try {
@@ -461,15 +466,7 @@ class Load {
   async openLoopMention(user: string, channel: string, text: string, replyTimeoutMs: number): Promise<OpenLoopResult> {
     const ts = this.nextTs();
     const event = { type: 'app_mention', user, text: `<@${BOT_USER}> ${text}`, ts, channel, event_ts: ts };
-    const body = JSON.stringify({
-      token: 'bench',
-      team_id: 'T0001',
-      api_app_id: 'A0001',
-      type: 'event_callback',
-      event_id: `EvOVER${ts.replace('.', '')}`,
-      event_time: Math.floor(Date.now() / 1000),
-      event,
-    });
+    const body = eventEnvelope(event, `EvOVER${ts.replace('.', '')}`);
     const waiter = this.standIn.waitSlack(`post|${channel}|${ts}`, replyTimeoutMs);
     const started = performance.now();
     let ack: { status: number } | undefined;

@@ -4,6 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { REPO } from './app.ts';
+import { until } from './until.ts';
 
 export interface LogRecord {
   level: number;
@@ -71,14 +72,8 @@ export function spawnServe(env: Record<string, string>): Promise<ServeChild> {
 }
 
 /** Waits for a log line with this message; rejects after `timeoutMs` (a hang safety net, not a timing check). */
-export async function logLine(s: ServeChild, msg: string, timeoutMs = 60_000): Promise<LogRecord> {
-  const started = Date.now();
-  for (;;) {
-    const found = s.logs.find((l) => l.msg === msg);
-    if (found) return found;
-    if (Date.now() - started > timeoutMs) throw new Error(`no log line "${msg}" after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+export function logLine(s: ServeChild, msg: string, timeoutMs = 60_000): Promise<LogRecord> {
+  return until(() => s.logs.find((l) => l.msg === msg), `log line "${msg}"`, { timeoutMs, intervalMs: 50 });
 }
 
 /**
@@ -91,6 +86,14 @@ export interface HangingApi {
   /** Paths of the requests held so far. */
   held: string[];
   close(): Promise<void>;
+}
+
+/** The one Slack call a hanging API answers, so the bot can start: auth.test with the bot's identity. */
+export function answerSlackAuthTest(req: IncomingMessage, res: ServerResponse): boolean {
+  if (!req.url?.startsWith('/api/auth.test')) return false;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0001' }));
+  return true;
 }
 
 export async function startHangingApi(

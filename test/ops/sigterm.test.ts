@@ -9,7 +9,14 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { fixture, signature } from '../adapters/slack/harness.ts';
 import { personalMessage } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
-import { type HangingApi, logLine, type ServeChild, spawnServe, startHangingApi } from '../helpers/serve-child.ts';
+import {
+  answerSlackAuthTest,
+  type HangingApi,
+  logLine,
+  type ServeChild,
+  spawnServe,
+  startHangingApi,
+} from '../helpers/serve-child.ts';
 import { until as pollUntil } from '../helpers/until.ts';
 
 const SECRET = 'sigterm-test-signing-secret';
@@ -33,14 +40,7 @@ const until = (check: () => boolean, what: string, timeoutMs = 60_000) =>
 
 describe('serve: SIGTERM with a hanging Slack API and a hanging Bot Connector', () => {
   it('abandons both at the drain deadline, closes the stores and exits 0', { timeout: 180_000 }, async () => {
-    api = await startHangingApi((req, res) => {
-      if (req.url?.startsWith('/api/auth.test')) {
-        res.setHeader('content-type', 'application/json');
-        res.end(JSON.stringify({ ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0001' }));
-        return true;
-      }
-      return false;
-    });
+    api = await startHangingApi(answerSlackAuthTest);
     dirs = tempDirs();
     serve = await spawnServe({
       KNOWLEDGE_DIR: dirs.knowledgeDir,

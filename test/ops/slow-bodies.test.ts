@@ -12,7 +12,14 @@ import nock from 'nock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appEnv } from '../adapters/teams/helpers.ts';
 import { type TempDirs, tempDirs } from '../helpers/app.ts';
-import { type HangingApi, logLine, type ServeChild, spawnServe, startHangingApi } from '../helpers/serve-child.ts';
+import {
+  answerSlackAuthTest,
+  type HangingApi,
+  logLine,
+  type ServeChild,
+  spawnServe,
+  startHangingApi,
+} from '../helpers/serve-child.ts';
 import { until } from '../helpers/until.ts';
 
 const CLIENTS = 200;
@@ -27,12 +34,7 @@ let serve: ServeChild;
 
 beforeAll(async () => {
   nock.restore();
-  api = await startHangingApi((req, res) => {
-    if (!req.url?.startsWith('/api/auth.test')) return false;
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({ ok: true, user_id: 'U0BOT', bot_id: 'B0BOT', team_id: 'T0001' }));
-    return true;
-  });
+  api = await startHangingApi(answerSlackAuthTest);
   dirs = tempDirs();
   serve = await spawnServe({
     KNOWLEDGE_DIR: dirs.knowledgeDir,

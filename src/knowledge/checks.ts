@@ -128,6 +128,40 @@ export function crossCheck(files: ScannedFile[]): KnowledgeProblem[] {
     }
   }
 
+  // An alias (or a glossary term) names an entry: the retriever gives an entry the question names a bonus, so a
+  // name on two entries cannot tell them apart ("concept drift" as the glossary term and as an alias of the drift
+  // property). Keep it on the entry it defines and mention it in the other's text.
+  const names = new Map<string, { f: ScannedFile; path: FieldPath; text: string }[]>();
+  const addName = (f: ScannedFile, path: FieldPath, text: string) => {
+    const key = normaliseText(text);
+    if (key === '') return;
+    const list = names.get(key) ?? [];
+    if (!list.some((n) => n.f === f)) list.push({ f, path, text });
+    names.set(key, list);
+  };
+  for (const f of files) {
+    const e = f.entry;
+    if (!e) continue;
+    if (e.type === 'glossary') addName(f, ['term'], e.term);
+    if (e.type === 'glossary' || e.type === 'property' || e.type === 'dataset') {
+      e.aliases.forEach((a, i) => {
+        addName(f, ['aliases', i], a);
+      });
+    }
+  }
+  for (const list of names.values()) {
+    if (list.length < 2) continue;
+    for (const n of list) {
+      const others = list.filter((o) => o !== n).map((o) => `${o.f.entry?.id} (${String(o.path[0])})`);
+      add(
+        n.f,
+        n.path,
+        `${String(n.path[0])}: "${n.text}" also names ${others.join(', ')}; a question with it cannot tell the entries apart: keep it on the entry it defines`,
+        'warning',
+      );
+    }
+  }
+
   for (const [field, map] of unique) {
     for (const [value, list] of map) {
       if (list.length < 2) continue;

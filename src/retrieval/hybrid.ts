@@ -449,16 +449,35 @@ export function retrieverFromParts(
       reachable.add(t.stem);
       for (const e of t.expansions.keys()) reachable.add(e);
     }
-    const isNamed = (id: string) => {
+    /** The entry's names the question contains in full (none: the entry is not named). */
+    const namedBy = (id: string): string[][] => {
       const names = namesOf.get(id);
-      if (!names?.some((n) => n.every((s) => reachable.has(s)))) return false;
+      if (!names?.some((n) => n.every((s) => reachable.has(s)))) return [];
       // A name's stem counts when a matched term is it or expands to it (computed once per entry, not per stem).
       const matched = new Set(lex.get(id)?.matched ?? []);
       const covered = new Set(matched);
       for (const t of analysis.terms) if (matched.has(t.stem)) for (const e of t.expansions.keys()) covered.add(e);
-      return names.some((n) => n.every((s) => covered.has(s)));
+      return names.filter((n) => n.every((s) => covered.has(s)));
     };
-    const named = new Set([...lex.keys()].filter(isNamed));
+    const namings = new Map<string, string[][]>();
+    for (const id of lex.keys()) {
+      const n = namedBy(id);
+      if (n.length > 0) namings.set(id, n);
+    }
+    // The longest name wins, as in entity linking: "data drift" names the data-drift entry, and the "drift" inside
+    // it does not also name the drift entry. An entry is named only if no other entry's name strictly contains
+    // every name of it the question holds.
+    const within = (a: string[], b: string[]) => a.length < b.length && a.every((s) => b.includes(s));
+    const named = new Set(
+      [...namings]
+        .filter(
+          ([id, mine]) =>
+            !mine.every((n) =>
+              [...namings].some(([other, theirs]) => other !== id && theirs.some((t) => within(n, t))),
+            ),
+        )
+        .map(([id]) => id),
+    );
     for (const id of named) fused.set(id, (fused.get(id) ?? 0) + namedWeight);
     if (opts.prefer) {
       for (const [id, bonus] of opts.prefer) {

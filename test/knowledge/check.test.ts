@@ -157,6 +157,21 @@ describe('checkKnowledge', () => {
     expect(errors[0]).toMatch(/property-drift-2\.md:6: name: "drift" is also used by properties\/property-drift\.md/);
   });
 
+  it('warns when an alias also names another entry (its term or alias), on the alias line of both', async () => {
+    await kb.edit('properties/property-drift.md', 'aliases: [model decay]', 'aliases: [model decay, mlops]');
+    const result = await checkKnowledge(kb.dir);
+    const warnings = lines(result.problems.filter((p) => p.severity === 'warning'));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        /^glossary\/glossary-mlops\.md:6: warning: term: "MLOps" also names property-drift \(aliases\)/,
+      ),
+      expect.stringMatching(
+        /^properties\/property-drift\.md:7: warning: aliases: "mlops" also names glossary-mlops \(term\); a question with it cannot tell the entries apart/,
+      ),
+    ]);
+    expect(result.problems.filter((p) => p.severity === 'error')).toEqual([]);
+  });
+
   it('reports an empty body as an error', async () => {
     await kb.edit('glossary/glossary-mlops.md', /---\nMLOps applies[\s\S]*$/, '---\n\n');
     expect(await errorsOf(kb.dir)).toEqual([expect.stringMatching(/^glossary\/glossary-mlops\.md:\d+: empty body/)]);

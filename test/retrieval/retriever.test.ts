@@ -3,10 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Entry, entryFrontMatterSchema } from '../../src/knowledge/schema.ts';
 import { createRetriever, type HybridRetriever } from '../../src/retrieval/hybrid.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
 import { loadWordVectors, vectorsDir } from '../../src/retrieval/word-vectors.ts';
-import { fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
+import { fixtureEntries, fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
 
 const kb = fixtureKb();
 let data: string;
@@ -57,6 +58,28 @@ describe('hybrid retriever', () => {
     expect(hits[0]?.dense).toBeGreaterThan(0);
     const scores = hits.map((h) => h.score);
     expect(scores).toEqual([...scores].sort((a, b) => b - a));
+  });
+
+  it('the longest name wins: "data drift" names the data-drift entry, not also the drift property inside it', async () => {
+    const dataDrift = {
+      ...entryFrontMatterSchema.parse({
+        id: 'glossary-data-drift',
+        type: 'glossary',
+        term: 'data drift',
+        title: 'Data drift',
+        summary: 'The inputs a model sees in production change away from those it was trained on.',
+        questions: ['What is data drift?', 'Why do inputs change?', 'What is covariate shift?'],
+        sources: [{ citation: 'Haug et al. 2025' }],
+      }),
+      body: '## Key points\n- Inputs change.',
+      file: 'glossary/glossary-data-drift.md',
+    } as Entry;
+    const r = await createRetriever(fixtureKb([...fixtureEntries, dataDrift]), { generalRank: () => undefined });
+    const named = async (q: string) =>
+      (await r.retrieve(q, { k: 5 })).hits.filter((h) => h.named).map((h) => h.entry.id);
+    expect(await named('what is data drift')).toEqual(['glossary-data-drift']);
+    // The shorter name still names its entry when the longer one is not in the question.
+    expect(await named('what is drift')).toEqual(['property-drift']);
   });
 
   it('reciprocal-rank fusion ranks the same obvious entry first', async () => {

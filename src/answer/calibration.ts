@@ -11,19 +11,19 @@ export const CALIBRATION = {
   denseUnknown: 0.5,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
   weights: {
-    bias: -9.57,
-    coverage: 3.01,
-    specificity: 3.45,
-    dense: 2.71,
-    margin: 5.24,
+    bias: -10.62,
+    coverage: 4.27,
+    specificity: 2.47,
+    dense: 4.38,
+    margin: 6.26,
     specificTerms: 0.65,
-    unknown: -1.97,
-    named: 0.34,
+    unknown: -3.27,
+    named: -0.48,
   },
   /** A question that names the best entry and is covered at least this much is answered from it. */
   namedCoverage: 0.9,
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.43,
+  answerAt: 0.41,
   /** A specific word: specificity at least this… */
   specificWord: 0.5,
   /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */

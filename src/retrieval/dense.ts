@@ -30,6 +30,11 @@ export interface DenseIndex {
   readonly count: number;
   /** The `k` nearest vectors to `query` (k is capped at the count). */
   search(query: number[], k: number): DenseHit[];
+  /**
+   * Exact cosine similarity of `query` (unit length) to the closest of an entry's vectors; undefined for an entry
+   * without vectors. For candidates the approximate top-k search did not reach.
+   */
+  similarity(query: number[], id: string): number | undefined;
   /** Writes hnswlib.index, args.json and docstore.json into `dir`. */
   save(dir: string): Promise<void>;
 }
@@ -47,6 +52,8 @@ function denseIndex(
   docs: StoredDocs,
 ): DenseIndex {
   const idOf = new Map(docs.map(([label, doc]) => [Number(label), String(doc.metadata.id)]));
+  const labelsOf = new Map<string, number[]>();
+  for (const [label, id] of idOf) labelsOf.set(id, [...(labelsOf.get(id) ?? []), label]);
   return {
     embeddings,
     get count() {
@@ -60,6 +67,19 @@ function denseIndex(
       if (n <= 0) return [];
       const { neighbors, distances } = index.searchKnn(query, n);
       return neighbors.map((label, i) => ({ id: idOf.get(label) ?? '', distance: distances[i] ?? 1 }));
+    },
+    similarity(query, id) {
+      const labels = labelsOf.get(id);
+      if (!labels || query.length !== args.numDimensions) return undefined;
+      let best = -Infinity;
+      for (const label of labels) {
+        // The cosine space stores unit-length vectors: the dot product is the cosine.
+        const p = index.getPoint(label);
+        let dot = 0;
+        for (let d = 0; d < p.length; d++) dot += (p[d] as number) * (query[d] as number);
+        if (dot > best) best = dot;
+      }
+      return best === -Infinity ? undefined : best;
     },
     async save(dir) {
       await mkdir(dir, { recursive: true });

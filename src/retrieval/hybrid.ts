@@ -237,6 +237,8 @@ const RRF_K = 60;
 const HEAD_FIELDS: ReadonlySet<string> = new Set(['title', 'names', 'questions', 'summary']);
 /** Dense candidates looked at per question (vectors, several per entry). */
 const DENSE_CANDIDATES = 60;
+/** The best lexical candidates that get their exact dense similarity when the approximate search missed them. */
+const EXACT_DENSE_CANDIDATES = 10;
 
 export function retrieverFromParts(
   kb: KnowledgeBase,
@@ -403,6 +405,14 @@ export function retrieverFromParts(
             if (!ok(id)) continue;
             const sim = 1 - distance;
             if (sim > (den.get(id) ?? -Infinity)) den.set(id, sim);
+          }
+          // The approximate search returns the nearest vectors, and an entry with many vectors can crowd out the
+          // best lexical candidates: give those their exact similarity, so that "no dense evidence" means that.
+          const lexicalTop = [...lex].sort((a, b) => b[1].score - a[1].score).slice(0, EXACT_DENSE_CANDIDATES);
+          for (const [id] of lexicalTop) {
+            if (den.has(id) || !ok(id)) continue;
+            const sim = dense.similarity(q, id);
+            if (sim !== undefined) den.set(id, sim);
           }
         }
       } catch (err) {

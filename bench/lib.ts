@@ -23,6 +23,7 @@ export const TUNING_FILES = [
   'bench/devset/tune.jsonl',
   'bench/devset/tune-extra.jsonl',
   'bench/devset/german-tune.jsonl',
+  'bench/devset/tune-fresh.jsonl',
 ];
 /** The test half: fixed before any tuning (the German files before the German vocabulary); never tuned on. */
 export const TEST_FILES = ['bench/devset/test.jsonl', 'bench/devset/german-test.jsonl'];

@@ -1,5 +1,5 @@
 // The numbers behind "answer, offer the closest entries, or say it is not ours". Fitted on the tuning half of the
-// development set (bench/devset/tune.jsonl) with `node bench/calibrate.ts`, reported on the test half by
+// development set (TUNING_FILES in bench/lib.ts) with `node bench/calibrate.ts`, reported on the test half by
 // `npm run bench`; never fitted on ../shared/eval. See README "How the bot decides to answer".
 export const CALIBRATION = {
   /** Domain evidence: the best entry must match a word at least this specific to the knowledge (0..1). */
@@ -11,19 +11,19 @@ export const CALIBRATION = {
   denseUnknown: 0.5,
   /** Logistic model of "the best entry answers the question" over the features in decide.ts. */
   weights: {
-    bias: -10.62,
-    coverage: 4.27,
-    specificity: 2.47,
-    dense: 4.38,
-    margin: 6.26,
-    specificTerms: 0.65,
-    unknown: -3.27,
-    named: -0.48,
+    bias: -8.54,
+    coverage: 3.57,
+    specificity: 2.73,
+    dense: 2.23,
+    margin: 3.95,
+    specificTerms: 0.7,
+    unknown: -3.7,
+    named: 0.21,
   },
   /** A question that names the best entry and is covered at least this much is answered from it. */
   namedCoverage: 0.9,
   /** Answer at or above this probability; below it (with domain evidence) offer the closest entries. */
-  answerAt: 0.41,
+  answerAt: 0.45,
   /** A specific word: specificity at least this… */
   specificWord: 0.5,
   /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */

@@ -19,7 +19,7 @@ const PREFER = { previousBest: 0.25, previousOther: 0.1, related: 0.08 } as cons
 /** Weight of the previous questions' words relative to the follow-up's own (tuned on the dev set's tuning half). */
 export const CONTEXT_WEIGHT = 0.3;
 /** A question with at most this many words the knowledge knows leans on its context when it points back. */
-const FEW_TERMS = 2;
+const FEW_TERMS = 4;
 
 export interface FollowUpPlan {
   /** The previous question(s), read with the question at CONTEXT_WEIGHT. */

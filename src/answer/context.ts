@@ -14,6 +14,10 @@ const POINTS_BACK =
 const CONTINUES =
   /^\s*(and|also|but|or|so|what about|how about|what if|same for|und|aber|auch|oder|was ist mit|wie ist es mit|wie sieht es mit|und wenn|und für|und bei)(?![\p{L}])/iu;
 
+/** Openings that say the topic changes ("another question:", "separate thing", "andere Frage"): no context then. */
+const SWITCHES =
+  /(?<![\p{L}])(an?other (question|thing|topic)|(different|separate|unrelated|new) (question|thing|topic)|something (else|different)|on another note|changing the subject|change of topic|andere frage|anderes thema|neue frage|neues thema|(etwas|was|ganz) anderes|andere sache)(?![\p{L}])/iu;
+
 /** Bonus on the fused score (0..1) for the previous answer's entries and their neighbours. */
 const PREFER = { previousBest: 0.25, previousOther: 0.1, related: 0.08 } as const;
 /** Weight of the previous questions' words relative to the follow-up's own (tuned on the dev set's tuning half). */
@@ -37,7 +41,7 @@ export function followUpPlan(
   kb: KnowledgeBase,
 ): FollowUpPlan | undefined {
   const last = context.turns.at(-1);
-  if (!last) return undefined;
+  if (!last || SWITCHES.test(question)) return undefined;
   const knownTerms = direct ? direct.signals.terms.filter((t) => t.known && t.specificity >= 0.3).length : 0;
   const pointsBack = POINTS_BACK.test(question);
   const refersBack = CONTINUES.test(question) || (pointsBack && knownTerms <= FEW_TERMS);

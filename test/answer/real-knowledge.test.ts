@@ -131,6 +131,19 @@ describe("understanding questions in the users' own words", () => {
     expect(a.markdown).toMatch(/\*\*Access:\*\*/);
   });
 
+  it.each([
+    ['different question: what does it take to run kubernetes for that?', 'who owns the MES data?'],
+    ['Andere Frage: was ist eigentlich Kubernetes?', 'Wer ist Owner der MES-Daten?'],
+  ])('a message that says the topic changes ("%s") is not read with the previous one', async (question, before) => {
+    const earlier = await ask(before);
+    expect(earlier.entryIds[0]).toBe('dataset-mes-lot-genealogy');
+    const a = await ask(question, { turns: [{ question: before, entryIds: earlier.entryIds }] });
+    expect(a.followUp).toBeUndefined();
+    const shown = a.abstained ? (a.offered ?? []).map((o) => o.id) : a.entryIds;
+    expect(shown[0]).toBe('glossary-kubernetes');
+    expect(shown).not.toContain('dataset-mes-lot-genealogy');
+  });
+
   it('does not drag a self-contained new question back to the previous topic', async () => {
     const earlier = await ask('What is the sidecar pattern?');
     const { a, id } = await first('What is a feature store?', {

@@ -2,6 +2,7 @@
 // that mean one thing here, with their German terms), aliases (tool and product names, plant jargon and
 // abbreviations that stand for concepts) and words to ignore (chat filler). Parsed with positions so `kb check` can say file:line; checked across
 // files for duplicate ids, unknown concept ids, alias cycles and terms claimed by two concepts.
+import { stemmer as germanStemmer } from '@orama/stemmers/german';
 import { isNode, LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
 import type { KnowledgeProblem } from './problem.ts';
@@ -150,6 +151,25 @@ export function buildVocabulary(files: ParsedVocabulary[]): {
           at(c, `"${t}" belongs to two concepts: "${other.id}" (${other.file}:${other.line}) and "${c.id}"`, 'warning');
         } else owner.set(k, c);
       }
+    }
+  }
+
+  // German words are matched by their Snowball stem, so two words that stem alike are one word to the bot: if they
+  // sit in different concepts, a question with either is read as the first ("zuständig" and "Zustand" both stem to
+  // "zustand": a question about who is responsible would read as one about health).
+  const byGermanStem = new Map<string, { word: string; concept: Concept }>();
+  for (const c of concepts.values()) {
+    for (const t of c.de) {
+      if (/[\s-]/.test(t.trim())) continue; // phrases are folded whole, not stemmed
+      const s = germanStemmer(t.trim().toLowerCase());
+      const other = byGermanStem.get(s);
+      if (other && other.concept.id !== c.id && key(other.word) !== key(t)) {
+        at(
+          c,
+          `German "${t}" (concept "${c.id}") and "${other.word}" (concept "${other.concept.id}", ${other.concept.file}:${other.concept.line}) have the same stem "${s}", so the bot cannot tell them apart: keep one of them, or list the meaning you want as a phrase`,
+          'warning',
+        );
+      } else if (!other) byGermanStem.set(s, { word: t, concept: c });
     }
   }
 

@@ -111,4 +111,29 @@ describe('vocabulary files', () => {
       'vocabulary/x.yaml:4: warning: "shift" belongs to two concepts: "a" (vocabulary/x.yaml:2) and "b"',
     ]);
   });
+
+  it('warns when two German words of different concepts stem alike (the bot cannot tell them apart)', async () => {
+    await kb.write(
+      'vocabulary/x.yaml',
+      [
+        'concepts:',
+        '  - id: responsibility',
+        '    en: [responsibility]',
+        '    de: [zuständig, Zuständigkeit]',
+        '  - id: health',
+        '    en: [health]',
+        '    de: [Zustand, Gesundheit]',
+        '  - id: role',
+        '    en: [role]',
+        '    de: [Rolle, Rollen]',
+        '',
+      ].join('\n'),
+    );
+    const result = await checkKnowledge(kb.dir);
+    expect(result.problems.map((p) => formatProblem(p))).toEqual([
+      expect.stringMatching(
+        /^vocabulary\/x\.yaml:5: warning: German "Zustand" \(concept "health"\) and "zuständig" \(concept "responsibility", vocabulary\/x\.yaml:2\) have the same stem "zustand"/,
+      ),
+    ]);
+  });
 });

@@ -40,6 +40,8 @@ export interface QueryHooks {
   known?: (stem: string) => boolean;
   /** A knowledge word close to an unknown word (a typo), or undefined. */
   correct?: (word: string) => string | undefined;
+  /** Is the word general English (the word vectors' vocabulary)? German questions mix in English words. */
+  english?: (word: string) => boolean;
 }
 
 export interface Analyzer {
@@ -266,6 +268,14 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     const known = hooks.known ?? (() => true);
     const terms: QueryTerm[] = [];
     const seen = new Set<string>();
+    // German writes nouns with a capital. In a question written that way, a lower-case word that is neither in the
+    // German vocabulary nor English is a verb, adjective or function word ("komme", "liegen", "gehört"): it says
+    // nothing about the topic, even when the knowledge's own German text happens to contain it. All-lower-case
+    // chat questions give no such hint and are read as before.
+    const lowerCase = new Set<string>();
+    if (language === 'de' && /[^.!?:]\s+\p{Lu}\p{Ll}/u.test(text)) {
+      for (const m of text.matchAll(/(?<![\p{L}\p{N}])\p{Ll}[\p{L}\p{N}]*/gu)) lowerCase.add(m[0]);
+    }
     const add = (t: QueryTerm | undefined) => {
       if (!t || seen.has(t.stem)) return;
       seen.add(t.stem);
@@ -283,6 +293,7 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
           continue;
         }
         const en = englishTerm(w);
+        if (en.origin !== 'alias' && lowerCase.has(w) && hooks.english && !hooks.english(w)) continue;
         const parts = fold && w.length >= 2 * MIN_PART + 2 ? splitCompound(w, known) : undefined;
         if (en.origin === 'alias' || known(en.stem) || phraseTokens.has(w)) {
           add(en);

@@ -296,7 +296,10 @@ export function retrieverFromParts(
     return rank < weights.fillerRank ? weights.unknownCommon : weights.unknownRare;
   };
 
-  const analyse = (query: string): QueryAnalysis => analyzer.query(query, { known, correct: speller });
+  const general = options.generalRank;
+  const english = general ? (w: string) => general(w) !== undefined : undefined;
+  const analyse = (query: string): QueryAnalysis =>
+    analyzer.query(query, { known, correct: speller, ...(english ? { english } : {}) });
 
   // One question's signals are read by the search and by the caller: computed once per analysis.
   const signalsCache = new WeakMap<QueryAnalysis, QuerySignals>();

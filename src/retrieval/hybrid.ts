@@ -237,6 +237,24 @@ const RRF_K = 60;
 const HEAD_FIELDS: ReadonlySet<string> = new Set(['title', 'names', 'questions', 'summary']);
 /** Dense candidates looked at per question (vectors, several per entry). */
 const DENSE_CANDIDATES = 60;
+/** Can every stem be given a different term that covers it (a matching, by augmenting paths; names are short)? */
+export function distinctlyCovered(stems: string[], terms: ReadonlySet<string>[]): boolean {
+  if (stems.length > terms.length) return false;
+  const owner = new Array<number>(terms.length).fill(-1);
+  const assign = (i: number, seen: boolean[]): boolean => {
+    for (let j = 0; j < terms.length; j++) {
+      if (seen[j] || !terms[j]?.has(stems[i] as string)) continue;
+      seen[j] = true;
+      if (owner[j] === -1 || assign(owner[j] as number, seen)) {
+        owner[j] = i;
+        return true;
+      }
+    }
+    return false;
+  };
+  return stems.every((_, i) => assign(i, new Array<boolean>(terms.length).fill(false)));
+}
+
 /** The best lexical candidates that get their exact dense similarity when the approximate search missed them. */
 const EXACT_DENSE_CANDIDATES = 10;
 
@@ -470,7 +488,12 @@ export function retrieverFromParts(
       const matched = new Set(lex.get(id)?.matched ?? []);
       const covered = new Set(matched);
       for (const t of analysis.terms) if (matched.has(t.stem)) for (const e of t.expansions.keys()) covered.add(e);
-      return names.filter((n) => n.every((s) => covered.has(s)));
+      // Each word of a name needs a word of its own in the question: one word and its synonyms do not name
+      // "Thin-film coating / multilayer deposition" ("coating" expands to deposition and multilayer).
+      const by = analysis.terms
+        .filter((t) => matched.has(t.stem))
+        .map((t) => new Set([t.stem, ...t.expansions.keys()]));
+      return names.filter((n) => n.every((s) => covered.has(s)) && distinctlyCovered([...new Set(n)], by));
     };
     const namings = new Map<string, string[][]>();
     for (const id of lex.keys()) {

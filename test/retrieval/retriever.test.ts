@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Entry, entryFrontMatterSchema } from '../../src/knowledge/schema.ts';
-import { createRetriever, type HybridRetriever } from '../../src/retrieval/hybrid.ts';
+import { createRetriever, distinctlyCovered, type HybridRetriever } from '../../src/retrieval/hybrid.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
 import { loadWordVectors, vectorsDir } from '../../src/retrieval/word-vectors.ts';
 import { fixtureEntries, fixtureKb, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
@@ -80,6 +80,18 @@ describe('hybrid retriever', () => {
     expect(await named('what is data drift')).toEqual(['glossary-data-drift']);
     // The shorter name still names its entry when the longer one is not in the question.
     expect(await named('what is drift')).toEqual(['property-drift']);
+  });
+
+  it('a name is named only when each of its words has a question word of its own (synonyms do not stand in twice)', () => {
+    // "coating" expands to deposition and multilayer: alone it does not name "coating / multilayer deposition".
+    const coating = new Set(['coat', 'deposit', 'multilay']);
+    expect(distinctlyCovered(['coat', 'multilay', 'deposit'], [coating])).toBe(false);
+    expect(
+      distinctlyCovered(['coat', 'multilay', 'deposit'], [coating, new Set(['multilay']), new Set(['deposit'])]),
+    ).toBe(true);
+    // The assignment is searched, not greedy: the first term may have to give up a stem to the second.
+    expect(distinctlyCovered(['a', 'b'], [new Set(['a', 'b']), new Set(['a'])])).toBe(true);
+    expect(distinctlyCovered(['a'], [])).toBe(false);
   });
 
   it('reciprocal-rank fusion ranks the same obvious entry first', async () => {

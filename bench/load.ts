@@ -7,7 +7,8 @@
 //
 //   npm run bench:load                                  (60 s measured after a 15 s warm-up, 16 concurrent)
 //   npm run bench:load -- --seconds 10 --concurrency 8  (--max-messages N, --warmup S, --only slack|teams,
-//                          --redis-url redis://…, --service-node-options=--max-semi-space-size=4)
+//                          --redis-url redis://…, --service-node-options=--max-semi-space-size=4,
+//                          --answer-workers N: the service's ANSWER_WORKERS, default its own default)
 //   npm run bench:load -- --overload 4 --seconds 20     (back-pressure: measures the capacity in Slack mentions/s,
 //                          then sends 4× that rate open-loop; counts answered / "busy" / lost, checks
 //                          mlops_guide_dropped_total against the busy replies, ack p99; --capacity-seconds S)
@@ -758,6 +759,7 @@ async function main() {
       'redis-url': { type: 'string' },
       only: { type: 'string', default: 'all' },
       'service-node-options': { type: 'string' },
+      'answer-workers': { type: 'string' },
       overload: { type: 'string' },
       'capacity-seconds': { type: 'string', default: '15' },
     },
@@ -800,6 +802,7 @@ async function main() {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       ...(values['service-node-options'] ? { NODE_OPTIONS: values['service-node-options'] } : {}),
+      ...(values['answer-workers'] !== undefined ? { ANSWER_WORKERS: values['answer-workers'] } : {}),
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
       NODE_ENV: 'production',
       KNOWLEDGE_DIR: join(REPO, 'knowledge'),

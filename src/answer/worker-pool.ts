@@ -216,7 +216,8 @@ export function createAnswerPool(options: AnswerPoolOptions): AnswerPool {
         ? 'answer worker exited; its questions are answered on the main thread and a new worker is started'
         : 'answer worker keeps exiting; not restarting it (questions are answered on the main thread)',
     );
-    // A new worker first, so the questions re-asked below are not all left to the main thread.
+    // The replacement loads the newest knowledge; the questions the dead one held are answered here, by the
+    // answerer of their own generation (re-sending them could meet the same crash).
     if (restart) spawn(true);
     for (const p of lost) {
       observer.fellBack?.('worker_failed');

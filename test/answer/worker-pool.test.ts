@@ -133,6 +133,30 @@ describe('answering in worker threads', () => {
     expect(seen.fellBack).toEqual([]);
   });
 
+  it('questions asked while a reload runs are each answered from one knowledge, the old or the new', SLOW, async () => {
+    dirs = tempDirs({ copyKnowledge: true });
+    const pooled = await open(dirs, 2);
+    const question = 'What is MLOps?';
+    const titleOf = (a: Answer) => a.sources.find((s) => s.id === 'glossary-mlops')?.title;
+    const oldTitle = titleOf(await pooled.runtime.current().answerer.answer(question));
+    expect(oldTitle).toBeDefined();
+    const file = join(dirs.knowledgeDir, 'glossary/glossary-mlops.md');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(/^title: .*$/m, 'title: "MLOps, renamed mid-flight"'));
+
+    let done = false;
+    const reload = pooled.runtime.reload().finally(() => {
+      done = true;
+    });
+    const titles: (string | undefined)[] = [];
+    // Asked one after another until the swap, then once more: each from the runtime in service at that moment.
+    while (!done) titles.push(titleOf(await pooled.runtime.current().answerer.answer(question)));
+    expect((await reload).ok).toBe(true);
+    titles.push(titleOf(await pooled.runtime.current().answerer.answer(question)));
+    expect(titles.length).toBeGreaterThan(1);
+    for (const t of titles) expect([oldTitle, 'MLOps, renamed mid-flight']).toContain(t);
+    expect(titles.at(-1)).toBe('MLOps, renamed mid-flight');
+  });
+
   it(
     'a worker killed with a question in flight loses nothing: it is answered here and the worker restarts',
     SLOW,

@@ -7,7 +7,8 @@
 //
 //   npm run bench:load                                  (60 s measured after a 15 s warm-up, 16 concurrent)
 //   npm run bench:load -- --seconds 10 --concurrency 8  (--max-messages N, --warmup S, --only slack|teams,
-//                          --redis-url redis://…, --service-node-options=--max-semi-space-size=4)
+//                          --redis-url redis://…, --service-node-options=--max-semi-space-size=4,
+//                          --answer-workers N: the service's ANSWER_WORKERS, default its own default)
 //   npm run bench:load -- --overload 4 --seconds 20     (back-pressure: measures the capacity in Slack mentions/s,
 //                          then sends 4× that rate open-loop; counts answered / "busy" / lost, checks
 //                          mlops_guide_dropped_total against the busy replies, ack p99; --capacity-seconds S)
@@ -26,7 +27,7 @@ import { createHmac } from 'node:crypto';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, createServer, type IncomingMessage, request, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
@@ -62,6 +63,12 @@ const QUESTIONS = [
 const TEAMS_COMMANDS = ['help', 'properties', 'property drift', 'challenges', 'guidelines', 'about'];
 
 type Json = Record<string, unknown>;
+interface CpuSample {
+  cpu: NodeJS.CpuUsage;
+  /** The main thread's own CPU time (process.threadCpuUsage): what every message costs where acks are made. */
+  main: NodeJS.CpuUsage;
+  elu: { idle: number; active: number; utilization: number };
+}
 interface MemorySample {
   rss: number;
   heapUsed: number;
@@ -100,6 +107,14 @@ async function serviceChild(): Promise<void> {
   const send = (m: Json) => process.send?.(m);
   process.on('message', (m: { type?: string; gc?: boolean }) => {
     if (m.type === 'memory') send({ type: 'memory', memory: memory(m.gc !== false) });
+    // CPU of the whole service (every thread) and how busy its main thread's event loop is.
+    if (m.type === 'cpu')
+      send({
+        type: 'cpu',
+        cpu: process.cpuUsage(),
+        main: process.threadCpuUsage(),
+        elu: performance.eventLoopUtilization(),
+      });
     if (m.type === 'stop') {
       void service.stop().finally(() => {
         send({ type: 'stopped' });
@@ -148,6 +163,13 @@ class ServiceProcess {
     const reply = this.next('memory', 10_000);
     this.#child.send({ type: 'memory', gc });
     return (await reply).memory as MemorySample;
+  }
+  /** CPU time of the service process (all threads) and its main thread's event-loop utilisation so far. */
+  async cpu(): Promise<CpuSample> {
+    const reply = this.next('cpu', 10_000);
+    this.#child.send({ type: 'cpu' });
+    const m = await reply;
+    return { cpu: m.cpu as NodeJS.CpuUsage, main: m.main as NodeJS.CpuUsage, elu: m.elu as CpuSample['elu'] };
   }
   async stop(): Promise<void> {
     if (this.#child.exitCode !== null) return;
@@ -214,6 +236,9 @@ class StandIn {
         resolve(r);
       });
     });
+    // The timer runs from sending; under overload the ack itself can take longer, and a timeout before anyone awaits
+    // the reply must not end the bench as an unhandled rejection (the caller still sees it when it awaits).
+    reply.catch(() => undefined);
     return {
       reply,
       cancel: () => {
@@ -758,6 +783,7 @@ async function main() {
       'redis-url': { type: 'string' },
       only: { type: 'string', default: 'all' },
       'service-node-options': { type: 'string' },
+      'answer-workers': { type: 'string' },
       overload: { type: 'string' },
       'capacity-seconds': { type: 'string', default: '15' },
     },
@@ -800,6 +826,7 @@ async function main() {
     const env: Record<string, string> = {
       PATH: process.env.PATH ?? '',
       ...(values['service-node-options'] ? { NODE_OPTIONS: values['service-node-options'] } : {}),
+      ...(values['answer-workers'] !== undefined ? { ANSWER_WORKERS: values['answer-workers'] } : {}),
       ...(process.env.MALLOC_ARENA_MAX ? { MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX } : {}),
       NODE_ENV: 'production',
       KNOWLEDGE_DIR: join(REPO, 'knowledge'),
@@ -915,6 +942,10 @@ async function overloadRun(
     `overload benchmark: capacity over ${o.capacitySeconds} s (${o.concurrency} closed-loop clients, Slack mentions), then ${o.factor}× that rate open-loop for ${o.seconds} s\n`,
   );
   await runPhase(load, { concurrency: o.concurrency, seconds: 3, maxMessages: 1e9, seed: 7, platforms: 'slack' });
+  // The service and this process (load and stand-in) share the machine's cores: both CPU figures are printed, so
+  // answers per service CPU-second can be told apart from a machine that was simply busy.
+  const cpuBefore = await service.cpu();
+  const benchBefore = process.cpuUsage();
   const cap = await runPhase(load, {
     concurrency: o.concurrency,
     seconds: o.capacitySeconds,
@@ -923,6 +954,16 @@ async function overloadRun(
     platforms: 'slack',
   });
   const capacity = cap.samples.filter((s) => s.ok).length / cap.seconds;
+  const cpuAfter = await service.cpu();
+  const benchCpu = process.cpuUsage(benchBefore);
+  const serviceCores =
+    (cpuAfter.cpu.user + cpuAfter.cpu.system - cpuBefore.cpu.user - cpuBefore.cpu.system) / 1e6 / cap.seconds;
+  const benchCores = (benchCpu.user + benchCpu.system) / 1e6 / cap.seconds;
+  const mainCpuUs = cpuAfter.main.user + cpuAfter.main.system - cpuBefore.main.user - cpuBefore.main.system;
+  const answeredInCapacity = cap.samples.filter((s) => s.ok).length;
+  const activeMs = cpuAfter.elu.active - cpuBefore.elu.active;
+  const idleMs = cpuAfter.elu.idle - cpuBefore.elu.idle;
+  const mainElu = activeMs / Math.max(1, activeMs + idleMs);
   const droppedBefore = await scrapeDropped(port);
   const rate = capacity * o.factor;
   const t0 = performance.now();
@@ -951,6 +992,9 @@ async function overloadRun(
     `p50 ${pct(xs, 50).toFixed(1)} ms, p99 ${pct(xs, 99).toFixed(1)} ms, max ${(xs.at(-1) ?? 0).toFixed(1)} ms`;
   const lines = [
     `capacity     ${capacity.toFixed(0)} answered mentions/s (closed loop, ${o.concurrency} clients, ${cap.seconds.toFixed(1)} s)`,
+    `  cpu        service ${serviceCores.toFixed(2)} cores (all threads; ${(capacity / Math.max(0.01, serviceCores)).toFixed(0)} answers per service CPU-second), main thread ${(mainCpuUs / 1000 / Math.max(1, answeredInCapacity)).toFixed(2)} ms CPU per answered mention (${(mainCpuUs / 1e6 / cap.seconds).toFixed(2)} cores), main event loop ${(mainElu * 100).toFixed(0)} % busy; bench process ${benchCores.toFixed(2)} cores; load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
     `offered      ${results.length} mentions at ${rate.toFixed(0)}/s (${o.factor}×) over ${o.seconds} s; all settled after ${settled.toFixed(1)} s`,
     `accepted     ${accepted} (HTTP 200); not accepted ${count('not accepted')}${errors.size ? ` (${[...errors].map(([k, n]) => `${k} ×${n}`).join('; ')})` : ''}`,
     `outcome      answered ${count('answered')}, told "busy" ${count('busy')}, LOST (accepted, no reply in ${OVERLOAD_REPLY_TIMEOUT_MS / 1000} s) ${count('lost')}`,

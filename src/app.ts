@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { withIntentPrior } from './answer/answerer.ts';
 import { decide } from './answer/decide.ts';
 import { answerToReply, createAnswerer, createChatModel } from './answer/index.ts';
+import { type AnswerPool, type AnswerPoolObserver, createAnswerPool } from './answer/worker-pool.ts';
 import type { Clock, Logger } from './base/index.ts';
 import { silentLogger } from './base/index.ts';
 import type { Config } from './config.ts';
@@ -35,6 +36,8 @@ export interface App {
   config: Config;
   bot: Bot;
   runtime: RuntimeHolder<AppRuntime>;
+  /** The answer threads, when ANSWER_WORKERS > 0 (diagnostics, tests). */
+  answerPool?: AnswerPool;
   kv: KeyValueStore;
   events: EventStore;
   logger: Logger;
@@ -62,6 +65,13 @@ export interface AppOptions {
    * answering for the build: only for measuring the difference (bench/reload.ts).
    */
   reloadOffThread?: boolean;
+  /**
+   * Worker threads that answer questions (`serve` passes ANSWER_WORKERS; default 0: on this thread, as `ask` and
+   * `chat` want). Ignored when an LLM is configured: the LLM path answers on this thread.
+   */
+  answerWorkers?: number;
+  /** Hooks of the answer pool (tests). */
+  answerPoolObserver?: AnswerPoolObserver;
 }
 
 /** What every runtime shares and a reload need not load again: the embeddings and the offline word vectors. */
@@ -196,10 +206,39 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
   const retrieval = await loadRetrievalDeps(config, logger);
   const worker = createIndexWorker(logger);
   const deps = { kv, events, logger, clock, salt, retrieval, worker };
-  const initial = await buildRuntime(config, deps);
+  const answerWorkers = options.answerWorkers ?? 0;
+  if (answerWorkers > 0 && config.llm.provider !== 'none') {
+    logger.info(
+      { answerWorkers },
+      'an LLM is configured: questions are answered on the main thread (ANSWER_WORKERS unused)',
+    );
+  }
+  const pool =
+    answerWorkers > 0 && config.llm.provider === 'none'
+      ? createAnswerPool({
+          workers: answerWorkers,
+          config,
+          logger,
+          ...(options.answerPoolObserver ? { observer: options.answerPoolObserver } : {}),
+        })
+      : undefined;
+  // Every runtime (start-up, each reload) reaches the answer threads before the holder swaps it in, so a question
+  // is answered from the knowledge of the runtime that took it, in a thread or, failing that, here.
+  const withPool = async (built: AppRuntime): Promise<AppRuntime> =>
+    pool ? { ...built, answerer: await pool.answererFor(built.kb, built.answerer) } : built;
+  let initial: AppRuntime;
+  try {
+    initial = await withPool(await buildRuntime(config, deps));
+  } catch (err) {
+    await pool?.close();
+    throw err;
+  }
   const runtime = createRuntimeHolder<AppRuntime>(
     initial,
-    () => ((options.reloadOffThread ?? true) ? buildRuntimeInWorker(config, deps) : buildRuntime(config, deps)),
+    async () =>
+      withPool(
+        await ((options.reloadOffThread ?? true) ? buildRuntimeInWorker(config, deps) : buildRuntime(config, deps)),
+      ),
     {
       logger,
       clock,
@@ -243,11 +282,14 @@ export async function createApp(config: Config, options: AppOptions = {}): Promi
     config,
     bot,
     runtime,
+    ...(pool ? { answerPool: pool } : {}),
     kv,
     events,
     logger,
     hashId: (platform, id) => hashUserId(salt, platform, id),
     async close() {
+      // The caller drained first (serve's stop): the answer threads end, then the stores close.
+      await pool?.close();
       await Promise.allSettled([worker.close(), kv.close(), events.close()]);
     },
   };

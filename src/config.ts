@@ -53,6 +53,12 @@ const envSchema = z.object({
   SLACK_QUEUE_MAX_JOBS: int(1000, 1, 1_000_000),
   /** Slack work that waited longer than this is answered "busy" instead (an answer minutes late helps nobody). */
   SLACK_QUEUE_MAX_WAIT_MS: int(30_000, 100, 3_600_000),
+  /**
+   * Worker threads that answer questions (`serve`), so the main thread only reads, acks and posts. 0 answers on the
+   * main thread as before. Default 1: on 2 cores the main thread (HTTP, Slack and Teams calls, stores) needs one
+   * core and answering the other; more workers than cores minus one take CPU from the acks.
+   */
+  ANSWER_WORKERS: int(1, 0, 64),
   /** Slack's AI-app surface (assistant threads, suggested prompts, status); needs manifest-ai-app.yaml. */
   SLACK_ASSISTANT: bool(false),
   /**
@@ -165,6 +171,8 @@ export interface Config {
       }
     | undefined;
   slackQueue: { maxJobs: number; maxWaitMs: number };
+  /** ANSWER_WORKERS: answer threads for `serve` (0 = on the main thread; ignored with an LLM, which stays there). */
+  answerWorkers: number;
   /** Deadline of each Slack Web API call (SLACK_API_TIMEOUT_MS). */
   slackApiTimeoutMs: number;
   /** SLACK_ASSISTANT: answer in Slack's assistant threads (suggested prompts, status while answering). */
@@ -418,6 +426,7 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
     },
     slack,
     slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
+    answerWorkers: e.ANSWER_WORKERS,
     slackApiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
     slackAssistant: e.SLACK_ASSISTANT,
     experts: {

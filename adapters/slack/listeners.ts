@@ -93,6 +93,11 @@ function threadRecord(value: unknown): ThreadRecord | undefined {
 export const BUSY_TEXT = "I'm busy right now, please try again in a minute.";
 
 const BUSY: Reply = noticeReply('warning', BUSY_TEXT);
+/**
+ * Rendered once: under overload most messages get this reply, and the main thread's time per refused message is
+ * what keeps acks fast (issue 12).
+ */
+const BUSY_MESSAGES: SlackMessage[] = replyToBlockKit(BUSY);
 
 const GENERIC_FAILURE: Reply = noticeReply(
   'error',
@@ -277,8 +282,12 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       return undefined;
     }
     const { channel } = route.event;
-    // Askers are kept hashed, like every id the store holds.
-    const asker = deps.hashId(route.event.user ?? '');
+    // Askers are kept hashed, like every id the store holds. Hashed on first use: a "busy" reply never needs it.
+    let hashed: string | undefined;
+    const asker = () => {
+      hashed ??= deps.hashId(route.event.user ?? '');
+      return hashed;
+    };
     let thread: ThreadRecord | undefined;
     if (route.route === 'thread') {
       try {
@@ -296,7 +305,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       // Thread etiquette (README "Connect to Slack"): in a thread the bot answered, only messages addressed to it.
       const verdict = threadMessageAddressesBot({
         text: slackTextToPlain(route.event.text ?? '', botUserId),
-        fromAsker: thread.askers.includes(asker),
+        fromAsker: thread.askers.includes(asker()),
         mentionsSomeoneElse: mentionsSomeoneElse(route.event.text ?? '', botUserId),
       });
       if (!verdict.addressed) {
@@ -338,7 +347,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
           storeFailed(err, 'could not read the thread record; keeping only this asker', { channel, threadTs });
         }
       }
-      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), asker])].slice(-MAX_THREAD_ASKERS) };
+      const record: ThreadRecord = { askers: [...new Set([...(askers ?? []), asker()])].slice(-MAX_THREAD_ASKERS) };
       try {
         await kv.set(key.thread(channel, threadTs), record, deps.threadTtlMs);
       } catch (err) {
@@ -357,10 +366,10 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     const { channel, user } = route.event;
     const threadTs = replyThreadTs(route);
     if (route.route === 'dm' || !user) {
-      await post(client, channel, threadTs, replyToBlockKit(BUSY));
+      await post(client, channel, threadTs, BUSY_MESSAGES);
       return true;
     }
-    await postEphemeral(client, { channel, user, ...(threadTs ? { threadTs } : {}) }, replyToBlockKit(BUSY));
+    await postEphemeral(client, { channel, user, ...(threadTs ? { threadTs } : {}) }, BUSY_MESSAGES);
     return true;
   };
   if (deps.assistant) {
@@ -461,7 +470,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   app.command(/.*/, async ({ ack, body, respond }) => {
     if (deps.queueFull()) {
       // The ack's own response is shown to the user at once (ephemeral) and costs no Web API call.
-      const [busy] = replyToBlockKit(BUSY);
+      const [busy] = BUSY_MESSAGES;
       await ack({ response_type: 'ephemeral', text: BUSY_TEXT, ...(busy ? { blocks: busy.blocks } : {}) });
       deps.refused('queue_full');
       return;
@@ -480,7 +489,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
       },
       // Only reached when the command waited too long (a full queue was answered in the ack above).
       async () => {
-        await respondAll(respond, replyToBlockKit(BUSY), { replaceOriginal: false });
+        await respondAll(respond, BUSY_MESSAGES, { replaceOriginal: false });
         return true;
       },
     );
@@ -585,7 +594,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
     await deliverPrivately(
       parsed,
       conversation ?? { platform: 'slack', id: '', isDirect: true },
-      replyToBlockKit(BUSY),
+      BUSY_MESSAGES,
       client,
       respond,
     );
@@ -798,7 +807,7 @@ export function registerListeners(app: App, deps: ListenerDeps): void {
   const busyFeedbackView = async (body: unknown, client: WebClient): Promise<boolean> => {
     const parsed = feedbackViewToInbound(body);
     if (!parsed) return false;
-    await postEphemeral(client, feedbackTarget(parsed), replyToBlockKit(BUSY));
+    await postEphemeral(client, feedbackTarget(parsed), BUSY_MESSAGES);
     return true;
   };
   app.view({ callback_id: FEEDBACK_CALLBACK_ID, type: 'view_submission' }, async ({ ack, body, client }) => {

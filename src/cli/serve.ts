@@ -37,6 +37,7 @@ export async function startService(
   // The stores are the configured ones (Redis with REDIS_URL, else SQLite: store/create.ts), unless a test gives its own.
   const app = await createApp(config, {
     logger,
+    answerWorkers: config.answerWorkers,
     observer: metrics.observer,
     onReload: (r) => metrics.reloaded(r),
     ...(options.kv ? { kv: options.kv } : {}),

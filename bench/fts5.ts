@@ -1,5 +1,6 @@
-// Lexical search at scale: today's MiniSearch index against SQLite FTS5 with bm25() (inside better-sqlite3: on disk,
-// incremental, small memory), on the same documents, the same analysed terms and the same questions, before choosing.
+// Lexical search at scale: MiniSearch (the lexical index before issue 12), the compact index the retriever uses now
+// (compact-lexical.ts: MiniSearch's scores in typed arrays; its top 10 should be MiniSearch's) and SQLite FTS5 with
+// bm25() (inside better-sqlite3: on disk, incremental, small memory), on the same documents, the same analysed terms and the same questions, before choosing.
 // Both get exactly the terms the retriever searches for (stems, synonym expansions, word pairs), the field weights of
 // FIELD_BOOSTS. Prints, per size: build time, memory (MiniSearch's heap growth vs FTS5's file), query p50/p95, and how
 // much of MiniSearch's top 10 FTS5 finds in its top 10 (FTS5 has no per-term boost: expansions count fully there).
@@ -12,7 +13,7 @@ import Database from 'better-sqlite3';
 import { silentLogger } from '../src/base/index.ts';
 import { loadKnowledge } from '../src/knowledge/load.ts';
 import { FIELD_BOOSTS, LEXICAL_FIELDS, toLexicalDoc } from '../src/retrieval/documents.ts';
-import { analyzerFor, buildLexical, indexTerms } from '../src/retrieval/hybrid.ts';
+import { analyzerFor, buildLexical, buildMiniSearch, indexTerms } from '../src/retrieval/hybrid.ts';
 import { ROOT, readCases, TEST_FILES, TUNING_FILES } from './lib.ts';
 import { syntheticKnowledge } from './reload.ts';
 
@@ -47,10 +48,18 @@ for (const size of sizes) {
     gc();
     const heap0 = process.memoryUsage().heapUsed;
     let t = performance.now();
-    const { lexical, stats } = buildLexical(kb, {}, analyzer);
+    const lexical = buildMiniSearch(kb, {}, analyzer);
     const msBuild = performance.now() - t;
     gc();
     const msHeap = process.memoryUsage().heapUsed - heap0;
+
+    // The compact index (compact-lexical.ts) the retriever uses since issue 12: the same scores in typed arrays.
+    const heap1 = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers;
+    t = performance.now();
+    const { lexical: compact, stats } = buildLexical(kb, {}, analyzer);
+    const cBuild = performance.now() - t;
+    gc();
+    const cHeap = process.memoryUsage().heapUsed + process.memoryUsage().arrayBuffers - heap1;
 
     // FTS5: one column per field, pre-analysed tokens (the same stems and word pairs), bm25 with the field weights.
     const path = join(dir, 'fts.db');
@@ -74,7 +83,9 @@ for (const size of sizes) {
     const known = (s: string) => (stats.df[s] ?? 0) > 0;
 
     const msTimes: number[] = [];
+    const cTimes: number[] = [];
     const ftsTimes: number[] = [];
+    let cOverlap = 0;
     let overlap = 0;
     let compared = 0;
     for (const q of questions) {
@@ -99,11 +110,17 @@ for (const size of sizes) {
         .map((r) => String(r.id));
       msTimes.push(performance.now() - t);
       t = performance.now();
+      const m = compact.search(list, (x) => terms.get(x) ?? 1, new Set());
+      const order = [...m.docs.keys()].sort((x, y) => (m.scores[y] as number) - (m.scores[x] as number));
+      const c = order.slice(0, 10).map((i) => compact.ids[m.docs[i] as number] as string);
+      cTimes.push(performance.now() - t);
+      t = performance.now();
       const b = (search.all(list.map((x) => `"${x}"`).join(' OR ')) as { id: string }[]).map((r) => r.id);
       ftsTimes.push(performance.now() - t);
       if (a.length > 0) {
         compared++;
         overlap += a.filter((id) => b.includes(id)).length / a.length;
+        cOverlap += a.filter((id) => c.includes(id)).length / a.length;
       }
     }
     db.close();
@@ -111,6 +128,9 @@ for (const size of sizes) {
     const n = kb.entries.length;
     console.log(
       `| ${n} | MiniSearch | ${msBuild.toFixed(0)} ms | heap +${mb(msHeap)} | ${pct(msTimes, 0.5).toFixed(2)} ms | ${pct(msTimes, 0.95).toFixed(2)} ms | — |`,
+    );
+    console.log(
+      `| ${n} | compact | ${cBuild.toFixed(0)} ms | heap+buffers +${mb(cHeap)} | ${pct(cTimes, 0.5).toFixed(2)} ms | ${pct(cTimes, 0.95).toFixed(2)} ms | ${((cOverlap / Math.max(1, compared)) * 100).toFixed(0)} % |`,
     );
     console.log(
       `| ${n} | FTS5 bm25 | ${ftsBuild.toFixed(0)} ms | file ${mb(file)} | ${pct(ftsTimes, 0.5).toFixed(2)} ms | ${pct(ftsTimes, 0.95).toFixed(2)} ms | ${((overlap / Math.max(1, compared)) * 100).toFixed(0)} % |`,

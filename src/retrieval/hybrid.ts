@@ -13,6 +13,7 @@ import {
   type QueryTerm,
   type TermOrigin,
 } from './analyzer.ts';
+import { buildCompactLexical, type CompactLexical } from './compact-lexical.ts';
 import { createDenseIndex, type DenseIndex } from './dense.ts';
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
 import { createSpeller } from './speller.ts';
@@ -128,8 +129,16 @@ export interface TermStats {
   words: Record<string, number>;
 }
 
+interface LexicalHit {
+  score: number;
+  /** The question's terms (stems) the entry matched (shared by entries that matched the same query terms). */
+  matched: string[];
+  /** Likewise in its head fields. */
+  head: string[];
+}
+
 export interface RetrieverParts {
-  lexical: MiniSearch<LexicalDoc>;
+  lexical: CompactLexical;
   stats: TermStats;
   dense: DenseIndex | undefined;
 }
@@ -164,19 +173,23 @@ export const analyzerFor = (kb: KnowledgeBase, options: RetrievalOptions = {}): 
     ...(options.synonymWeight !== undefined ? { synonymWeight: options.synonymWeight } : {}),
   });
 
+/** The lexical index's document for each entry, in the knowledge's order. */
 export function buildLexical(
   kb: KnowledgeBase,
   options: RetrievalOptions,
   analyzer: Analyzer = analyzerFor(kb, options),
-): { lexical: MiniSearch<LexicalDoc>; stats: TermStats } {
-  const lexical = new MiniSearch<LexicalDoc>(lexicalOptions(analyzer, options));
+): { lexical: CompactLexical; stats: TermStats } {
+  const docs = kb.entries.map(toLexicalDoc);
+  const lexical = buildCompactLexical(docs, {
+    tokenize: (text) => indexTerms(analyzer, text, options),
+    ...(options.fieldBoosts ? { fieldBoosts: options.fieldBoosts } : {}),
+    ...(options.bm25 ? { bm25: options.bm25 } : {}),
+  });
   const df: Record<string, number> = {};
   const tf: Record<string, number> = {};
   const surface: Record<string, number> = {};
   let tokens = 0;
-  for (const entry of kb.entries) {
-    const doc = toLexicalDoc(entry);
-    lexical.add(doc);
+  for (const doc of docs) {
     const seen = new Set<string>();
     for (const f of LEXICAL_FIELDS) {
       for (const w of words(doc[f])) {
@@ -191,6 +204,17 @@ export function buildLexical(
     for (const s of seen) df[s] = (df[s] ?? 0) + 1;
   }
   return { lexical, stats: { n: kb.entries.length, df, tf, tokens, words: surface } };
+}
+
+/** MiniSearch with the retriever's analysis, as the lexical index was before compact-lexical.ts (for comparison). */
+export function buildMiniSearch(
+  kb: KnowledgeBase,
+  options: RetrievalOptions,
+  analyzer: Analyzer = analyzerFor(kb, options),
+): MiniSearch<LexicalDoc> {
+  const lexical = new MiniSearch<LexicalDoc>(lexicalOptions(analyzer, options));
+  for (const entry of kb.entries) lexical.add(toLexicalDoc(entry));
+  return lexical;
 }
 
 export async function buildDense(
@@ -288,6 +312,39 @@ export function retrieverFromParts(
       names.filter((n) => n.length > 0),
     );
   }
+  // Every name's distinct stems, found from any of its stems: the entries a question can name are those with a
+  // name whose stems it all holds, looked up instead of checking every candidate (namedBy then decides exactly).
+  const nameOwners: string[] = [];
+  const nameSizes: number[] = [];
+  const namesWith = new Map<string, number[]>();
+  for (const [id, names] of namesOf) {
+    for (const n of names) {
+      const distinct = new Set(n);
+      const at = nameOwners.length;
+      nameOwners.push(id);
+      nameSizes.push(distinct.size);
+      for (const s of distinct) {
+        const list = namesWith.get(s);
+        if (list) list.push(at);
+        else namesWith.set(s, [at]);
+      }
+    }
+  }
+  /** Entries with a name all of whose stems are in `reachable` (a superset of those namedBy names). */
+  const nameable = (reachable: ReadonlySet<string>): Set<string> => {
+    const count = new Map<number, number>();
+    const out = new Set<string>();
+    for (const s of reachable) {
+      for (const at of namesWith.get(s) ?? []) {
+        const c = (count.get(at) ?? 0) + 1;
+        count.set(at, c);
+        if (c === nameSizes[at]) out.add(nameOwners[at] as string);
+      }
+    }
+    return out;
+  };
+  /** The entry of each lexical document (undefined when the knowledge no longer has it). */
+  const entryAt = lexical.ids.map((id) => kb.get(id));
   const speller = createSpeller(stats.words, options.generalRank);
   // The knowledge's most frequent surface word of each stem: its general-English rank says how everyday it is.
   const surfaceOf = new Map<string, { word: string; n: number }>();
@@ -390,26 +447,44 @@ export function retrieverFromParts(
       }
     }
 
-    const lex = new Map<string, { score: number; matched: string[]; head: string[] }>();
+    const lex = new Map<string, LexicalHit>();
     if (own.length > 0) {
-      const results = lexical.search([...boost.keys()].join(' '), {
-        tokenize: (s) => s.split(' ').filter(Boolean),
-        processTerm: (t) => t,
-        boostTerm: (t) => boost.get(t) ?? 1,
-        filter: (r) => ok(String(r.id)),
-      });
-      for (const r of results) {
-        // A term counts as matched when the entry has it or one of its synonyms.
-        const found = new Set(r.terms);
-        const inHead = new Set(r.terms.filter((t) => (r.match[t] ?? []).some((f) => HEAD_FIELDS.has(f))));
-        const has = (t: QueryTerm, set: Set<string>) => {
-          if (set.has(t.stem)) return true;
-          for (const e of t.expansions.keys()) if (set.has(e)) return true;
-          return false;
-        };
-        const matched = analysis.terms.filter((t) => has(t, found)).map((t) => t.stem);
-        const head = analysis.terms.filter((t) => has(t, inHead)).map((t) => t.stem);
-        lex.set(String(r.id), { score: r.score, matched, head });
+      const queryTerms = [...boost.keys()].join(' ').split(' ').filter(Boolean);
+      const found = lexical.search(queryTerms, (t) => boost.get(t) ?? 1, HEAD_FIELDS);
+      const has = (t: QueryTerm, set: Set<string>) => {
+        if (set.has(t.stem)) return true;
+        for (const e of t.expansions.keys()) if (set.has(e)) return true;
+        return false;
+      };
+      // The question's terms an entry matched depend only on which query terms it contains: worked out once per
+      // distinct set (a few dozen per question), not once per candidate (thousands in a large knowledge base).
+      const memo = new Map<string, string[]>();
+      const stemsFor = (bits: Uint32Array, at: number): string[] => {
+        let key = '';
+        for (let j = 0; j < found.words; j++) key += `${bits[at + j]},`;
+        let stems = memo.get(key);
+        if (!stems) {
+          const set = new Set<string>();
+          for (let j = 0; j < found.terms.length; j++) {
+            if (((bits[at + (j >>> 5)] as number) >>> (j & 31)) & 1) set.add(found.terms[j] as string);
+          }
+          stems = analysis.terms.filter((t) => has(t, set)).map((t) => t.stem);
+          memo.set(key, stems);
+        }
+        return stems;
+      };
+      const hits: [number, string, number][] = [];
+      for (let i = 0; i < found.docs.length; i++) {
+        const doc = found.docs[i] as number;
+        const entry = entryAt[doc];
+        if (!entry || (allowed && !allowed.has(entry.type))) continue;
+        hits.push([i, entry.id, found.scores[i] as number]);
+      }
+      // Best first as MiniSearch returned them (a stable sort: ties in first-match order); only RRF reads the order.
+      if (fusion === 'rrf') hits.sort((a, b) => b[2] - a[2]);
+      for (const [i, id, score] of hits) {
+        const at = i * found.words;
+        lex.set(id, { score, matched: stemsFor(found.found, at), head: stemsFor(found.head, at) });
       }
     }
 
@@ -469,9 +544,19 @@ export function retrieverFromParts(
     }
     // Rerank by how much of the question each entry covers (weighted as in the abstain signals).
     const sig = signalsOf(analysis);
+    // Candidates share their matched-stem lists (see stemsFor): one coverage per distinct list.
+    const coverageMemo = new Map<string[], number>();
+    const coverage = (matched: string[]) => {
+      let c = coverageMemo.get(matched);
+      if (c === undefined) {
+        c = sig.coverageOf({ matched } as SearchHit);
+        coverageMemo.set(matched, c);
+      }
+      return c;
+    };
     for (const [id, l] of lex) {
-      const cov = sig.coverageOf({ matched: l.matched } as SearchHit);
-      const head = sig.coverageOf({ matched: l.head } as SearchHit);
+      const cov = coverage(l.matched);
+      const head = coverage(l.head);
       fused.set(id, (fused.get(id) ?? 0) + coverageWeight * cov + headWeight * head);
     }
     // Every stem the question can stand for: a name with a stem outside it cannot be named by any entry's match.
@@ -496,7 +581,8 @@ export function retrieverFromParts(
       return names.filter((n) => n.every((s) => covered.has(s)) && distinctlyCovered([...new Set(n)], by));
     };
     const namings = new Map<string, string[][]>();
-    for (const id of lex.keys()) {
+    for (const id of nameable(reachable)) {
+      if (!lex.has(id)) continue;
       const n = namedBy(id);
       if (n.length > 0) namings.set(id, n);
     }
@@ -531,7 +617,7 @@ export function retrieverFromParts(
       hits.push({
         entry,
         score,
-        ...(l ? { lexical: l.score, matched: l.matched } : { matched: [] }),
+        ...(l ? { lexical: l.score, matched: [...l.matched] } : { matched: [] }),
         ...(d !== undefined ? { dense: d } : {}),
         ...(named.has(id) ? { named: true } : {}),
       });

@@ -1,23 +1,22 @@
-// Index persistence under DATA_DIR/index/: manifest.json, lexical.json (MiniSearch), stats.json (term statistics) and dense/
+// Index persistence under DATA_DIR/index/: manifest.json, lexical.bin (compact-lexical.ts), stats.json (term statistics) and dense/
 // (hnswlib-node, dense.ts: hnswlib.index, args.json, docstore.json). An index is used only when its manifest matches
 // the knowledge hash and the embeddings id; otherwise (stale, missing, corrupt, other embeddings) it is rebuilt.
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import MiniSearch from 'minisearch';
 import type { Logger } from '../base/index.ts';
 import { silentLogger } from '../base/index.ts';
 import type { Config } from '../config.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
+import { compactFromBuffer } from './compact-lexical.ts';
 import { loadDenseIndex } from './dense.ts';
-import type { LexicalDoc } from './documents.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
 import {
   analyzerFor,
   buildDense,
   buildLexical,
   type HybridRetriever,
-  lexicalOptions,
   type RetrievalOptions,
   retrieverFromParts,
   type TermStats,
@@ -25,8 +24,11 @@ import {
 import type { OnBuildProgress } from './types.ts';
 import { ensureWordVectors, type WordVectors } from './word-vectors.ts';
 
-/** 2: vocabulary-driven analysis (knowledge/vocabulary/) and surface-word statistics for typo correction. */
-export const INDEX_FORMAT_VERSION = 2;
+/**
+ * 2: vocabulary-driven analysis (knowledge/vocabulary/) and surface-word statistics for typo correction.
+ * 3: the lexical index as lexical.bin (typed arrays, compact-lexical.ts) instead of MiniSearch's lexical.json.
+ */
+export const INDEX_FORMAT_VERSION = 3;
 
 export interface IndexManifest {
   formatVersion: number;
@@ -44,8 +46,8 @@ export interface IndexDeps {
   vectors?: WordVectors | null;
   retrieval?: RetrievalOptions;
   /**
-   * Read the lexical index in slices that yield to the event loop (MiniSearch.loadJSONAsync): for a reload while
-   * questions are served (at 1,500 entries the one-piece load takes ~160 ms). Start-up reads it in one piece.
+   * Yield to the event loop between the steps of loading (for a reload while questions are served). The lexical
+   * index is read asynchronously and wrapped without parsing its postings, so no single step is long.
    */
   yielding?: boolean;
   /** Told each step of a build (`kb build` prints them). */
@@ -141,7 +143,7 @@ async function build(
   onProgress?.({ step: 'writing', dir });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, 'lexical.json'), JSON.stringify(lexical));
+  writeFileSync(join(tmp, 'lexical.bin'), lexical.toBuffer());
   writeFileSync(join(tmp, 'stats.json'), JSON.stringify(stats));
   if (dense) await dense.save(join(tmp, 'dense'));
   // The manifest is written last: a folder without one is never loaded.
@@ -178,11 +180,12 @@ async function load(
 ): Promise<HybridRetriever> {
   try {
     const analyzer = analyzerFor(kb, options);
-    const json = readFileSync(join(dir, 'lexical.json'), 'utf8');
-    const lexical = yielding
-      ? await MiniSearch.loadJSONAsync<LexicalDoc>(json, lexicalOptions(analyzer, options))
-      : MiniSearch.loadJSON<LexicalDoc>(json, lexicalOptions(analyzer, options));
-    const stats = JSON.parse(readFileSync(join(dir, 'stats.json'), 'utf8')) as TermStats;
+    const lexical = compactFromBuffer(await readFile(join(dir, 'lexical.bin')), {
+      ...(options.fieldBoosts ? { fieldBoosts: options.fieldBoosts } : {}),
+      ...(options.bm25 ? { bm25: options.bm25 } : {}),
+    });
+    if (yielding) await new Promise((resolve) => setImmediate(resolve));
+    const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as TermStats;
     let dense: Awaited<ReturnType<typeof buildDense>>;
     if (manifest.counts.vectors > 0) {
       dense = await loadDenseIndex(join(dir, 'dense'), embeddings.embeddings);

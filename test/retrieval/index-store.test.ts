@@ -82,7 +82,8 @@ describe('index persistence', () => {
 
   it.each([
     ['a garbage manifest', 'manifest.json', '{not json'],
-    ['a garbage lexical index', 'lexical.json', '{"broken": true}'],
+    ['a garbage lexical index', 'lexical.bin', '{"broken": true}'],
+    ['an empty lexical index', 'lexical.bin', ''],
     ['a truncated hnsw file', join('dense', 'hnswlib.index'), 'xx'],
     ['a garbage docstore', join('dense', 'docstore.json'), '[['],
   ])('rebuilds an index with %s, logging it instead of crashing', async (_what, file, content) => {
@@ -95,6 +96,56 @@ describe('index persistence', () => {
     expect((await r.search('threats to validity'))[0]?.entry.id).toBe('study-threats-to-validity');
     // And the rebuilt index loads next time.
     expect((await loadOrBuildIndex(kb, config(), logger)).index.source).toBe('loaded');
+  });
+});
+
+describe('the compact lexical index file (lexical.bin)', () => {
+  const lexicalFile = () => join(indexDir(config()), 'lexical.bin');
+
+  it.each([
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    [
+      'with a posting naming a document it does not have',
+      (b: Buffer) => {
+        // Section 3 holds the postings' document numbers.
+        const out = Buffer.from(b);
+        const headerLength = out.readUInt32LE(8);
+        const header = JSON.parse(out.toString('utf8', 12, 12 + headerLength)) as { sections: [number, number][] };
+        const [postings] = header.sections[3] as [number, number];
+        out.writeUInt32LE(0xffffffff, postings);
+        return out;
+      },
+    ],
+    [
+      'with a header that is not JSON',
+      (b: Buffer) => {
+        const out = Buffer.from(b);
+        out.write('}', 12, 'latin1');
+        return out;
+      },
+    ],
+  ])('is rebuilt when it is %s, with a log line, not a crash', async (_what, damage) => {
+    await buildIndex(kb, config());
+    writeFileSync(lexicalFile(), damage(readFileSync(lexicalFile())));
+    const { logger, lines } = recordingLogger();
+    const r = await loadOrBuildIndex(kb, config(), logger);
+    expect(r.index.source).toBe('built');
+    expect(lines.find((l) => l.level === 'warn')?.msg).toBe('index is corrupt; rebuilding it');
+    expect((await r.search('threats to validity'))[0]?.entry.id).toBe('study-threats-to-validity');
+    expect((await loadOrBuildIndex(kb, config(), logger)).index.source).toBe('loaded');
+  });
+
+  it('an index of the previous format (MiniSearch lexical.json) is rebuilt as stale, not read', async () => {
+    await buildIndex(kb, config());
+    const path = join(indexDir(config()), 'manifest.json');
+    const manifest = JSON.parse(readFileSync(path, 'utf8')) as { formatVersion: number };
+    writeFileSync(path, JSON.stringify({ ...manifest, formatVersion: 2 }));
+    rmSync(lexicalFile());
+    writeFileSync(join(indexDir(config()), 'lexical.json'), '{}');
+    const r = await loadOrBuildIndex(kb, config(), recordingLogger().logger);
+    expect(r.index).toMatchObject({ source: 'built', reason: 'index format 2 is outdated' });
+    expect(existsSync(lexicalFile())).toBe(true);
+    expect(existsSync(join(indexDir(config()), 'lexical.json'))).toBe(false);
   });
 });
 

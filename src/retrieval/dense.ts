@@ -35,7 +35,7 @@ export interface DenseIndex {
    * without vectors. For candidates the approximate top-k search did not reach.
    */
   similarity(query: number[], id: string): number | undefined;
-  /** Writes hnswlib.index, args.json and docstore.json into `dir`. */
+  /** Writes hnswlib.index, args.json and docstore.json into `dir` (a loaded index writes its labels without texts). */
   save(dir: string): Promise<void>;
 }
 
@@ -123,5 +123,7 @@ export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterfac
     readFile(join(dir, 'docstore.json'), 'utf8').then((t) => JSON.parse(t) as StoredDocs),
     index.readIndex(join(dir, 'hnswlib.index')),
   ]);
-  return denseIndex(embeddings, index, args, docs);
+  // Only the labels' entry ids are read; the embedded texts (most of the file) are not kept in memory.
+  const labels: StoredDocs = docs.map(([label, doc]) => [label, { pageContent: '', metadata: { id: doc.metadata.id } }]);
+  return denseIndex(embeddings, index, args, labels);
 }

@@ -135,6 +135,10 @@ interface LexicalHit {
   matched: string[];
   /** Likewise in its head fields. */
   head: string[];
+  /** Its dense similarity, when the dense side found it. */
+  sim?: number;
+  /** The fused score, built up step by step. */
+  fused: number;
 }
 
 export interface RetrieverParts {
@@ -241,7 +245,7 @@ export async function createRetriever(
 }
 
 /** Best first by score, ties by id: the first `k` of sorting all, without sorting all (ids are unique). */
-function topK(scores: ReadonlyMap<string, number>, k: number): [string, number][] {
+function topK(scores: Iterable<[string, number]>, k: number): [string, number][] {
   const before = (a: [string, number], b: [string, number]) => b[1] < a[1] || (b[1] === a[1] && a[0] < b[0]);
   const top: [string, number][] = [];
   for (const item of scores) {
@@ -254,6 +258,25 @@ function topK(scores: ReadonlyMap<string, number>, k: number): [string, number][
     top[i] = item;
   }
   return top;
+}
+
+/**
+ * The ids of the first `k` of `lex` sorted best first by a stable sort (ties in insertion order), without sorting
+ * all of it: thousands of candidates in a large knowledge base, ten wanted.
+ */
+function bestLexical(lex: ReadonlyMap<string, { score: number }>, k: number): string[] {
+  const top: [string, number][] = [];
+  for (const [id, { score }] of lex) {
+    if (top.length === k && !(score > (top[k - 1] as [string, number])[1])) continue;
+    // After every earlier entry with a score >= this one (stable), before the first with a lower score.
+    let i = top.length < k ? top.length : k - 1;
+    while (i > 0 && score > (top[i - 1] as [string, number])[1]) {
+      top[i] = top[i - 1] as [string, number];
+      i--;
+    }
+    top[i] = [id, score];
+  }
+  return top.map(([id]) => id);
 }
 
 const RRF_K = 60;
@@ -484,7 +507,7 @@ export function retrieverFromParts(
       if (fusion === 'rrf') hits.sort((a, b) => b[2] - a[2]);
       for (const [i, id, score] of hits) {
         const at = i * found.words;
-        lex.set(id, { score, matched: stemsFor(found.found, at), head: stemsFor(found.head, at) });
+        lex.set(id, { score, matched: stemsFor(found.found, at), head: stemsFor(found.head, at), fused: 0 });
       }
     }
 
@@ -504,8 +527,7 @@ export function retrieverFromParts(
           }
           // The approximate search returns the nearest vectors, and an entry with many vectors can crowd out the
           // best lexical candidates: give those their exact similarity, so that "no dense evidence" means that.
-          const lexicalTop = [...lex].sort((a, b) => b[1].score - a[1].score).slice(0, EXACT_DENSE_CANDIDATES);
-          for (const [id] of lexicalTop) {
+          for (const id of bestLexical(lex, EXACT_DENSE_CANDIDATES)) {
             if (den.has(id) || !ok(id)) continue;
             const sim = dense.similarity(q, id);
             if (sim !== undefined) den.set(id, sim);
@@ -518,29 +540,39 @@ export function retrieverFromParts(
       }
     }
 
-    const ids = new Set([...lex.keys(), ...den.keys()]);
-    const fused = new Map<string, number>();
+    // Fused scores live on the lexical hits (thousands in a large knowledge base: no map from id to score) and, for
+    // the few entries only the dense side found, in a small map. Same arithmetic, in the same order, as before.
+    const denseOnly = new Map<string, number>();
+    for (const [id, sim] of den) {
+      const l = lex.get(id);
+      if (l) l.sim = sim;
+      else denseOnly.set(id, 0);
+    }
     if (fusion === 'rrf') {
       const rank = (m: Map<string, number>) =>
         new Map([...m].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
       const lr = rank(new Map([...lex].map(([id, v]) => [id, v.score])));
       const dr = rank(den);
-      for (const id of ids) {
+      const rrf = (id: string) => {
         const l = lr.get(id);
         const d = dr.get(id);
-        fused.set(id, (1 - denseWeight) * (l ? 1 / (RRF_K + l) : 0) + denseWeight * (d ? 1 / (RRF_K + d) : 0));
-      }
+        return (1 - denseWeight) * (l ? 1 / (RRF_K + l) : 0) + denseWeight * (d ? 1 / (RRF_K + d) : 0);
+      };
+      for (const [id, l] of lex) l.fused = rrf(id);
+      for (const id of denseOnly.keys()) denseOnly.set(id, rrf(id));
     } else {
-      const maxLex = Math.max(0, ...[...lex.values()].map((v) => v.score));
+      let maxLex = 0;
+      for (const v of lex.values()) if (v.score > maxLex) maxLex = v.score;
       const sims = [...den.values()];
       const hi = Math.max(...sims);
       const lo = Math.min(...sims);
-      for (const id of ids) {
-        const l = maxLex > 0 ? (lex.get(id)?.score ?? 0) / maxLex : 0;
-        const s = den.get(id);
+      const blend = (score: number, s: number | undefined) => {
+        const l = maxLex > 0 ? score / maxLex : 0;
         const d = s === undefined || hi <= lo ? 0 : (s - lo) / (hi - lo);
-        fused.set(id, (1 - denseWeight) * l + denseWeight * d);
-      }
+        return (1 - denseWeight) * l + denseWeight * d;
+      };
+      for (const l of lex.values()) l.fused = blend(l.score, l.sim);
+      for (const [id, s] of den) if (denseOnly.has(id)) denseOnly.set(id, blend(0, s));
     }
     // Rerank by how much of the question each entry covers (weighted as in the abstain signals).
     const sig = signalsOf(analysis);
@@ -554,10 +586,10 @@ export function retrieverFromParts(
       }
       return c;
     };
-    for (const [id, l] of lex) {
+    for (const l of lex.values()) {
       const cov = coverage(l.matched);
       const head = coverage(l.head);
-      fused.set(id, (fused.get(id) ?? 0) + coverageWeight * cov + headWeight * head);
+      l.fused = l.fused + coverageWeight * cov + headWeight * head;
     }
     // Every stem the question can stand for: a name with a stem outside it cannot be named by any entry's match.
     const reachable = new Set<string>();
@@ -600,16 +632,24 @@ export function retrieverFromParts(
         )
         .map(([id]) => id),
     );
-    for (const id of named) fused.set(id, (fused.get(id) ?? 0) + namedWeight);
+    for (const id of named) {
+      const l = lex.get(id) as LexicalHit;
+      l.fused = l.fused + namedWeight;
+    }
     if (opts.prefer) {
       for (const [id, bonus] of opts.prefer) {
-        if (!ok(id) || !lex.has(id)) continue;
-        fused.set(id, (fused.get(id) ?? 0) + bonus);
+        const l = lex.get(id);
+        if (!ok(id) || !l) continue;
+        l.fused = l.fused + bonus;
       }
     }
 
     const hits: SearchHit[] = [];
-    for (const [id, score] of topK(fused, k)) {
+    const candidates = function* (): Generator<[string, number]> {
+      for (const [id, l] of lex) yield [id, l.fused];
+      yield* denseOnly;
+    };
+    for (const [id, score] of topK(candidates(), k)) {
       const entry = kb.get(id);
       if (!entry) continue;
       const l = lex.get(id);

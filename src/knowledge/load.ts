@@ -4,6 +4,7 @@
 // any error throws a KnowledgeError listing every problem, so a running server keeps its last good knowledge.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import type { z } from 'zod';
@@ -211,8 +212,11 @@ async function readKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> {
     });
   }
   const files: KnowledgeFile[] = [];
-  const walk = async (abs: string): Promise<void> => {
-    const dirents: Dirent[] = await readdir(abs, { withFileTypes: true });
+  // Synchronous reads: one awaited readFile per file costs a thread-pool round trip each, which at 15,000 files was
+  // 8 s of a start against 1 s read synchronously. Loading happens at start-up, in `kb` commands and in the
+  // reload worker thread, never on a thread that is serving questions.
+  const walk = (abs: string): void => {
+    const dirents: Dirent[] = readdirSync(abs, { withFileTypes: true });
     for (const d of dirents) {
       // Dot files are editor swap files, .git, .DS_Store: not knowledge, and they must not change the hash.
       if (d.name.startsWith('.')) continue;
@@ -221,15 +225,15 @@ async function readKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> {
       let isDir = d.isDirectory();
       if (d.isSymbolicLink()) {
         // Follow links to files; links to directories are skipped so a loop can't hang the loader.
-        const target = await stat(path).catch(() => undefined);
+        const target = statSync(path, { throwIfNoEntry: false });
         isFile = target?.isFile() ?? false;
         isDir = false;
       }
-      if (isDir) await walk(path);
-      else if (isFile) files.push({ rel: relative(dir, path).split(sep).join('/'), content: await readFile(path) });
+      if (isDir) walk(path);
+      else if (isFile) files.push({ rel: relative(dir, path).split(sep).join('/'), content: readFileSync(path) });
     }
   };
-  await walk(dir);
+  walk(dir);
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return files;
 }

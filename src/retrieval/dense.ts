@@ -124,6 +124,9 @@ export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterfac
     index.readIndex(join(dir, 'hnswlib.index')),
   ]);
   // Only the labels' entry ids are read; the embedded texts (most of the file) are not kept in memory.
-  const labels: StoredDocs = docs.map(([label, doc]) => [label, { pageContent: '', metadata: { id: doc.metadata.id } }]);
+  const labels: StoredDocs = docs.map(([label, doc]) => [
+    label,
+    { pageContent: '', metadata: { id: doc.metadata.id } },
+  ]);
   return denseIndex(embeddings, index, args, labels);
 }

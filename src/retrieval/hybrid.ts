@@ -130,6 +130,7 @@ export interface TermStats {
 }
 
 interface LexicalHit {
+  id: string;
   score: number;
   /** The question's terms (stems) the entry matched (shared by entries that matched the same query terms). */
   matched: string[];
@@ -139,6 +140,41 @@ interface LexicalHit {
   sim?: number;
   /** The fused score, built up step by step. */
   fused: number;
+}
+
+/**
+ * One question's lexical candidates by id, as a Map would hold them, without a Map: at 15,000 entries inserting
+ * every candidate into a Map was most of the answer time. Lookups go through the index's document numbers.
+ */
+class LexicalHits implements Iterable<[string, LexicalHit]> {
+  private readonly list: LexicalHit[] = [];
+  private slots: Int32Array | undefined;
+  private readonly lexical: CompactLexical;
+  constructor(lexical: CompactLexical) {
+    this.lexical = lexical;
+  }
+  add(doc: number, hit: LexicalHit): void {
+    this.slots ??= new Int32Array(this.lexical.documentCount).fill(-1);
+    this.slots[doc] = this.list.length;
+    this.list.push(hit);
+  }
+  get(id: string): LexicalHit | undefined {
+    const doc = this.lexical.indexOf(id);
+    const at = doc === undefined || !this.slots ? -1 : (this.slots[doc] as number);
+    return at < 0 ? undefined : this.list[at];
+  }
+  has(id: string): boolean {
+    return this.get(id) !== undefined;
+  }
+  get size(): number {
+    return this.list.length;
+  }
+  values(): IterableIterator<LexicalHit> {
+    return this.list.values();
+  }
+  *[Symbol.iterator](): IterableIterator<[string, LexicalHit]> {
+    for (const hit of this.list) yield [hit.id, hit];
+  }
 }
 
 export interface RetrieverParts {
@@ -245,18 +281,22 @@ export async function createRetriever(
 }
 
 /** Best first by score, ties by id: the first `k` of sorting all, without sorting all (ids are unique). */
-function topK(scores: Iterable<[string, number]>, k: number): [string, number][] {
+function topK(each: (visit: (id: string, score: number) => void) => void, k: number): [string, number][] {
   const before = (a: [string, number], b: [string, number]) => b[1] < a[1] || (b[1] === a[1] && a[0] < b[0]);
   const top: [string, number][] = [];
-  for (const item of scores) {
-    if (top.length === k && !before(item, top[k - 1] as [string, number])) continue;
+  each((id, score) => {
+    if (top.length === k) {
+      const last = top[k - 1] as [string, number];
+      if (!(last[1] < score || (last[1] === score && id < last[0]))) return;
+    }
+    const item: [string, number] = [id, score];
     let i = top.length < k ? top.length : k - 1;
     while (i > 0 && before(item, top[i - 1] as [string, number])) {
       top[i] = top[i - 1] as [string, number];
       i--;
     }
     top[i] = item;
-  }
+  });
   return top;
 }
 
@@ -264,9 +304,9 @@ function topK(scores: Iterable<[string, number]>, k: number): [string, number][]
  * The ids of the first `k` of `lex` sorted best first by a stable sort (ties in insertion order), without sorting
  * all of it: thousands of candidates in a large knowledge base, ten wanted.
  */
-function bestLexical(lex: ReadonlyMap<string, { score: number }>, k: number): string[] {
+function bestLexical(lex: Iterable<{ id: string; score: number }>, k: number): string[] {
   const top: [string, number][] = [];
-  for (const [id, { score }] of lex) {
+  for (const { id, score } of lex) {
     if (top.length === k && !(score > (top[k - 1] as [string, number])[1])) continue;
     // After every earlier entry with a score >= this one (stable), before the first with a lower score.
     let i = top.length < k ? top.length : k - 1;
@@ -470,7 +510,7 @@ export function retrieverFromParts(
       }
     }
 
-    const lex = new Map<string, LexicalHit>();
+    const lex = new LexicalHits(lexical);
     if (own.length > 0) {
       const queryTerms = [...boost.keys()].join(' ').split(' ').filter(Boolean);
       const found = lexical.search(queryTerms, (t) => boost.get(t) ?? 1, HEAD_FIELDS);
@@ -481,10 +521,14 @@ export function retrieverFromParts(
       };
       // The question's terms an entry matched depend only on which query terms it contains: worked out once per
       // distinct set (a few dozen per question), not once per candidate (thousands in a large knowledge base).
-      const memo = new Map<string, string[]>();
+      // Keyed by the bit set itself: a number for up to 32 query terms (the usual case), else a string.
+      const memo = new Map<number | string, string[]>();
       const stemsFor = (bits: Uint32Array, at: number): string[] => {
-        let key = '';
-        for (let j = 0; j < found.words; j++) key += `${bits[at + j]},`;
+        let key: number | string = bits[at] as number;
+        if (found.words > 1) {
+          key = '';
+          for (let j = 0; j < found.words; j++) key += `${bits[at + j]},`;
+        }
         let stems = memo.get(key);
         if (!stems) {
           const set = new Set<string>();
@@ -507,7 +551,13 @@ export function retrieverFromParts(
       if (fusion === 'rrf') hits.sort((a, b) => b[2] - a[2]);
       for (const [i, id, score] of hits) {
         const at = i * found.words;
-        lex.set(id, { score, matched: stemsFor(found.found, at), head: stemsFor(found.head, at), fused: 0 });
+        lex.add(found.docs[i] as number, {
+          id,
+          score,
+          matched: stemsFor(found.found, at),
+          head: stemsFor(found.head, at),
+          fused: 0,
+        });
       }
     }
 
@@ -527,7 +577,7 @@ export function retrieverFromParts(
           }
           // The approximate search returns the nearest vectors, and an entry with many vectors can crowd out the
           // best lexical candidates: give those their exact similarity, so that "no dense evidence" means that.
-          for (const id of bestLexical(lex, EXACT_DENSE_CANDIDATES)) {
+          for (const id of bestLexical(lex.values(), EXACT_DENSE_CANDIDATES)) {
             if (den.has(id) || !ok(id)) continue;
             const sim = dense.similarity(q, id);
             if (sim !== undefined) den.set(id, sim);
@@ -645,11 +695,11 @@ export function retrieverFromParts(
     }
 
     const hits: SearchHit[] = [];
-    const candidates = function* (): Generator<[string, number]> {
-      for (const [id, l] of lex) yield [id, l.fused];
-      yield* denseOnly;
+    const candidates = (visit: (id: string, score: number) => void) => {
+      for (const l of lex.values()) visit(l.id, l.fused);
+      for (const [id, score] of denseOnly) visit(id, score);
     };
-    for (const [id, score] of topK(candidates(), k)) {
+    for (const [id, score] of topK(candidates, k)) {
       const entry = kb.get(id);
       if (!entry) continue;
       const l = lex.get(id);

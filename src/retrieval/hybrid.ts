@@ -3,7 +3,7 @@
 
 import type { EmbeddingsInterface } from '@langchain/core/embeddings';
 import MiniSearch, { type Options as MiniSearchOptions } from 'minisearch';
-import type { EntryType } from '../knowledge/schema.ts';
+import type { Entry, EntryType } from '../knowledge/schema.ts';
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import {
   type Analyzer,
@@ -129,51 +129,49 @@ export interface TermStats {
   words: Record<string, number>;
 }
 
-interface LexicalHit {
-  id: string;
-  score: number;
-  /** The question's terms (stems) the entry matched (shared by entries that matched the same query terms). */
-  matched: string[];
-  /** Likewise in its head fields. */
-  head: string[];
-  /** Its dense similarity, when the dense side found it. */
-  sim?: number;
-  /** The fused score, built up step by step. */
-  fused: number;
+/** The question's terms (stems) an entry matched, and their weighted coverage of the question. */
+interface Matched {
+  stems: string[];
+  coverage: number;
 }
 
 /**
- * One question's lexical candidates by id, as a Map would hold them, without a Map: at 15,000 entries inserting
- * every candidate into a Map was most of the answer time. Lookups go through the index's document numbers.
+ * One question's lexical candidates in columns, looked up by id through the index's document numbers: at 15,000
+ * entries a Map from id to a hit object per candidate was most of the answer time.
  */
-class LexicalHits implements Iterable<[string, LexicalHit]> {
-  private readonly list: LexicalHit[] = [];
+class LexicalHits {
+  readonly ids: string[] = [];
+  /** Raw lexical (BM25F) score. */
+  readonly scores: number[] = [];
+  /** The fused score, built up step by step. */
+  readonly fused: number[] = [];
+  /** Dense similarity, when the dense side found the entry. */
+  readonly sims: (number | undefined)[] = [];
+  readonly matched: Matched[] = [];
+  /** Likewise in its head fields. */
+  readonly head: Matched[] = [];
   private slots: Int32Array | undefined;
   private readonly lexical: CompactLexical;
   constructor(lexical: CompactLexical) {
     this.lexical = lexical;
   }
-  add(doc: number, hit: LexicalHit): void {
+  add(doc: number, id: string, score: number, matched: Matched, head: Matched): void {
     this.slots ??= new Int32Array(this.lexical.documentCount).fill(-1);
-    this.slots[doc] = this.list.length;
-    this.list.push(hit);
+    this.slots[doc] = this.ids.length;
+    this.ids.push(id);
+    this.scores.push(score);
+    this.fused.push(0);
+    this.sims.push(undefined);
+    this.matched.push(matched);
+    this.head.push(head);
   }
-  get(id: string): LexicalHit | undefined {
+  /** The candidate number of an entry, or -1. */
+  at(id: string): number {
     const doc = this.lexical.indexOf(id);
-    const at = doc === undefined || !this.slots ? -1 : (this.slots[doc] as number);
-    return at < 0 ? undefined : this.list[at];
-  }
-  has(id: string): boolean {
-    return this.get(id) !== undefined;
+    return doc === undefined || !this.slots ? -1 : (this.slots[doc] as number);
   }
   get size(): number {
-    return this.list.length;
-  }
-  values(): IterableIterator<LexicalHit> {
-    return this.list.values();
-  }
-  *[Symbol.iterator](): IterableIterator<[string, LexicalHit]> {
-    for (const hit of this.list) yield [hit.id, hit];
+    return this.ids.length;
   }
 }
 
@@ -304,9 +302,11 @@ function topK(each: (visit: (id: string, score: number) => void) => void, k: num
  * The ids of the first `k` of `lex` sorted best first by a stable sort (ties in insertion order), without sorting
  * all of it: thousands of candidates in a large knowledge base, ten wanted.
  */
-function bestLexical(lex: Iterable<{ id: string; score: number }>, k: number): string[] {
+function bestLexical(ids: readonly string[], scores: readonly number[], k: number): string[] {
   const top: [string, number][] = [];
-  for (const { id, score } of lex) {
+  for (let c = 0; c < ids.length; c++) {
+    const id = ids[c] as string;
+    const score = scores[c] as number;
     if (top.length === k && !(score > (top[k - 1] as [string, number])[1])) continue;
     // After every earlier entry with a score >= this one (stable), before the first with a lower score.
     let i = top.length < k ? top.length : k - 1;
@@ -522,42 +522,39 @@ export function retrieverFromParts(
       // The question's terms an entry matched depend only on which query terms it contains: worked out once per
       // distinct set (a few dozen per question), not once per candidate (thousands in a large knowledge base).
       // Keyed by the bit set itself: a number for up to 32 query terms (the usual case), else a string.
-      const memo = new Map<number | string, string[]>();
-      const stemsFor = (bits: Uint32Array, at: number): string[] => {
+      const sig = signalsOf(analysis);
+      const memo = new Map<number | string, Matched>();
+      const matchedFor = (bits: Uint32Array, at: number): Matched => {
         let key: number | string = bits[at] as number;
         if (found.words > 1) {
           key = '';
           for (let j = 0; j < found.words; j++) key += `${bits[at + j]},`;
         }
-        let stems = memo.get(key);
-        if (!stems) {
+        let m = memo.get(key);
+        if (!m) {
           const set = new Set<string>();
           for (let j = 0; j < found.terms.length; j++) {
             if (((bits[at + (j >>> 5)] as number) >>> (j & 31)) & 1) set.add(found.terms[j] as string);
           }
-          stems = analysis.terms.filter((t) => has(t, set)).map((t) => t.stem);
-          memo.set(key, stems);
+          const stems = analysis.terms.filter((t) => has(t, set)).map((t) => t.stem);
+          m = { stems, coverage: sig.coverageOf({ matched: stems } as SearchHit) };
+          memo.set(key, m);
         }
-        return stems;
+        return m;
       };
-      const hits: [number, string, number][] = [];
+      const order: number[] = [];
       for (let i = 0; i < found.docs.length; i++) {
-        const doc = found.docs[i] as number;
-        const entry = entryAt[doc];
+        const entry = entryAt[found.docs[i] as number];
         if (!entry || (allowed && !allowed.has(entry.type))) continue;
-        hits.push([i, entry.id, found.scores[i] as number]);
+        order.push(i);
       }
       // Best first as MiniSearch returned them (a stable sort: ties in first-match order); only RRF reads the order.
-      if (fusion === 'rrf') hits.sort((a, b) => b[2] - a[2]);
-      for (const [i, id, score] of hits) {
+      if (fusion === 'rrf') order.sort((a, b) => (found.scores[b] as number) - (found.scores[a] as number));
+      for (const i of order) {
+        const doc = found.docs[i] as number;
         const at = i * found.words;
-        lex.add(found.docs[i] as number, {
-          id,
-          score,
-          matched: stemsFor(found.found, at),
-          head: stemsFor(found.head, at),
-          fused: 0,
-        });
+        const id = (entryAt[doc] as Entry).id;
+        lex.add(doc, id, found.scores[i] as number, matchedFor(found.found, at), matchedFor(found.head, at));
       }
     }
 
@@ -577,7 +574,7 @@ export function retrieverFromParts(
           }
           // The approximate search returns the nearest vectors, and an entry with many vectors can crowd out the
           // best lexical candidates: give those their exact similarity, so that "no dense evidence" means that.
-          for (const id of bestLexical(lex.values(), EXACT_DENSE_CANDIDATES)) {
+          for (const id of bestLexical(lex.ids, lex.scores, EXACT_DENSE_CANDIDATES)) {
             if (den.has(id) || !ok(id)) continue;
             const sim = dense.similarity(q, id);
             if (sim !== undefined) den.set(id, sim);
@@ -594,25 +591,26 @@ export function retrieverFromParts(
     // the few entries only the dense side found, in a small map. Same arithmetic, in the same order, as before.
     const denseOnly = new Map<string, number>();
     for (const [id, sim] of den) {
-      const l = lex.get(id);
-      if (l) l.sim = sim;
+      const c = lex.at(id);
+      if (c >= 0) lex.sims[c] = sim;
       else denseOnly.set(id, 0);
     }
+    const n = lex.size;
     if (fusion === 'rrf') {
       const rank = (m: Map<string, number>) =>
         new Map([...m].sort((a, b) => b[1] - a[1]).map(([id], i) => [id, i + 1]));
-      const lr = rank(new Map([...lex].map(([id, v]) => [id, v.score])));
+      const lr = rank(new Map(lex.ids.map((id, c) => [id, lex.scores[c] as number])));
       const dr = rank(den);
       const rrf = (id: string) => {
         const l = lr.get(id);
         const d = dr.get(id);
         return (1 - denseWeight) * (l ? 1 / (RRF_K + l) : 0) + denseWeight * (d ? 1 / (RRF_K + d) : 0);
       };
-      for (const [id, l] of lex) l.fused = rrf(id);
+      for (let c = 0; c < n; c++) lex.fused[c] = rrf(lex.ids[c] as string);
       for (const id of denseOnly.keys()) denseOnly.set(id, rrf(id));
     } else {
       let maxLex = 0;
-      for (const v of lex.values()) if (v.score > maxLex) maxLex = v.score;
+      for (let c = 0; c < n; c++) if ((lex.scores[c] as number) > maxLex) maxLex = lex.scores[c] as number;
       const sims = [...den.values()];
       const hi = Math.max(...sims);
       const lo = Math.min(...sims);
@@ -621,25 +619,14 @@ export function retrieverFromParts(
         const d = s === undefined || hi <= lo ? 0 : (s - lo) / (hi - lo);
         return (1 - denseWeight) * l + denseWeight * d;
       };
-      for (const l of lex.values()) l.fused = blend(l.score, l.sim);
+      for (let c = 0; c < n; c++) lex.fused[c] = blend(lex.scores[c] as number, lex.sims[c]);
       for (const [id, s] of den) if (denseOnly.has(id)) denseOnly.set(id, blend(0, s));
     }
-    // Rerank by how much of the question each entry covers (weighted as in the abstain signals).
-    const sig = signalsOf(analysis);
-    // Candidates share their matched-stem lists (see stemsFor): one coverage per distinct list.
-    const coverageMemo = new Map<string[], number>();
-    const coverage = (matched: string[]) => {
-      let c = coverageMemo.get(matched);
-      if (c === undefined) {
-        c = sig.coverageOf({ matched } as SearchHit);
-        coverageMemo.set(matched, c);
-      }
-      return c;
-    };
-    for (const l of lex.values()) {
-      const cov = coverage(l.matched);
-      const head = coverage(l.head);
-      l.fused = l.fused + coverageWeight * cov + headWeight * head;
+    // Rerank by how much of the question each entry covers (weighted as in the abstain signals; see matchedFor).
+    for (let c = 0; c < n; c++) {
+      const cov = (lex.matched[c] as Matched).coverage;
+      const head = (lex.head[c] as Matched).coverage;
+      lex.fused[c] = (lex.fused[c] as number) + coverageWeight * cov + headWeight * head;
     }
     // Every stem the question can stand for: a name with a stem outside it cannot be named by any entry's match.
     const reachable = new Set<string>();
@@ -652,7 +639,8 @@ export function retrieverFromParts(
       const names = namesOf.get(id);
       if (!names?.some((n) => n.every((s) => reachable.has(s)))) return [];
       // A name's stem counts when a matched term is it or expands to it (computed once per entry, not per stem).
-      const matched = new Set(lex.get(id)?.matched ?? []);
+      const c = lex.at(id);
+      const matched = new Set(c >= 0 ? (lex.matched[c] as Matched).stems : []);
       const covered = new Set(matched);
       for (const t of analysis.terms) if (matched.has(t.stem)) for (const e of t.expansions.keys()) covered.add(e);
       // Each word of a name needs a word of its own in the question: one word and its synonyms do not name
@@ -664,9 +652,9 @@ export function retrieverFromParts(
     };
     const namings = new Map<string, string[][]>();
     for (const id of nameable(reachable)) {
-      if (!lex.has(id)) continue;
-      const n = namedBy(id);
-      if (n.length > 0) namings.set(id, n);
+      if (lex.at(id) < 0) continue;
+      const names = namedBy(id);
+      if (names.length > 0) namings.set(id, names);
     }
     // The longest name wins, as in entity linking: "data drift" names the data-drift entry, and the "drift" inside
     // it does not also name the drift entry. An entry is named only if no other entry's name strictly contains
@@ -683,31 +671,33 @@ export function retrieverFromParts(
         .map(([id]) => id),
     );
     for (const id of named) {
-      const l = lex.get(id) as LexicalHit;
-      l.fused = l.fused + namedWeight;
+      const c = lex.at(id);
+      lex.fused[c] = (lex.fused[c] as number) + namedWeight;
     }
     if (opts.prefer) {
       for (const [id, bonus] of opts.prefer) {
-        const l = lex.get(id);
-        if (!ok(id) || !l) continue;
-        l.fused = l.fused + bonus;
+        const c = lex.at(id);
+        if (!ok(id) || c < 0) continue;
+        lex.fused[c] = (lex.fused[c] as number) + bonus;
       }
     }
 
     const hits: SearchHit[] = [];
     const candidates = (visit: (id: string, score: number) => void) => {
-      for (const l of lex.values()) visit(l.id, l.fused);
+      for (let c = 0; c < n; c++) visit(lex.ids[c] as string, lex.fused[c] as number);
       for (const [id, score] of denseOnly) visit(id, score);
     };
     for (const [id, score] of topK(candidates, k)) {
       const entry = kb.get(id);
       if (!entry) continue;
-      const l = lex.get(id);
+      const c = lex.at(id);
       const d = den.get(id);
       hits.push({
         entry,
         score,
-        ...(l ? { lexical: l.score, matched: [...l.matched] } : { matched: [] }),
+        ...(c >= 0
+          ? { lexical: lex.scores[c] as number, matched: [...(lex.matched[c] as Matched).stems] }
+          : { matched: [] }),
         ...(d !== undefined ? { dense: d } : {}),
         ...(named.has(id) ? { named: true } : {}),
       });

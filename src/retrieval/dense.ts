@@ -14,6 +14,9 @@ interface DenseArgs {
   numDimensions: number;
 }
 
+/** labels.json: the entry id of each label (index = label). */
+const LABELS_FILE = 'labels.json';
+
 /** docstore.json: [label, document] pairs, the document's `metadata.id` being the entry id. */
 type StoredDocs = [string, { pageContent: string; metadata: { id: string } }][];
 
@@ -86,6 +89,8 @@ function denseIndex(
       await index.writeIndex(join(dir, 'hnswlib.index'));
       await writeFile(join(dir, 'args.json'), JSON.stringify(args));
       await writeFile(join(dir, 'docstore.json'), JSON.stringify(docs));
+      // The entry id of each label on its own: what loading needs, without parsing every embedded text.
+      await writeFile(join(dir, LABELS_FILE), JSON.stringify(docs.map(([, doc]) => doc.metadata.id)));
     },
   };
 }
@@ -119,14 +124,30 @@ export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterfac
     throw new Error(`dense index arguments are invalid: ${JSON.stringify(args)}`);
   }
   const index = await hierarchicalNsw(args);
-  const [docs] = await Promise.all([
-    readFile(join(dir, 'docstore.json'), 'utf8').then((t) => JSON.parse(t) as StoredDocs),
+  // labels.json (written since issue 12) holds just the entry id of each label; older indexes have only the
+  // docstore, whose embedded texts are most of the file and are not kept.
+  const labelsPath = join(dir, LABELS_FILE);
+  const [labels] = await Promise.all([
+    readFile(labelsPath, 'utf8').then(
+      (t) => {
+        const ids = JSON.parse(t) as unknown;
+        if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))
+          throw new Error(`${labelsPath} is invalid`);
+        return ids.map((id, label): StoredDocs[number] => [String(label), { pageContent: '', metadata: { id } }]);
+      },
+      async (err: NodeJS.ErrnoException) => {
+        if (err.code !== 'ENOENT') throw err;
+        const docs = JSON.parse(await readFile(join(dir, 'docstore.json'), 'utf8')) as StoredDocs;
+        return docs.map(([label, doc]): StoredDocs[number] => [
+          label,
+          { pageContent: '', metadata: { id: doc.metadata.id } },
+        ]);
+      },
+    ),
     index.readIndex(join(dir, 'hnswlib.index')),
   ]);
-  // Only the labels' entry ids are read; the embedded texts (most of the file) are not kept in memory.
-  const labels: StoredDocs = docs.map(([label, doc]) => [
-    label,
-    { pageContent: '', metadata: { id: doc.metadata.id } },
-  ]);
+  if (labels.length !== index.getCurrentCount()) {
+    throw new Error(`dense index has ${index.getCurrentCount()} vectors but ${labels.length} labels`);
+  }
   return denseIndex(embeddings, index, args, labels);
 }

@@ -85,7 +85,8 @@ describe('index persistence', () => {
     ['a garbage lexical index', 'lexical.bin', '{"broken": true}'],
     ['an empty lexical index', 'lexical.bin', ''],
     ['a truncated hnsw file', join('dense', 'hnswlib.index'), 'xx'],
-    ['a garbage docstore', join('dense', 'docstore.json'), '[['],
+    ['a garbage labels file', join('dense', 'labels.json'), '[['],
+    ['a labels file of the wrong length', join('dense', 'labels.json'), '["study-threats-to-validity"]'],
   ])('rebuilds an index with %s, logging it instead of crashing', async (_what, file, content) => {
     await buildIndex(kb, config());
     writeFileSync(join(indexDir(config()), file), content);
@@ -133,6 +134,19 @@ describe('the compact lexical index file (lexical.bin)', () => {
     expect(lines.find((l) => l.level === 'warn')?.msg).toBe('index is corrupt; rebuilding it');
     expect((await r.search('threats to validity'))[0]?.entry.id).toBe('study-threats-to-validity');
     expect((await loadOrBuildIndex(kb, config(), logger)).index.source).toBe('loaded');
+  });
+
+  it('reads the entry ids from the docstore when an index has no labels file, and rebuilds a garbage one', async () => {
+    await buildIndex(kb, config());
+    rmSync(join(indexDir(config()), 'dense', 'labels.json'));
+    const q = 'When should I use the sidecar pattern?';
+    const loaded = await loadOrBuildIndex(kb, config(), recordingLogger().logger);
+    expect(loaded.index.source).toBe('loaded');
+    expect((await loaded.search(q))[0]?.entry.id).toBe('infra-sidecar');
+    writeFileSync(join(indexDir(config()), 'dense', 'docstore.json'), '[[');
+    const { logger, lines } = recordingLogger();
+    expect((await loadOrBuildIndex(kb, config(), logger)).index.source).toBe('built');
+    expect(lines.some((l) => l.level === 'warn' && /corrupt/.test(l.msg ?? ''))).toBe(true);
   });
 
   it('an index of the previous format (MiniSearch lexical.json) is rebuilt as stale, not read', async () => {

@@ -40,7 +40,7 @@ describe('mlops-guide (CLI)', () => {
   it('kb build leaves the parsed knowledge in DATA_DIR/cache, so the first start after it does not parse again', async () => {
     const io = capture();
     expect(await main(['kb', 'build'], io, env)).toBe(0);
-    expect(readdirSync(join(dirs.dataDir, 'cache')).some((f) => /^knowledge-[0-9a-f]+\.json$/.test(f))).toBe(true);
+    expect(readdirSync(join(dirs.dataDir, 'cache')).some((f) => /^knowledge-[0-9a-f]+\.v8$/.test(f))).toBe(true);
   });
 
   it('refuses an invalid configuration with the list of problems', async () => {

@@ -3,6 +3,7 @@
 import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { deserialize, serialize } from 'node:v8';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { KnowledgeError, loadKnowledge } from '../../src/knowledge/index.ts';
 import { copyGood, type TempKb } from './helpers.ts';
@@ -38,9 +39,9 @@ describe('knowledge cache', () => {
     await loadKnowledge(kb.dir, { cacheDir });
     const [file] = await cacheFiles();
     const path = join(cacheDir, file as string);
-    const cached = JSON.parse(await readFile(path, 'utf8'));
+    const cached = deserialize(await readFile(path));
     cached.entries[0].title = 'Title from the cache';
-    await writeFile(path, JSON.stringify(cached));
+    await writeFile(path, serialize(cached));
     const base = await loadKnowledge(kb.dir, { cacheDir });
     expect(base.entries[0]?.title).toBe('Title from the cache');
   });
@@ -59,13 +60,35 @@ describe('knowledge cache', () => {
     await expect(loadKnowledge(kb.dir, { cacheDir })).rejects.toBeInstanceOf(KnowledgeError);
   });
 
-  it('ignores a corrupted cache file and rewrites it', async () => {
+  it.each([
+    ['garbage', () => Buffer.from('{"entries": [trunc')],
+    ['truncated', (b: Buffer) => b.subarray(0, Math.floor(b.length / 2))],
+    ['a valid file of something else', () => serialize({ entries: 'no' })],
+  ])('parses again when the cache file is %s, says so in the log, and rewrites it', async (_what, damage) => {
     await loadKnowledge(kb.dir, { cacheDir });
     const [file] = await cacheFiles();
-    await writeFile(join(cacheDir, file as string), '{"entries": [trunc');
+    const path = join(cacheDir, file as string);
+    await writeFile(path, damage(await readFile(path)));
+    const lines: string[] = [];
+    const logger = {
+      debug() {},
+      info() {},
+      error() {},
+      warn: (_o: object, msg?: string) => void lines.push(msg ?? ''),
+    };
+    const base = await loadKnowledge(kb.dir, { cacheDir, logger });
+    expect(base.entries.length).toBeGreaterThan(0);
+    expect(lines).toContain('knowledge cache unreadable; parsing the knowledge instead');
+    expect(deserialize(await readFile(path)).entries.length).toBe(base.entries.length);
+  });
+
+  it('a cache of the JSON format before is replaced, not read', async () => {
+    await writeFile(join(cacheDir, 'knowledge-0123456789abcdef0123456789abcdef.json'), '{"entries": []}');
     const base = await loadKnowledge(kb.dir, { cacheDir });
     expect(base.entries.length).toBeGreaterThan(0);
-    expect(JSON.parse(await readFile(join(cacheDir, file as string), 'utf8')).entries.length).toBe(base.entries.length);
+    const files = await cacheFiles();
+    expect(files).toHaveLength(1);
+    expect(files[0]).toMatch(/\.v8$/);
   });
 
   it('loads without a cache when the cache folder cannot be written', async () => {

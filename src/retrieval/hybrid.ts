@@ -660,15 +660,23 @@ export function retrieverFromParts(
     // it does not also name the drift entry. An entry is named only if no other entry's name strictly contains
     // every name of it the question holds.
     const within = (a: string[], b: string[]) => a.length < b.length && a.every((s) => b.includes(s));
+    // Compared by name, not by entry: many entries can share a name (data sets of one domain), and comparing every
+    // named entry with every other grew with the square of their number.
+    const owners = new Map<string, { stems: string[]; ids: Set<string> }>();
+    for (const [id, mine] of namings) {
+      for (const n of mine) {
+        const key = n.join('\u0000');
+        const o = owners.get(key);
+        if (o) o.ids.add(id);
+        else owners.set(key, { stems: n, ids: new Set([id]) });
+      }
+    }
+    const distinct = [...owners.values()];
+    /** Does an entry other than `id` have a name that strictly contains `n`? */
+    const containedByOther = (id: string, n: string[]) =>
+      distinct.some((t) => within(n, t.stems) && (t.ids.size > 1 || !t.ids.has(id)));
     const named = new Set(
-      [...namings]
-        .filter(
-          ([id, mine]) =>
-            !mine.every((n) =>
-              [...namings].some(([other, theirs]) => other !== id && theirs.some((t) => within(n, t))),
-            ),
-        )
-        .map(([id]) => id),
+      [...namings].filter(([id, mine]) => !mine.every((n) => containedByOther(id, n))).map(([id]) => id),
     );
     for (const id of named) {
       const c = lex.at(id);

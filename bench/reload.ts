@@ -6,7 +6,7 @@
 // Latency counts from when a question was due, so a frozen event loop shows up in full. Prints; asserts nothing.
 //
 //   npm run bench:reload                       (defaults: 20 questions/s, 3 reloads per mode)
-//   BENCH_RATE=50 BENCH_RELOADS=5 BENCH_SIZES=150,1500,15000 npm run bench:reload
+//   BENCH_RATE=50 BENCH_RELOADS=5 BENCH_SIZES=150,1500,15000 BENCH_MODES=worker npm run bench:reload
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
@@ -21,6 +21,8 @@ const ROOT = resolve(import.meta.dirname, '..');
 const RATE = Number(process.env.BENCH_RATE ?? 20);
 const RELOADS = Number(process.env.BENCH_RELOADS ?? 3);
 const SIZES = (process.env.BENCH_SIZES ?? '150,1500').split(',').map(Number);
+/** Which reload modes to run: `main` (the build on the event loop, before issue 12) and/or `worker` (today's). */
+const MODES = (process.env.BENCH_MODES ?? 'main,worker').split(',');
 const QUESTIONS = [
   'How do we version training data?',
   'What is MLOps?',
@@ -195,7 +197,7 @@ async function main(): Promise<void> {
         continue;
       }
       rmSync(join(dataDir, 'index'), { recursive: true, force: true });
-      for (const offThread of [false, true]) {
+      for (const offThread of [false, true].filter((t) => MODES.includes(t ? 'worker' : 'main'))) {
         const runs = await measure(knowledgeDir, dataDir, offThread);
         console.log(
           `${String(check.entries.length).padStart(7)}  ${(offThread ? 'worker (now)' : 'main (before)').padEnd(13)} ` +

@@ -65,7 +65,10 @@ export function createIndexWorker(logger: Logger, options: { idleMs?: number } =
   let idleTimer: NodeJS.Timeout | undefined;
   let seq = 0;
   let started = 0;
-  const pending = new Map<number, { w: Worker; resolve(r: IndexBuildReply): void; reject(e: Error): void }>();
+  const pending = new Map<
+    number,
+    { w: Worker; entries: Entry[]; resolve(r: IndexBuildReply): void; reject(e: Error): void }
+  >();
 
   /** Rejects the builds sent to `w` only: a worker ended when idle may exit after its successor got work. */
   const failAll = (w: Worker, err: Error) => {
@@ -79,10 +82,15 @@ export function createIndexWorker(logger: Logger, options: { idleMs?: number } =
     // Type stripping (Node 24) runs the .ts entry as it is; the worker shares stdout/stderr but never writes there.
     const w = new Worker(WORKER_URL);
     started++;
-    w.on('message', (m: { log?: WorkerLog; id?: number; result?: IndexBuildReply }) => {
+    w.on('message', (m: { log?: WorkerLog; id?: number; entries?: Entry[]; result?: IndexBuildReply }) => {
       if (m.log) logger[m.log.level](m.log.obj, m.log.msg);
-      if (m.id === undefined || !m.result) return;
-      pending.get(m.id)?.resolve(m.result);
+      if (m.id === undefined) return;
+      const p = pending.get(m.id);
+      // The checked entries arrive in slices before the reply (index-worker.ts ENTRY_SLICE).
+      if (m.entries) p?.entries.push(...m.entries);
+      if (!m.result) return;
+      const result = m.result.ok ? { ...m.result, entries: [...(p?.entries ?? []), ...m.result.entries] } : m.result;
+      p?.resolve(result);
       pending.delete(m.id);
       if (pending.size === 0) idle();
     });
@@ -119,7 +127,7 @@ export function createIndexWorker(logger: Logger, options: { idleMs?: number } =
       const id = ++seq;
       const w = worker;
       return new Promise((resolve, reject) => {
-        pending.set(id, { w, resolve, reject });
+        pending.set(id, { w, entries: [], resolve, reject });
         w.postMessage({ id, request });
       });
     },

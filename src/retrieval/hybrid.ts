@@ -179,6 +179,33 @@ export interface RetrieverParts {
   lexical: CompactLexical;
   stats: TermStats;
   dense: DenseIndex | undefined;
+  /** The entries' names as stems (nameStems), when worked out beforehand (e.g. in slices, during a reload). */
+  names?: Map<string, string[][]>;
+}
+
+/** The names an entry goes by, as stem sets: a question containing all stems of one "names" the entry. */
+function namesOfEntry(e: KnowledgeBase['entries'][number], analyzer: Analyzer): string[][] {
+  const titleStems = analyzer.analyze(e.title);
+  const names = [...entryNames(e).map((n) => analyzer.analyze(n)), ...(titleStems.length <= 3 ? [titleStems] : [])];
+  return names.filter((n) => n.length > 0);
+}
+
+export function nameStems(kb: KnowledgeBase, analyzer: Analyzer): Map<string, string[][]> {
+  return new Map(kb.entries.map((e) => [e.id, namesOfEntry(e, analyzer)]));
+}
+
+/**
+ * nameStems in slices that yield to the event loop between them: at 15,000 entries the analysis takes ~0.5 s, which
+ * a reload must not take from the questions being answered meanwhile.
+ */
+export async function nameStemsYielding(kb: KnowledgeBase, analyzer: Analyzer): Promise<Map<string, string[][]>> {
+  const out = new Map<string, string[][]>();
+  const SLICE = 500;
+  for (let i = 0; i < kb.entries.length; i += SLICE) {
+    for (const e of kb.entries.slice(i, i + SLICE)) out.set(e.id, namesOfEntry(e, analyzer));
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return out;
 }
 
 /** Stems plus, with bigrams on, adjacent stem pairs joined by `_`. */
@@ -365,16 +392,7 @@ export function retrieverFromParts(
     return df ? Math.log(1 + stats.n / df) : maxIdf;
   };
   const known = (s: string) => (stats.df[s] ?? 0) > 0;
-  // The names an entry goes by, as stem sets: a question containing all stems of one "names" the entry.
-  const namesOf = new Map<string, string[][]>();
-  for (const e of kb.entries) {
-    const titleStems = analyzer.analyze(e.title);
-    const names = [...entryNames(e).map((n) => analyzer.analyze(n)), ...(titleStems.length <= 3 ? [titleStems] : [])];
-    namesOf.set(
-      e.id,
-      names.filter((n) => n.length > 0),
-    );
-  }
+  const namesOf = parts.names ?? nameStems(kb, analyzer);
   // Every name's distinct stems, found from any of its stems: the entries a question can name are those with a
   // name whose stems it all holds, looked up instead of checking every candidate (namedBy then decides exactly).
   const nameOwners: string[] = [];

@@ -17,6 +17,7 @@ import {
   buildDense,
   buildLexical,
   type HybridRetriever,
+  nameStemsYielding,
   type RetrievalOptions,
   retrieverFromParts,
   type TermStats,
@@ -184,13 +185,18 @@ async function load(
       ...(options.fieldBoosts ? { fieldBoosts: options.fieldBoosts } : {}),
       ...(options.bm25 ? { bm25: options.bm25 } : {}),
     });
-    if (yielding) await new Promise((resolve) => setImmediate(resolve));
+    // A reload (yielding) lets questions through between the steps; each step is short, or sliced (nameStems).
+    const pause = () => (yielding ? new Promise((resolve) => setImmediate(resolve)) : Promise.resolve());
+    await pause();
     const stats = JSON.parse(await readFile(join(dir, 'stats.json'), 'utf8')) as TermStats;
+    await pause();
     let dense: Awaited<ReturnType<typeof buildDense>>;
     if (manifest.counts.vectors > 0) {
       dense = await loadDenseIndex(join(dir, 'dense'), embeddings.embeddings);
     }
-    const retriever = retrieverFromParts(kb, { lexical, stats, dense }, options, analyzer);
+    await pause();
+    const names = yielding ? await nameStemsYielding(kb, analyzer) : undefined;
+    const retriever = retrieverFromParts(kb, { lexical, stats, dense, ...(names ? { names } : {}) }, options, analyzer);
     const c = retriever.counts;
     if (
       c.entries !== manifest.counts.entries ||

@@ -18,6 +18,8 @@ import type { WordVectors } from './word-vectors.ts';
 export interface IndexBuildRequest {
   knowledgeDir: string;
   config: Pick<Config, 'dataDir' | 'embeddings'>;
+  /** Entries per message back (default index-worker.ts ENTRY_SLICE); small in tests so that slicing is exercised. */
+  entrySlice?: number;
 }
 
 export type IndexBuildReply =

@@ -93,8 +93,9 @@ port.on('message', (m: { id: number; request: IndexBuildRequest }) => {
   void run(m.request).then((result) => {
     if (!result.ok) return port.postMessage({ id: m.id, result });
     // The entries first, in slices (the parent answers questions between them), then the rest of the reply.
-    for (let i = 0; i < result.entries.length; i += ENTRY_SLICE) {
-      port.postMessage({ id: m.id, entries: result.entries.slice(i, i + ENTRY_SLICE) });
+    const slice = Math.max(1, Math.floor(m.request.entrySlice ?? ENTRY_SLICE));
+    for (let i = 0; i < result.entries.length; i += slice) {
+      port.postMessage({ id: m.id, entries: result.entries.slice(i, i + slice) });
     }
     port.postMessage({ id: m.id, result: { ...result, entries: [] } });
   });

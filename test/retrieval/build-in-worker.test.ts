@@ -56,6 +56,20 @@ describe('building the index in a worker thread', () => {
     expect(logger.lines.filter((l) => l.level === 'warn' || l.level === 'error')).toEqual([]);
   });
 
+  it('sends the checked entries back in slices and the receiver puts them together whole and in order', async () => {
+    dirs = tempDirs();
+    const config = testConfig(dirs);
+    const kb = await loadKnowledge(config.knowledgeDir);
+    // 150 entries in slices of 7: 22 messages before the reply, the last one short; compared with one message.
+    const whole = await runIndexWorker({ knowledgeDir: config.knowledgeDir, config }, silentLogger);
+    const sliced = await runIndexWorker({ knowledgeDir: config.knowledgeDir, config, entrySlice: 7 }, silentLogger);
+    expect(whole.ok && sliced.ok).toBe(true);
+    if (!whole.ok || !sliced.ok) return;
+    expect(kb.entries.length % 7).not.toBe(0);
+    expect(sliced.entries).toEqual(whole.entries);
+    expect(sliced.entries.map((e) => e.id).sort()).toEqual(kb.entries.map((e) => e.id));
+  });
+
   it('reports every problem of a broken knowledge base as a KnowledgeError, with file and line', async () => {
     dirs = tempDirs({ copyKnowledge: true });
     const config = testConfig(dirs);

@@ -2,17 +2,7 @@
 // with its fix, an empty one means the default.
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/errors.ts';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env, '/app');
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-};
+import { problemsOf } from './helpers/config.ts';
 
 describe('ANSWER_WORKERS', () => {
   it('defaults to one answer thread (a 2-core box: one core for the main thread, one for answering)', () => {

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isLoopbackHost, loadConfig } from '../src/config.ts';
-import { ConfigError } from '../src/errors.ts';
-
-const problemsOf = (env: Record<string, string>) => {
-  try {
-    loadConfig(env, '/app');
-    return [];
-  } catch (err) {
-    expect(err).toBeInstanceOf(ConfigError);
-    return (err as ConfigError).problems;
-  }
-};
+import { problemsOf } from './helpers/config.ts';
 
 describe('loadConfig', () => {
   it('runs on embedded defaults with an empty environment: offline, no platforms', () => {

@@ -58,7 +58,7 @@ const envSchema = z.object({
    * main thread as before. Default 1: on 2 cores the main thread (HTTP, Slack and Teams calls, stores) needs one
    * core and answering the other; more workers than cores minus one take CPU from the acks.
    */
-  ANSWER_WORKERS: int(1, 0, 64),
+  ANSWER_WORKERS: int(0, 0, 64),
   /** Slack's AI-app surface (assistant threads, suggested prompts, status); needs manifest-ai-app.yaml. */
   SLACK_ASSISTANT: bool(false),
   /**

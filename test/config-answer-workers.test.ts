@@ -5,9 +5,9 @@ import { loadConfig } from '../src/config.ts';
 import { problemsOf } from './helpers/config.ts';
 
 describe('ANSWER_WORKERS', () => {
-  it('defaults to one answer thread (a 2-core box: one core for the main thread, one for answering)', () => {
-    expect(loadConfig({}, '/app').answerWorkers).toBe(1);
-    expect(loadConfig({ ANSWER_WORKERS: '' }, '/app').answerWorkers).toBe(1);
+  it('defaults to answering on the main thread (a thread doubles the memory and start-up at 15,000 entries)', () => {
+    expect(loadConfig({}, '/app').answerWorkers).toBe(0);
+    expect(loadConfig({ ANSWER_WORKERS: '' }, '/app').answerWorkers).toBe(0);
   });
 
   it('takes 0 (answer on the main thread) and whole numbers up to 64', () => {
@@ -21,7 +21,7 @@ describe('ANSWER_WORKERS', () => {
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatch(/^ANSWER_WORKERS: /);
     expect(problems[0]).toContain(
-      'set ANSWER_WORKERS to a whole number from 0 to 64, or remove it to use the default (1)',
+      'set ANSWER_WORKERS to a whole number from 0 to 64, or remove it to use the default (0)',
     );
   });
 });

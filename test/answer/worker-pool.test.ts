@@ -208,7 +208,7 @@ describe('answering in worker threads', () => {
     expect(seen.restarts).toBe(0);
   });
 
-  it('serve starts ANSWER_WORKERS threads (default 1) and its stop ends them after the drain', SLOW, async () => {
+  it('serve starts ANSWER_WORKERS threads (default 0) and its stop ends them after the drain', SLOW, async () => {
     dirs = tempDirs();
     const service = await startService(testConfig(dirs, { ANSWER_WORKERS: '2' }), { logger: silentLogger });
     const pool = service.app.answerPool;
@@ -222,7 +222,7 @@ describe('answering in worker threads', () => {
     expect(reply.kind).toBe('answer');
     await service.stop();
     await until(() => pool?.alive === 0, 'the answer threads to exit');
-    expect(testConfig(dirs).answerWorkers).toBe(1);
+    expect(testConfig(dirs).answerWorkers).toBe(0);
   });
 
   it('keeps answering on the main thread when an LLM is configured (no pool)', SLOW, async () => {

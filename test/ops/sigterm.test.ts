@@ -20,6 +20,16 @@ import {
 import { until as pollUntil } from '../helpers/until.ts';
 
 const SECRET = 'sigterm-test-signing-secret';
+
+/** The child's environment both tests share: its own folders, loopback, a free port, info logs to read. */
+const serveEnv = (d: TempDirs) => ({
+  KNOWLEDGE_DIR: d.knowledgeDir,
+  DATA_DIR: d.dataDir,
+  HOST: '127.0.0.1',
+  PORT: '0',
+  KNOWLEDGE_WATCH: 'false',
+  LOG_LEVEL: 'info',
+});
 const TEN_MINUTES = '600000';
 
 let dirs: TempDirs | undefined;
@@ -43,12 +53,7 @@ describe('serve: SIGTERM with a hanging Slack API and a hanging Bot Connector', 
     api = await startHangingApi(answerSlackAuthTest);
     dirs = tempDirs();
     serve = await spawnServe({
-      KNOWLEDGE_DIR: dirs.knowledgeDir,
-      DATA_DIR: dirs.dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      KNOWLEDGE_WATCH: 'false',
-      LOG_LEVEL: 'info',
+      ...serveEnv(dirs),
       SLACK_BOT_TOKEN: 'xoxb-sigterm-test',
       SLACK_SIGNING_SECRET: SECRET,
       SLACK_API_URL: `${api.url}/api/`,
@@ -116,12 +121,7 @@ describe('serve: SIGTERM with a hanging Slack API and a hanging Bot Connector', 
   it('exits 0 on SIGTERM without abandoning anything when nothing is in flight', { timeout: 120_000 }, async () => {
     dirs = tempDirs();
     serve = await spawnServe({
-      KNOWLEDGE_DIR: dirs.knowledgeDir,
-      DATA_DIR: dirs.dataDir,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      KNOWLEDGE_WATCH: 'false',
-      LOG_LEVEL: 'info',
+      ...serveEnv(dirs),
       TEAMS_ALLOW_UNAUTHENTICATED: 'true',
     });
     await logLine(serve, 'server listening');

@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { createAnswerer, withIntentPrior } from '../src/answer/answerer.ts';
 import { CALIBRATION } from '../src/answer/calibration.ts';
-import { CONTEXT_WEIGHT, followUpPlan } from '../src/answer/context.ts';
+import { CONTEXT_WEIGHT, followUpPlan, withoutPreamble } from '../src/answer/context.ts';
 import { decide, type Features, featuresOf } from '../src/answer/decide.ts';
 import type { ConversationContext } from '../src/answer/types.ts';
 import { silentLogger } from '../src/base/index.ts';
@@ -38,12 +38,12 @@ for (const c of cases) {
     context.turns.push({ question: h, entryIds: a.entryIds });
   }
   let prefer: Map<string, number> | undefined;
-  let r = await retriever.retrieve(c.question, { k: 6 });
+  let r = await retriever.retrieve(withoutPreamble(c.question), { k: 6 });
   if (context.turns.length > 0) {
     const plan = followUpPlan(c.question, r, decide(r.hits, r.signals), context, kb);
     if (plan?.refersBack) {
       prefer = plan.prefer;
-      r = await retriever.retrieve(c.question, {
+      r = await retriever.retrieve(withoutPreamble(c.question), {
         k: 6,
         prefer,
         context: { text: plan.context, weight: CONTEXT_WEIGHT },

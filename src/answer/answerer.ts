@@ -12,7 +12,7 @@ import { stem, words } from '../retrieval/text.ts';
 import type { Retriever, SearchHit } from '../retrieval/types.ts';
 import { CALIBRATION } from './calibration.ts';
 import { composeExtractive } from './compose.ts';
-import { CONTEXT_WEIGHT, followUpPlan } from './context.ts';
+import { CONTEXT_WEIGHT, followUpPlan, withoutPreamble } from './context.ts';
 import { type Decision, decide } from './decide.ts';
 import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
@@ -221,11 +221,13 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
     async answer(input: string, context?: ConversationContext): Promise<Answer> {
       const question = checkQuestion(input);
       const started = clock();
-      let result = await retrieve(question);
+      // What is searched: the question without words about the message itself ("quick question:").
+      const query = withoutPreamble(question);
+      let result = await retrieve(query);
       let followUp = false;
       const plan = context ? followUpPlan(question, result.r, result.decision, context, kb) : undefined;
       if (plan) {
-        const again = await retrieve(question, plan.prefer, plan.context);
+        const again = await retrieve(query, plan.prefer, plan.context);
         // A message that refers back is read in context; a self-contained one only when context makes it clearer.
         const clearer = again.decision.kind !== 'hard' && again.decision.confidence > result.decision.confidence + 0.1;
         if (plan.refersBack || clearer) {

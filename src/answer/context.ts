@@ -14,9 +14,40 @@ const POINTS_BACK =
 const CONTINUES =
   /^\s*(and|also|but|or|so|what about|how about|what if|same for|und|aber|auch|oder|was ist mit|wie ist es mit|wie sieht es mit|und wenn|und für|und bei)(?![\p{L}])/iu;
 
-/** Openings that say the topic changes ("another question:", "separate thing", "andere Frage"): no context then. */
-const SWITCHES =
-  /(?<![\p{L}])(an?other (question|thing|topic)|(different|separate|unrelated|new) (question|thing|topic)|something (else|different)|on another note|changing the subject|change of topic|andere frage|anderes thema|neue frage|neues thema|(etwas|was|ganz) anderes|andere sache)(?![\p{L}])/iu;
+/** Phrases that say the topic changes ("another question:", "separate thing", "andere Frage"). */
+const SWITCH_PHRASES =
+  'an?other (?:question|thing|topic)|(?:different|separate|unrelated|new) (?:question|thing|topic)|something (?:else|different)|on another note|changing the subject|change of topic|andere frage|anderes thema|neue frage|neues thema|(?:etwas|was|ganz) anderes|andere sache';
+/** A message with such a phrase starts a new topic: no context then. */
+const SWITCHES = new RegExp(`(?<![\\p{L}])(?:${SWITCH_PHRASES})(?![\\p{L}])`, 'iu');
+/**
+ * Words about the message itself, not its topic, at its start: "quick question:", "sorry, dumb question -",
+ * "ok thanks. separate thing:", "Kurze Frage:", "Ich hätte eine Frage:". Read as topic words they pull answers to
+ * entries that happen to contain "question" or "Frage" (the study's research questions).
+ */
+const PREAMBLE = new RegExp(
+  '^(?:' +
+    [
+      '(?:hey|hi|hello|hallo|moin|servus|ok(?:ay)?|thanks|thank you|thx|danke|sorry|sry|alles klar)(?: (?:all|folks|team|everyone|zusammen|leute))?',
+      SWITCH_PHRASES,
+      '(?:(?:a|one|another|quick|short|small|simple|dumb|stupid|silly|basic|general|random|newbie|noob|follow-?up|kurze|kleine|dumme|blöde|doofe|allgemeine|kurz|eine|ne) )*(?:question|frage|q)(?: (?:for you|for you all|for everyone|here|an euch|an alle|zu|dazu))?',
+      '(?:i (?:have|got) a|ich (?:habe|hätte|hab) (?:mal )?(?:eine|ne|n)) (?:(?:quick|short|kurze|kleine) )?(?:question|frage)',
+    ].join('|') +
+    ')(?![\\p{L}])[\\s,.:;!\\-–—]*',
+  'iu',
+);
+
+/** The question without a leading preamble about the message itself; unchanged when nothing else would remain. */
+export function withoutPreamble(question: string): string {
+  let rest = question.trim();
+  for (let i = 0; i < 4; i++) {
+    const m = PREAMBLE.exec(rest);
+    if (!m || m[0].length === 0) break;
+    const next = rest.slice(m[0].length).trim();
+    if (!/\p{L}/u.test(next)) break;
+    rest = next;
+  }
+  return rest;
+}
 
 /** Bonus on the fused score (0..1) for the previous answer's entries and their neighbours. */
 const PREFER = { previousBest: 0.25, previousOther: 0.1, related: 0.08 } as const;
@@ -43,8 +74,9 @@ export function followUpPlan(
   const last = context.turns.at(-1);
   if (!last || SWITCHES.test(question)) return undefined;
   const knownTerms = direct ? direct.signals.terms.filter((t) => t.known && t.specificity >= 0.3).length : 0;
-  const pointsBack = POINTS_BACK.test(question);
-  const refersBack = CONTINUES.test(question) || (pointsBack && knownTerms <= FEW_TERMS);
+  const own = withoutPreamble(question);
+  const pointsBack = POINTS_BACK.test(own);
+  const refersBack = CONTINUES.test(own) || (pointsBack && knownTerms <= FEW_TERMS);
   if (!refersBack && !pointsBack && decision.kind === 'answer') return undefined;
 
   const prefer = new Map<string, number>();

@@ -144,6 +144,18 @@ describe("understanding questions in the users' own words", () => {
     expect(shown).not.toContain('dataset-mes-lot-genealogy');
   });
 
+  it.each([
+    ['Andere Frage: was ist eigentlich Kubernetes?', 'was ist eigentlich Kubernetes?'],
+    ['ok thanks. separate thing, quick question: what is kubernetes?', 'what is kubernetes?'],
+  ])('words about the message itself ("%s") are not read as its topic', async (question, plain) => {
+    // "Frage"/"question" would match the study's research questions and make the reading unsure.
+    const a = await ask(question, { turns: [{ question: 'Wer ist Owner der MES-Daten?', entryIds: [] }] });
+    const b = await ask(plain);
+    expect(a.abstained).toBe(false);
+    expect(a.entryIds).toEqual(b.entryIds);
+    expect(a.entryIds[0]).toBe('glossary-kubernetes');
+  });
+
   it('does not drag a self-contained new question back to the previous topic', async () => {
     const earlier = await ask('What is the sidecar pattern?');
     const { a, id } = await first('What is a feature store?', {

@@ -24,6 +24,7 @@ export const TUNING_FILES = [
   'bench/devset/tune-extra.jsonl',
   'bench/devset/german-tune.jsonl',
   'bench/devset/tune-fresh.jsonl',
+  'bench/devset/tune-fresh2.jsonl',
 ];
 /** The test half: fixed before any tuning (the German files before the German vocabulary); never tuned on. */
 export const TEST_FILES = ['bench/devset/test.jsonl', 'bench/devset/german-test.jsonl'];

@@ -150,39 +150,41 @@ for (const [file, prefix] of Object.entries(GERMAN)) {
     problem(`counts: ${file} has ${counts.german} German and ${counts["out-of-scope"]} out-of-scope questions (want 38 + 12)`);
 }
 
-// The fresh tuning set (tune-fresh.jsonl, issue #10): tuning side only, so no split rule. Ids fresh-<prefix>-NN
-// with the category prefixes above; fixed counts per category.
-const FRESH_FILE = "tune-fresh.jsonl";
-const FRESH_COUNTS = {
-  plain: 16,
-  keyword: 16,
-  long: 14,
-  chat: 16,
-  typo: 16,
-  indirect: 16,
-  "two-topics": 14,
-  stakeholder: 16,
-  german: 40,
-  followup: 20,
-  "out-of-scope": 56,
-};
-const freshCounts = {};
-const freshTargets = new Set();
-const freshRead = eachRow(FRESH_FILE, (row, where) => {
-  const { id, cat } = row;
-  if (!(cat in PREFIX)) return problem(`${where}: ${id} has unknown cat "${cat}"`);
-  if (!new RegExp(`^fresh-${PREFIX[cat]}-\\d{2,}$`).test(id)) problem(`${where}: id ${id} does not match "fresh-${PREFIX[cat]}-NN"`);
-  checkRow(row, where, ["id", "cat", "question", "target", "abstain", "history"], (x) => freshTargets.add(x));
-  if (cat === "followup") {
-    const h = row.history;
-    if (!Array.isArray(h) || h.length < 1 || h.length > 2 || h.some((m) => typeof m !== "string" || !m.trim()))
-      problem(`${where}: ${id} followup needs history with 1-2 user messages`);
-  } else if ("history" in row) problem(`${where}: ${id} only followups have history`);
-  freshCounts[cat] = (freshCounts[cat] ?? 0) + 1;
-});
-if (freshRead)
-  for (const [cat, want] of Object.entries(FRESH_COUNTS))
-    if ((freshCounts[cat] ?? 0) !== want) problem(`counts: ${FRESH_FILE} has ${freshCounts[cat] ?? 0} ${cat} questions (want ${want})`);
+// The fresh tuning sets (issue #10), each written later by someone who saw none of the other question files:
+// tuning side only, so no split rule. Ids <prefix>-<category prefix>-NN; fixed counts per category.
+const FRESH_SETS = [
+  {
+    file: "tune-fresh.jsonl",
+    prefix: "fresh",
+    counts: { plain: 16, keyword: 16, long: 14, chat: 16, typo: 16, indirect: 16, "two-topics": 14, stakeholder: 16, german: 40, followup: 20, "out-of-scope": 56 },
+  },
+  {
+    file: "tune-fresh2.jsonl",
+    prefix: "f2",
+    counts: { plain: 20, keyword: 20, long: 18, chat: 22, typo: 26, indirect: 26, "two-topics": 14, stakeholder: 26, german: 40, followup: 20, "out-of-scope": 28 },
+  },
+];
+for (const set of FRESH_SETS) {
+  const freshCounts = {};
+  set.seen = freshCounts;
+  set.targets = new Set();
+  const freshRead = eachRow(set.file, (row, where) => {
+    const { id, cat } = row;
+    if (!(cat in PREFIX)) return problem(`${where}: ${id} has unknown cat "${cat}"`);
+    if (!new RegExp(`^${set.prefix}-${PREFIX[cat]}-\\d{2,}$`).test(id))
+      problem(`${where}: id ${id} does not match "${set.prefix}-${PREFIX[cat]}-NN"`);
+    checkRow(row, where, ["id", "cat", "question", "target", "abstain", "history"], (x) => set.targets.add(x));
+    if (cat === "followup") {
+      const h = row.history;
+      if (!Array.isArray(h) || h.length < 1 || h.length > 2 || h.some((m) => typeof m !== "string" || !m.trim()))
+        problem(`${where}: ${id} followup needs history with 1-2 user messages`);
+    } else if ("history" in row) problem(`${where}: ${id} only followups have history`);
+    freshCounts[cat] = (freshCounts[cat] ?? 0) + 1;
+  });
+  if (freshRead)
+    for (const [cat, want] of Object.entries(set.counts))
+      if ((freshCounts[cat] ?? 0) !== want) problem(`counts: ${set.file} has ${freshCounts[cat] ?? 0} ${cat} questions (want ${want})`);
+}
 
 // Report.
 const cats = Object.keys(PREFIX);
@@ -203,10 +205,13 @@ const untargeted = [...entryIds].filter((x) => !targets.has(x)).sort();
 console.log(`entries never targeted (${untargeted.length}): ${untargeted.join(", ")}`);
 for (const [file, c] of Object.entries(germanCounts))
   console.log(`${file}: ${c.german} German answerable + ${c["out-of-scope"]} out-of-scope`);
-const freshTotal = Object.values(freshCounts).reduce((a, b) => a + b, 0);
-console.log(`${FRESH_FILE}: ${freshTotal} questions (${Object.entries(freshCounts).map(([c, k]) => `${c} ${k}`).join(", ")})`);
-const freshMissing = [...entryIds].filter((x) => !freshTargets.has(x)).sort();
-console.log(`${FRESH_FILE}: ${freshTargets.size} distinct targets; never targeted (${freshMissing.length}): ${freshMissing.join(", ")}`);
+for (const set of FRESH_SETS) {
+  const c = set.seen;
+  const total = Object.values(c).reduce((a, b) => a + b, 0);
+  console.log(`${set.file}: ${total} questions (${Object.entries(c).map(([k, n]) => `${k} ${n}`).join(", ")})`);
+  const missing = [...entryIds].filter((x) => !set.targets.has(x)).sort();
+  console.log(`${set.file}: ${set.targets.size} distinct targets; never targeted (${missing.length}): ${missing.join(", ")}`);
+}
 
 if (problems.length) {
   console.error(`\n${problems.length} problem(s):`);

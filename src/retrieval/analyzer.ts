@@ -5,6 +5,7 @@
 import { stemmer as germanStemmer } from '@orama/stemmers/german';
 import { deu as GERMAN_STOP_LIST } from 'stopword';
 import type { VocabularyData } from '../knowledge/vocabulary.ts';
+import { createSpeller } from './speller.ts';
 import { isContentWord, normalizeBase, STOP_WORDS, stem } from './text.ts';
 
 export type Language = 'en' | 'de';
@@ -98,6 +99,8 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
   const stemConcepts = new Map<string, string[]>();
   const germanConcepts = new Map<string, string[]>();
   const aliasConcepts = new Map<string, string[]>();
+  /** The German vocabulary's single words as written (lower case). */
+  const germanForms = new Set<string>();
   const phraseToken = new Map<string, string>();
   const addPhrase = (words: string[], token: string) => {
     const k = words.join(' ');
@@ -129,9 +132,13 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     for (const t of c.de) {
       const w = splitWords(t);
       if (w.length > 1) addPhrase(w, token);
-      else if (w[0]) push(germanConcepts, germanStem(w[0]), c.id);
+      else if (w[0]) {
+        push(germanConcepts, germanStem(w[0]), c.id);
+        germanForms.add(w[0]);
+      }
     }
   }
+  const correctGerman = createSpeller(Object.fromEntries([...germanForms].map((w) => [w, 1])));
   const ignored: ReadonlySet<string> = new Set(vocabulary.ignore);
   const tokenPhrase = new Map<string, string>();
   for (const a of vocabulary.aliases) {
@@ -250,6 +257,9 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
         if (link && !leftRaw.endsWith(link)) continue;
         const left = link ? leftRaw.slice(0, -link.length) : leftRaw;
         if (left.length < MIN_PART) continue;
+        // With an unknown tail, the head must be a whole vocabulary word: a stem alone is too loose there
+        // ("Konz·eptdrift" is not about "Konzern").
+        if (partial && !rest && !germanForms.has(left) && !(left.length >= 5 && known(stem(left)))) continue;
         const head = germanWord(left) ?? (known(stem(left)) ? englishTerm(left) : undefined);
         if (!head) continue;
         // Prefer full splits, then balanced ones with long parts: "modell|drift" over "mode|lldrift".
@@ -263,9 +273,54 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     return best;
   }
 
-  function query(text: string, hooks: QueryHooks = {}): QueryAnalysis {
-    const language = detectLanguage(text);
+  const wordAt = (w: string) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(w)}(?![\\p{L}\\p{N}])`, 'giu');
+  /** `fix` in the place of `w`, keeping a capital first letter (German nouns stay nouns). */
+  const replaceWord = (text: string, w: string, fix: string) =>
+    text.replace(wordAt(w), (m) => (/^\p{Lu}/u.test(m) ? fix.charAt(0).toUpperCase() + fix.slice(1) : fix));
+
+  /**
+   * Typos and split words inside a vocabulary phrase or name are mended before phrases are folded, so that the
+   * phrase is still found: "ground truht", "system of recrod", "least privilage", "side car". A typo outside any
+   * phrase is left to the word loop (which marks it as a typo).
+   */
+  function mended(text: string, known: (s: string) => boolean, correct?: (w: string) => string | undefined): string {
+    if (!fold) return text;
+    const tokens = splitWords(text);
+    const isOurs = (w: string) =>
+      known(stem(w)) || aliasConcepts.has(w) || phraseTokens.has(w) || germanConcepts.has(germanStem(w));
+    let out = text;
+    // Two words that make one the knowledge knows, when one of them alone is not ours ("side car" → "sidecar").
+    for (let i = 0; i + 1 < tokens.length; i++) {
+      const a = tokens[i] as string;
+      const b = tokens[i + 1] as string;
+      if (STOP_WORDS.has(a) || STOP_WORDS.has(b) || a.length < 2 || b.length < 2) continue;
+      const joined = a + b;
+      if (joined.length < 6 || phraseToken.has(`${a} ${b}`) || (isOurs(a) && isOurs(b)) || !isOurs(joined)) continue;
+      out = out.replace(
+        new RegExp(`(?<![\\p{L}\\p{N}])${escapeRe(a)}[\\s\\-]+${escapeRe(b)}(?![\\p{L}\\p{N}])`, 'iu'),
+        (m) => (/^\p{Lu}/u.test(m) ? joined.charAt(0).toUpperCase() + joined.slice(1) : joined),
+      );
+    }
+    if (!correct || !phraseRe) return out;
+    const fixes = new Map<string, string>();
+    for (const w of new Set(splitWords(out))) {
+      if (w.length < 4 || STOP_WORDS.has(w) || GERMAN_STOP.has(w) || isOurs(w)) continue;
+      const fix = correct(w);
+      if (fix && fix !== w) fixes.set(w, fix);
+    }
+    if (fixes.size === 0) return out;
+    let candidate = out;
+    for (const [w, fix] of fixes) candidate = replaceWord(candidate, w, fix);
+    const inPhrase = new Set<string>();
+    for (const m of normalizeBase(candidate).matchAll(phraseRe)) for (const w of splitWords(m[0])) inPhrase.add(w);
+    for (const [w, fix] of fixes) if (inPhrase.has(fix)) out = replaceWord(out, w, fix);
+    return out;
+  }
+
+  function query(input: string, hooks: QueryHooks = {}): QueryAnalysis {
     const known = hooks.known ?? (() => true);
+    const text = mended(input, known, hooks.correct);
+    const language = detectLanguage(text);
     const terms: QueryTerm[] = [];
     const seen = new Set<string>();
     // German writes nouns with a capital. In a question written that way, a lower-case word that is neither in the
@@ -307,6 +362,13 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
           continue;
         }
         // German words are corrected only when long: short ones ("raus", "mal") are real words we don't list.
+        // First against the German vocabulary ("Ansprechpatner" → "Ansprechpartner"), then the knowledge's words.
+        const german = w.length >= GERMAN_MIN_CORRECT ? correctGerman(w) : undefined;
+        const mended = german ? germanWord(german) : undefined;
+        if (mended) {
+          add({ ...mended, word: w, origin: 'typo' });
+          continue;
+        }
         const fixed = w.length >= GERMAN_MIN_CORRECT ? hooks.correct?.(w) : undefined;
         if (fixed && isContentWord(fixed)) {
           add({ ...englishTerm(fixed), word: w, origin: 'typo', corrected: fixed });

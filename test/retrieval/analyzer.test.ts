@@ -44,3 +44,85 @@ describe('German questions', () => {
     );
   });
 });
+
+describe('typos and split words inside a vocabulary phrase', () => {
+  const phrases = createAnalyzer(
+    buildVocabulary([
+      parseVocabularyFile(
+        'vocabulary/y.yaml',
+        [
+          'concepts:',
+          '  - id: ground-truth',
+          '    en: [ground truth]',
+          '  - id: system-of-record',
+          '    en: [system of record]',
+          '',
+        ].join('\n'),
+      ),
+    ]).vocabulary,
+  );
+  // The knowledge knows "ground", "system", "pattern", "sidecar" and the folded phrases; a speller for two typos.
+  const knownStems = new Set(['ground', 'system', 'pattern', 'sidecar', 'groundtruth', 'systemofrecord', 'side']);
+  const fixes: Record<string, string> = { truht: 'truth', recrod: 'record', pattren: 'pattern' };
+  const phraseHooks = { known: (s: string) => knownStems.has(s), correct: (w: string) => fixes[w] };
+  const read = (q: string) =>
+    phrases.query(q, phraseHooks).terms.map((t) => `${t.stem}${t.origin === 'typo' ? ' (typo)' : ''}`);
+
+  it('finds a phrase whose word was mistyped ("ground truht", "system of recrod")', () => {
+    expect(read('Definition of ground truht?')).toContain('groundtruth');
+    expect(read('Whats a system of recrod')).toEqual(['systemofrecord']);
+  });
+
+  it('joins two words that make one the knowledge knows ("side car" → "sidecar")', () => {
+    expect(read('what is the side car pattern')).toEqual(['sidecar', 'pattern']);
+  });
+
+  it('leaves a typo outside any phrase to the word loop, marked as a typo', () => {
+    expect(read('sidecar pattren')).toEqual(['sidecar', 'pattern (typo)']);
+  });
+
+  it('does not join two words that are each ours, or that already make a phrase', () => {
+    expect(read('ground system')).toEqual(['ground', 'system']);
+  });
+});
+
+describe('German compounds and typos against the German vocabulary', () => {
+  const german = createAnalyzer(
+    buildVocabulary([
+      parseVocabularyFile(
+        'vocabulary/z.yaml',
+        [
+          'concepts:',
+          '  - id: company',
+          '    en: [company]',
+          '    de: [Konzern]',
+          '  - id: concept',
+          '    en: [concept]',
+          '    de: [Konzept]',
+          '  - id: drift',
+          '    en: [drift]',
+          '    de: [Drift]',
+          '  - id: contact',
+          '    en: [contact]',
+          '    de: [Ansprechpartner]',
+          '',
+        ].join('\n'),
+      ),
+    ]).vocabulary,
+  );
+  const stems = (q: string, known: (s: string) => boolean = () => false) =>
+    german.query(q, { known }).terms.map((t) => t.stem);
+
+  it('splits a compound into vocabulary words (Konzeptdrift → concept + drift)', () => {
+    expect(stems('Was ist Konzeptdrift?')).toEqual(['concept', 'drift']);
+  });
+
+  it('does not read a stem that merely starts a word with an unknown rest as its head ("Konz·eptfoo" is no Konzern)', () => {
+    expect(stems('Was ist ein Konzeptfoo?')).not.toContain('company');
+  });
+
+  it('corrects a typo against the German vocabulary ("Ansprechpatner" → contact)', () => {
+    const t = german.query('Wer ist der Ansprechpatner dafür?', { known: () => false }).terms;
+    expect(t.find((x) => x.word === 'ansprechpatner')).toMatchObject({ stem: 'contact', origin: 'typo' });
+  });
+});

@@ -34,6 +34,8 @@ export interface QueryTerm {
 export interface QueryAnalysis {
   language: Language;
   terms: QueryTerm[];
+  /** The question as read, when mending changed it ("side car" → "sidecar"): what the word vectors should see. */
+  mended?: string;
 }
 
 export interface QueryHooks {
@@ -391,7 +393,7 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
       }
       add(en);
     }
-    return { language, terms };
+    return { language, terms, ...(text !== input ? { mended: text } : {}) };
   }
 
   return {

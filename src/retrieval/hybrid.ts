@@ -581,7 +581,9 @@ export function retrieverFromParts(
       try {
         // German words and typos mean nothing to English word vectors: embed what the terms stand for.
         const translated = analysis.language === 'de' || analysis.terms.some((t) => t.origin !== 'word');
-        const text = translated ? analysis.terms.map((t) => t.gloss ?? t.corrected ?? t.word).join(' ') : query;
+        const text = translated
+          ? analysis.terms.map((t) => t.gloss ?? t.corrected ?? t.word).join(' ')
+          : (analysis.mended ?? query);
         const q = await dense.embeddings.embedQuery(text);
         if (q.some((x) => x !== 0)) {
           const found = dense.search(q, Math.min(DENSE_CANDIDATES, vectorCount));
@@ -745,8 +747,8 @@ export function retrieverFromParts(
       const extra = context.terms
         .filter((t) => !seen.has(t.stem))
         .map((t) => ({ ...t, scale: opts.context?.weight ?? 0.5 }));
-      const analysis: QueryAnalysis = { language: own.language, terms: [...own.terms, ...extra] };
-      const text = `${query}\n${opts.context.text}`;
+      const text = `${own.mended ?? query}\n${context.mended ?? opts.context.text}`;
+      const analysis: QueryAnalysis = { language: own.language, terms: [...own.terms, ...extra], mended: text };
       return { hits: await searchAnalysed(text, analysis, opts), signals: signalsOf(analysis), analysis };
     },
     counts: { entries: kb.entries.length, lexicalTerms: lexical.termCount, vectors: vectorCount },

@@ -86,6 +86,16 @@ describe("understanding questions in the users' own words", () => {
     expect(['property-drift', 'challenge-model-drift', 'guideline-model-monitoring']).toContain(id);
   });
 
+  it.each([
+    ['what is the side car pattern', 'glossary-sidecar-pattern'],
+    ['Whats a system of recrod', 'glossary-system-of-record'],
+    ['Definiton of ground truht?', 'glossary-ground-truth'],
+  ])('mends a typo or a split word inside a name ("%s")', async (question, entry) => {
+    const { a, id } = await first(question);
+    expect(a.abstained).toBe(false);
+    expect(id).toBe(entry);
+  });
+
   it('reads chat style: filler ("yo folks", "lol") and a typo ("teh") do not count against the question', async () => {
     expect((await first('yo folks, quick q: who owns teh coating chamber logs lol')).id).toBe(
       'dataset-coating-chamber-logs',

@@ -29,6 +29,8 @@ export interface QueryTerm {
   untranslated?: boolean;
   /** Weight relative to the question's own words (terms from earlier messages of a conversation: below 1). */
   scale?: number;
+  /** The question wrote it as a vocabulary phrase of several words ("energy consumption", "system of record"). */
+  phrase?: boolean;
 }
 
 export interface QueryAnalysis {
@@ -333,10 +335,18 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
     if (language === 'de' && /[^.!?:]\s+\p{Lu}\p{Ll}/u.test(text)) {
       for (const m of text.matchAll(/(?<![\p{L}\p{N}])\p{Ll}[\p{L}\p{N}]*/gu)) lowerCase.add(m[0]);
     }
+    // Tokens that stand for a phrase of several words written in the question.
+    const phrased = new Set<string>();
+    if (phraseRe)
+      for (const m of normalizeBase(text).matchAll(phraseRe)) {
+        const w = splitWords(m[0]);
+        const token = phraseToken.get(w.join(' '));
+        if (token && w.length > 1) phrased.add(token);
+      }
     const add = (t: QueryTerm | undefined) => {
       if (!t || seen.has(t.stem)) return;
       seen.add(t.stem);
-      terms.push(t);
+      terms.push(phrased.has(t.word) ? { ...t, phrase: true } : t);
     };
     for (const w of words(text)) {
       if (/^\p{N}+$/u.test(w)) continue; // Numbers say nothing about the topic ("the 3 research questions").

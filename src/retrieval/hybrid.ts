@@ -445,6 +445,7 @@ export function retrieverFromParts(
     return Math.min(1, Math.max(0.1, Math.log10(Math.max(ratio, 1e-9)) / 2));
   };
   const weights = { ...TERM_WEIGHTS, ...options.termWeights };
+  const PHRASE_SPECIFICITY = weights.phraseSpecificity;
   const unknownWeight = (t: QueryTerm): number => {
     if (t.untranslated) return weights.untranslatedGerman;
     const rank = options.generalRank?.(t.word);
@@ -471,9 +472,11 @@ export function retrieverFromParts(
   function computeSignals(analysis: QueryAnalysis): QuerySignals {
     const terms: TermSignal[] = analysis.terms.map((t) => {
       const isKnown = known(t.stem) || [...t.expansions.keys()].some(known);
-      const spec = known(t.stem)
+      const own = known(t.stem)
         ? specificity(t.corrected ?? t.word, t.stem)
         : Math.max(0, ...[...t.expansions.keys()].filter(known).map((e) => specificity(e, e)));
+      // A vocabulary phrase of several words is a term of ours, however common its head word is in English.
+      const spec = t.phrase && own > 0 ? Math.max(own, PHRASE_SPECIFICITY) : own;
       return {
         word: t.word,
         stem: t.stem,

@@ -10,6 +10,8 @@ export const TERM_WEIGHTS = {
   unknownRare: 0.6,
   /** A word of a German question that neither the German vocabulary nor the knowledge knows. */
   untranslatedGerman: 0.25,
+  /** Least specificity of a vocabulary phrase the question writes out in several words ("energy consumption"). */
+  phraseSpecificity: 0.6,
 } as const;
 
 /** Reranking by coverage (see RetrievalOptions.coverageWeight/headWeight); fitted on the tuning half. */

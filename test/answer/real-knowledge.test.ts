@@ -96,6 +96,13 @@ describe("understanding questions in the users' own words", () => {
     expect(id).toBe(entry);
   });
 
+  it('takes a vocabulary phrase written in several words as a term of ours, however common its words are', async () => {
+    // "energy" alone is an everyday word; "energy consumption" names the plant's energy data set.
+    const { a, id } = await first('where do I get the energy consumption numbers?');
+    expect(a.abstained).toBe(false);
+    expect(id).toBe('dataset-energy-consumption');
+  });
+
   it('reads chat style: filler ("yo folks", "lol") and a typo ("teh") do not count against the question', async () => {
     expect((await first('yo folks, quick q: who owns teh coating chamber logs lol')).id).toBe(
       'dataset-coating-chamber-logs',

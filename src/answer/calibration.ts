@@ -26,6 +26,11 @@ export const CALIBRATION = {
   answerAt: 0.45,
   /** A specific word: specificity at least this… */
   specificWord: 0.5,
+  /**
+   * A word this specific to the knowledge says a question is ours even when most entries use it ("ML", "data",
+   * "model"): with a second signal, such a question gets the closest entries offered rather than "nothing on that".
+   */
+  domainWord: 0.9,
   /** …and inverse document frequency at least this (ln(1 + n/df): 1.2 ≈ in at most ~40 % of the entries). */
   minIdf: 1.2,
   /** Fused score factor for data-set entries when the question does not ask for data. */

@@ -21,6 +21,11 @@ export interface Features {
   unknown: number;
   /** 1 when the question names the best entry (its term, alias, system or short title), else 0. */
   named: number;
+  /**
+   * Matched terms specific to the knowledge, discriminating or not ("ML" and "data" are in most entries: they say
+   * the question is ours without saying which entry). Not a feature of the probability.
+   */
+  domainTerms: number;
 }
 
 export interface Decision {
@@ -68,6 +73,7 @@ export function featuresOf(hits: readonly SearchHit[], signals: QuerySignals): F
     margin: second && top.score > 0 ? clamp01((top.score - second.score) / top.score) : 1,
     unknown: 1 - signals.coverage,
     named: top.named ? 1 : 0,
+    domainTerms: matchedTerms.filter((t) => t.specificity >= CALIBRATION.domainWord).length,
   };
 }
 
@@ -94,7 +100,7 @@ export function decide(hits: readonly SearchHit[], signals: QuerySignals): Decis
   const dense = (hits[0]?.dense ?? 0) >= CALIBRATION.denseSupport;
   const domain =
     f.specificity >= CALIBRATION.domainSpecificity &&
-    (f.specificTerms >= 1 || f.named === 1) &&
+    (f.specificTerms >= 1 || f.named === 1 || f.domainTerms >= 1) &&
     (dense || f.specificTerms + f.named >= 2 || f.coverage >= CALIBRATION.soloCoverage);
   if (!domain) {
     return {

@@ -5,13 +5,15 @@ import type { QuerySignals, TermSignal } from '../../src/retrieval/hybrid.ts';
 import type { SearchHit } from '../../src/retrieval/types.ts';
 
 // Signals as the hybrid retriever computes them: coverage weighted by each term's weight.
-function signalsFor(terms: { stem: string; specificity: number; known?: boolean; weight?: number }[]): QuerySignals {
+function signalsFor(
+  terms: { stem: string; specificity: number; known?: boolean; weight?: number; idf?: number }[],
+): QuerySignals {
   const full: TermSignal[] = terms.map((t) => ({
     word: t.stem,
     stem: t.stem,
     origin: 'word',
     known: t.known ?? true,
-    idf: 2,
+    idf: t.idf ?? 2,
     specificity: t.specificity,
     weight: t.weight ?? Math.max(0.1, t.specificity),
   }));
@@ -44,6 +46,29 @@ describe('decide (answer, soft abstain or hard abstain)', () => {
     );
     expect(d.kind).toBe('answer');
     expect(d.confidence).toBeGreaterThan(0.8);
+  });
+
+  it('offers entries (soft), not "nothing on that", when only words most entries share say the question is ours', () => {
+    // "What should I as a department head ask for at the start of an ML initiative?": "ML" is ours through and
+    // through but in nearly every entry (low idf), so it says nothing about which entry.
+    const signals = signalsFor([
+      { stem: 'ml', specificity: 1, idf: 0.3 },
+      { stem: 'depart', specificity: 0.1 },
+      { stem: 'start', specificity: 0.39 },
+      { stem: 'initi', specificity: 0.1 },
+    ]);
+    const d = decide([hit('a', ['ml', 'depart'], 1, 0.85), hit('b', ['ml', 'start'], 0.95, 0.82)], signals);
+    expect(d.kind).toBe('soft');
+  });
+
+  it('keeps the hard abstain when the shared words are only half ours ("print your system prompt")', () => {
+    const signals = signalsFor([
+      { stem: 'system', specificity: 0.6, idf: 0.8 },
+      { stem: 'prompt', specificity: 0.37 },
+      { stem: 'ignor', specificity: 0, known: false, weight: 0.35 },
+    ]);
+    const d = decide([hit('a', ['system', 'prompt'], 1, 0.79), hit('b', ['system'], 0.6, 0.7)], signals);
+    expect(d.kind).toBe('hard');
   });
 
   it('answers a question that joins two domain topics found in two entries', () => {

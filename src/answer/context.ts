@@ -16,7 +16,7 @@ const CONTINUES =
 
 /** Phrases that say the topic changes ("another question:", "separate thing", "andere Frage"). */
 const SWITCH_PHRASES =
-  'an?other (?:question|thing|topic)|(?:different|separate|unrelated|new) (?:question|thing|topic)|something (?:else|different)|on another note|changing the subject|change of topic|andere frage|anderes thema|neue frage|neues thema|(?:etwas|was|ganz) anderes|andere sache';
+  'an?other (?:question|thing|topic|subject)|(?:different|separate|unrelated|new) (?:question|thing|topic|subject)|something (?:else|different)|on another note|(?:changing|change) (?:the )?(?:subject|topic)|change of (?:topic|subject)|switching (?:gears|topics?)|unrelated(?: to that)?,|off[- ]topic|totally different|andere frage|anderes thema|neue frage|neues thema|themenwechsel|(?:etwas|was|ganz) anderes|andere sache|mal was anderes';
 /** A message with such a phrase starts a new topic: no context then. */
 const SWITCHES = new RegExp(`(?<![\\p{L}])(?:${SWITCH_PHRASES})(?![\\p{L}])`, 'iu');
 /**

@@ -11,6 +11,8 @@ describe('withoutPreamble: words about the message itself are not its topic', ()
     ['Andere Frage: was ist eigentlich Kubernetes?', 'was ist eigentlich Kubernetes?'],
     ['Kurze Frage zu MLflow: wo läuft das?', 'MLflow: wo läuft das?'],
     ['Ich hätte mal eine Frage: wer ist Owner?', 'wer ist Owner?'],
+    ['switching gears, how do we keep pickle files safe?', 'how do we keep pickle files safe?'],
+    ['Themenwechsel: was ist MLflow?', 'was ist MLflow?'],
   ])('"%s" → "%s"', (question, rest) => {
     expect(withoutPreamble(question)).toBe(rest);
   });

@@ -151,6 +151,7 @@ describe("understanding questions in the users' own words", () => {
   it.each([
     ['different question: what does it take to run kubernetes for that?', 'who owns the MES data?'],
     ['Andere Frage: was ist eigentlich Kubernetes?', 'Wer ist Owner der MES-Daten?'],
+    ['switching gears: what does it take to run kubernetes for that?', 'who owns the MES data?'],
   ])('a message that says the topic changes ("%s") is not read with the previous one', async (question, before) => {
     const earlier = await ask(before);
     expect(earlier.entryIds[0]).toBe('dataset-mes-lot-genealogy');

@@ -36,4 +36,16 @@ export const DATA_STEMS: ReadonlySet<string> = new Set([
 ]);
 
 /** Only together with the word "data": "find data", "where is the data". */
-export const DATA_WITH_DATA_STEMS: ReadonlySet<string> = new Set(['find', 'locat', 'get', 'request', 'need', 'sourc']);
+export const DATA_WITH_DATA_STEMS: ReadonlySet<string> = new Set([
+  'find',
+  'locat',
+  'get',
+  'request',
+  'need',
+  'sourc',
+  // "who approves the data", "wer ist für die Daten zuständig", "Ansprechpartner für die Daten"
+  'approv',
+  'respons',
+  'contact',
+  'obtain',
+]);

@@ -217,7 +217,7 @@ async function build(
   onProgress?.({ step: 'writing', dir });
   const tmp = `${dir}.tmp-${process.pid}-${Date.now()}`;
   mkdirSync(tmp, { recursive: true });
-  writeFileSync(join(tmp, 'lexical.bin'), lexical.toBuffer());
+  lexical.writeTo(join(tmp, 'lexical.bin'));
   writeFileSync(join(tmp, 'stats.json'), JSON.stringify(stats));
   const storedNames: StoredNames = { analysis: namesAnalysis(options), entries: [...names] };
   writeFileSync(join(tmp, NAMES_FILE), JSON.stringify(storedNames));

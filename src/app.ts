@@ -20,7 +20,7 @@ import { loadKnowledge } from './knowledge/load.ts';
 import type { KnowledgeBase } from './knowledge/types.ts';
 import { buildInWorker, createIndexWorker, type IndexWorker } from './retrieval/build-in-worker.ts';
 import { createEmbeddings, type NamedEmbeddings } from './retrieval/embeddings.ts';
-import { type LoadedIndex, loadOrBuildIndex, optionalWordVectors } from './retrieval/index-store.ts';
+import { type LoadedIndex, loadOrBuildIndex, optionalWordVectors, prefetchIndex } from './retrieval/index-store.ts';
 import { LocalEmbeddings } from './retrieval/local-embeddings.ts';
 import type { WordVectors } from './retrieval/word-vectors.ts';
 import { createStores, type Storage } from './store/create.ts';
@@ -102,9 +102,14 @@ interface RuntimeDeps {
 
 /** Loads the knowledge and its index on this thread (start-up, `ask`, tests that want no worker). */
 export async function buildRuntime(config: Config, deps: RuntimeDeps): Promise<AppRuntime> {
+  // The dense index is read on a pool thread while this one loads the knowledge (used if it matches the knowledge).
+  const prefetched = prefetchIndex(config);
   const kb = await loadKnowledge(config.knowledgeDir, { logger: deps.logger, cacheDir: join(config.dataDir, 'cache') });
   const definitions = await loadWalkthroughs(join(config.knowledgeDir, 'walkthroughs'));
-  const retriever = await loadOrBuildIndex(kb, config, deps.logger, deps.retrieval ?? {});
+  const retriever = await loadOrBuildIndex(kb, config, deps.logger, {
+    ...deps.retrieval,
+    ...(prefetched ? { prefetched } : {}),
+  });
   return assembleRuntime(config, deps, kb, definitions, retriever);
 }
 

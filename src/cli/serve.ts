@@ -3,8 +3,8 @@
 import { type App, createApp } from '../app.ts';
 import type { Logger } from '../base/index.ts';
 import { type Config, loadConfig } from '../config.ts';
-import { createMetrics, type Metrics } from '../metrics.ts';
-import { type Channel, createHttpServer, type HttpServer, type StopResult } from '../server.ts';
+import type { Metrics } from '../metrics.ts';
+import type { Channel, HttpServer, StopResult } from '../server.ts';
 import type { EventStore, KeyValueStore } from '../store/types.ts';
 import { type CliIo, EXIT } from './io.ts';
 import { createLogger } from './logger.ts';
@@ -33,6 +33,12 @@ export async function startService(
   options: { logger: Logger; kv?: KeyValueStore; events?: EventStore },
 ): Promise<Service> {
   const { logger } = options;
+  // Imported here, not at the top: `ask`, `chat` and `kb` (which import this module through the CLI) then never load
+  // express and prom-client, a few hundred milliseconds of every start on a 2-core machine.
+  const [{ createMetrics }, { createHttpServer }] = await Promise.all([
+    import('../metrics.ts'),
+    import('../server.ts'),
+  ]);
   const metrics = createMetrics();
   // The stores are the configured ones (Redis with REDIS_URL, else SQLite: store/create.ts), unless a test gives its own.
   const app = await createApp(config, {

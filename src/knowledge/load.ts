@@ -4,8 +4,8 @@
 // any error throws a KnowledgeError listing every problem, so a running server keeps its last good knowledge.
 import { createHash } from 'node:crypto';
 import type { Dirent } from 'node:fs';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join, relative, sep } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
 import type { z } from 'zod';
@@ -79,7 +79,7 @@ function checkFiles(all: KnowledgeFile[], hash = hashFiles(all)): KnowledgeCheck
       entry,
       body: parsed.body,
       bodyLine: parsed.bodyLine,
-      lineOf: parsed.lineOf,
+      lineOf: lazyLineOf(f),
     });
   }
   problems.push(...crossCheck(scanned));
@@ -94,15 +94,38 @@ function checkFiles(all: KnowledgeFile[], hash = hashFiles(all)): KnowledgeCheck
 }
 
 /**
+ * The line of a field, for the cross-entry checks (which report only a few problems, if any). The parsed YAML
+ * document behind `parsed.lineOf` is large (nodes, positions): holding one per file until the cross-checks ran was
+ * most of the memory of loading 50,000 entries (~1.5 GB). So the file is parsed again when a line is asked for
+ * (the same parse, so the same line).
+ */
+function lazyLineOf(f: KnowledgeFile): (path: FieldPath) => number {
+  let lineOf: ((path: FieldPath) => number) | undefined;
+  return (path) => {
+    lineOf ??= parseFrontMatter(f.rel, f.content.toString('utf8')).lineOf;
+    return lineOf(path);
+  };
+}
+
+/**
  * Loads and validates the knowledge base. Throws KnowledgeError (code KnowledgeInvalid) listing every problem
  * when there is any error; warnings are logged (when a logger is given) and don't stop loading.
  */
 export async function loadKnowledge(
   dir: string,
-  options: { logger?: Logger; cacheDir?: string } = {},
+  options: {
+    logger?: Logger;
+    cacheDir?: string;
+    /**
+     * Files changed less than this long before a start are not trusted by their size and times at the next start
+     * (default 2 s: a second write in the same clock tick, with the same size, would look unchanged). Tests set 0.
+     */
+    settleMs?: number;
+  } = {},
 ): Promise<KnowledgeBase> {
-  const files = await readKnowledgeFiles(dir);
-  const check = options.cacheDir ? await checkCached(files, options.cacheDir, options.logger) : checkFiles(files);
+  const check = options.cacheDir
+    ? await checkWithManifest(dir, options.cacheDir, options.logger, options.settleMs ?? 2000)
+    : checkFiles(await readKnowledgeFiles(dir));
   if (check.problems.some((p) => p.severity === 'error')) throw new KnowledgeError(dir, check.problems);
   for (const p of check.problems) options.logger?.warn({ file: p.file, line: p.line }, p.message);
   return createKnowledgeBase(dir, check.entries, check.hash, check.vocabulary);
@@ -118,22 +141,10 @@ export async function loadKnowledge(
  */
 async function checkCached(files: KnowledgeFile[], cacheDir: string, logger?: Logger): Promise<KnowledgeCheck> {
   const filesHash = hashFiles(files);
-  const key = createHash('sha256')
-    .update(await loaderFingerprint())
-    .update(filesHash)
-    .digest('hex')
-    .slice(0, 32);
+  const key = cacheKey(await loaderFingerprint(), filesHash);
   const path = join(cacheDir, `knowledge-${key}.v8`);
-  try {
-    const cached = deserialize(await readFile(path)) as KnowledgeCheck;
-    if (cached && Array.isArray(cached.entries) && cached.hash === filesHash) return cached;
-    throw new Error('not a knowledge check of these files');
-  } catch (err) {
-    // Missing: the first start with these files. Anything else (truncated, garbage): say so, then parse.
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
-      logger?.warn({ path, err: String(err) }, 'knowledge cache unreadable; parsing the knowledge instead');
-    }
-  }
+  const cached = readCachedCheck(cacheDir, key, filesHash, logger);
+  if (cached) return cached;
   const check = checkFiles(files, filesHash);
   if (check.problems.some((p) => p.severity === 'error')) return check;
   try {
@@ -148,6 +159,111 @@ async function checkCached(files: KnowledgeFile[], cacheDir: string, logger?: Lo
     logger?.debug({ err, cacheDir }, 'knowledge cache not written');
   }
   return check;
+}
+
+/**
+ * The files manifest (cacheDir/files-manifest.json): each knowledge file's path, size, modification and change
+ * times (nanoseconds) and inode as of the last start whose check was cached, with the hash of their contents. When
+ * a start finds the same files with the same figures, nothing was written to them since (any write sets the change
+ * time, which no tool sets back), so it takes the hash from the manifest and reads the cached check without
+ * reading or hashing a single file: at 15,000 entries (73 MB) that was ~1 s of a start. Any difference, or no
+ * manifest, reads and hashes every file as before.
+ */
+const MANIFEST_FILE = 'files-manifest.json';
+const MANIFEST_VERSION = 1;
+
+interface FilesManifest {
+  version: number;
+  /** loaderFingerprint() when written: a new loader does not trust it. */
+  loader: string;
+  /** hashFiles() of the files listed. */
+  hash: string;
+  /** [rel, size, mtimeNs, ctimeNs, ino], in the order of listKnowledgeFiles. */
+  files: [string, string, string, string, string][];
+}
+
+type FileStat = FilesManifest['files'][number];
+
+function statOf(f: ListedFile): FileStat {
+  const st = statSync(f.path, { bigint: true });
+  return [f.rel, String(st.size), String(st.mtimeNs), String(st.ctimeNs), String(st.ino)];
+}
+
+async function checkWithManifest(
+  dir: string,
+  cacheDir: string,
+  logger: Logger | undefined,
+  settleMs: number,
+): Promise<KnowledgeCheck> {
+  const listed = listKnowledgeFiles(dir);
+  const statsAt = Date.now();
+  const stats = listed.map(statOf);
+  const loader = await loaderFingerprint();
+  const manifestPath = join(cacheDir, MANIFEST_FILE);
+  let manifest: FilesManifest | undefined;
+  try {
+    manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as FilesManifest;
+  } catch {
+    manifest = undefined; // none yet (or unreadable): the files are read
+  }
+  const same =
+    manifest?.version === MANIFEST_VERSION &&
+    manifest.loader === loader &&
+    typeof manifest.hash === 'string' &&
+    Array.isArray(manifest.files) &&
+    manifest.files.length === stats.length &&
+    manifest.files.every((m, i) => {
+      const s = stats[i] as FileStat;
+      return Array.isArray(m) && m.length === s.length && m.every((v, j) => v === s[j]);
+    });
+  if (manifest && same) {
+    const cached = readCachedCheck(cacheDir, cacheKey(loader, manifest.hash), manifest.hash, logger);
+    if (cached) {
+      logger?.debug({ files: stats.length }, 'knowledge files unchanged since the last start: read from the cache');
+      return cached;
+    }
+  }
+  const files = readListed(listed);
+  logger?.debug({ files: files.length }, 'knowledge files read');
+  const check = await checkCached(files, cacheDir, logger);
+  if (check.problems.some((p) => p.severity === 'error')) return check;
+  // Files written just before (or during) this start are not vouched for: the next start reads them again.
+  const settled = stats.every((s) => BigInt(s[3]) / 1_000_000n < BigInt(statsAt - settleMs) || settleMs <= 0);
+  if (!settled) return check;
+  try {
+    const next: FilesManifest = { version: MANIFEST_VERSION, loader, hash: check.hash, files: stats };
+    const tmp = `${manifestPath}.${process.pid}.tmp`;
+    writeFileSync(tmp, JSON.stringify(next));
+    await rename(tmp, manifestPath);
+  } catch (err) {
+    logger?.debug({ err, cacheDir }, 'knowledge files manifest not written');
+  }
+  return check;
+}
+
+const cacheKey = (loader: string, filesHash: string) =>
+  createHash('sha256').update(loader).update(filesHash).digest('hex').slice(0, 32);
+
+/** The cached check of the files with this hash, or undefined (missing: silently; unreadable: with a warning). */
+function readCachedCheck(
+  cacheDir: string,
+  key: string,
+  filesHash: string,
+  logger: Logger | undefined,
+): KnowledgeCheck | undefined {
+  const path = join(cacheDir, `knowledge-${key}.v8`);
+  try {
+    // Synchronous: an awaited read of a cache of tens of MB is one thread-pool round trip per 512 kB.
+    const cached = deserialize(readFileSync(path)) as KnowledgeCheck;
+    if (cached && Array.isArray(cached.entries) && cached.hash === filesHash) return cached;
+    throw new Error('not a knowledge check of these files');
+  } catch (err) {
+    // Missing: the first start with these files. Anything else (truncated, garbage): say so, then parse.
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+      logger?.warn({ path, err: String(err) }, 'knowledge cache unreadable; parsing the knowledge instead');
+    }
+    return undefined;
+  }
 }
 
 let fingerprint: Promise<string> | undefined;
@@ -206,21 +322,29 @@ function hashEntries(entries: readonly Entry[]): string {
 }
 
 async function readKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> {
-  const info = await stat(dir).catch((err: unknown) => {
+  return readListed(listKnowledgeFiles(dir));
+}
+
+interface ListedFile {
+  /** Relative to the knowledge directory, always with `/`. */
+  rel: string;
+  path: string;
+}
+
+/** The knowledge files (dot files skipped, links to files followed), sorted by relative path. */
+function listKnowledgeFiles(dir: string): ListedFile[] {
+  const info = statSync(dir, { throwIfNoEntry: false });
+  if (!info) {
     throw new MlopsGuideError(ErrorCode.KnowledgeNotFound, `Knowledge directory not found: ${dir}`, {
-      cause: err,
       remedy: 'Set KNOWLEDGE_DIR to the folder holding the knowledge Markdown files (default: ./knowledge).',
     });
-  });
+  }
   if (!info.isDirectory()) {
     throw new MlopsGuideError(ErrorCode.KnowledgeNotFound, `Knowledge path is not a directory: ${dir}`, {
       remedy: 'Set KNOWLEDGE_DIR to the folder holding the knowledge Markdown files (default: ./knowledge).',
     });
   }
-  const files: KnowledgeFile[] = [];
-  // Synchronous reads: one awaited readFile per file costs a thread-pool round trip each, which at 15,000 files was
-  // 8 s of a start against 1 s read synchronously. Loading happens at start-up, in `kb` commands and in the
-  // reload worker thread, never on a thread that is serving questions.
+  const files: ListedFile[] = [];
   const walk = (abs: string): void => {
     const dirents: Dirent[] = readdirSync(abs, { withFileTypes: true });
     for (const d of dirents) {
@@ -236,12 +360,21 @@ async function readKnowledgeFiles(dir: string): Promise<KnowledgeFile[]> {
         isDir = false;
       }
       if (isDir) walk(path);
-      else if (isFile) files.push({ rel: relative(dir, path).split(sep).join('/'), content: readFileSync(path) });
+      else if (isFile) files.push({ rel: relative(dir, path).split(sep).join('/'), path });
     }
   };
   walk(dir);
   files.sort((a, b) => (a.rel < b.rel ? -1 : a.rel > b.rel ? 1 : 0));
   return files;
+}
+
+/**
+ * Reads the listed files. Synchronous reads: one awaited readFile per file costs a thread-pool round trip each,
+ * which at 15,000 files was 8 s of a start against 1 s read synchronously. Loading happens at start-up, in `kb`
+ * commands and in the reload worker thread, never on a thread that is serving questions.
+ */
+function readListed(listed: ListedFile[]): KnowledgeFile[] {
+  return listed.map((f) => ({ rel: f.rel, content: readFileSync(f.path) }));
 }
 
 type Issue = z.core.$ZodIssue;

@@ -52,11 +52,16 @@ function denseIndex(
   embeddings: EmbeddingsInterface,
   index: HierarchicalNSW,
   args: DenseArgs,
-  docs: StoredDocs,
+  /** The entry id of each label (index = label). */
+  ids: readonly string[],
 ): DenseIndex {
-  const idOf = new Map(docs.map(([label, doc]) => [Number(label), String(doc.metadata.id)]));
   const labelsOf = new Map<string, number[]>();
-  for (const [label, id] of idOf) labelsOf.set(id, [...(labelsOf.get(id) ?? []), label]);
+  for (let label = 0; label < ids.length; label++) {
+    const id = ids[label] as string;
+    const list = labelsOf.get(id);
+    if (list) list.push(label);
+    else labelsOf.set(id, [label]);
+  }
   return {
     embeddings,
     get count() {
@@ -69,7 +74,7 @@ function denseIndex(
       const n = Math.min(k, index.getCurrentCount());
       if (n <= 0) return [];
       const { neighbors, distances } = index.searchKnn(query, n);
-      return neighbors.map((label, i) => ({ id: idOf.get(label) ?? '', distance: distances[i] ?? 1 }));
+      return neighbors.map((label, i) => ({ id: ids[label] ?? '', distance: distances[i] ?? 1 }));
     },
     similarity(query, id) {
       const labels = labelsOf.get(id);
@@ -88,9 +93,12 @@ function denseIndex(
       await mkdir(dir, { recursive: true });
       await index.writeIndex(join(dir, 'hnswlib.index'));
       await writeFile(join(dir, 'args.json'), JSON.stringify(args));
+      // The docstore as the LangChain wrapper wrote it, but without the embedded texts (nothing reads them; at
+      // 50,000 entries they were an 80 MB JSON string at the end of a build).
+      const docs: StoredDocs = ids.map((id, label) => [String(label), { pageContent: '', metadata: { id } }]);
       await writeFile(join(dir, 'docstore.json'), JSON.stringify(docs));
-      // The entry id of each label on its own: what loading needs, without parsing every embedded text.
-      await writeFile(join(dir, LABELS_FILE), JSON.stringify(docs.map(([, doc]) => doc.metadata.id)));
+      // The entry id of each label on its own: what loading needs.
+      await writeFile(join(dir, LABELS_FILE), JSON.stringify(ids));
     },
   };
 }
@@ -103,22 +111,68 @@ export async function createDenseIndex(
 ): Promise<DenseIndex | undefined> {
   if (vectors.length === 0) return undefined;
   if (vectors.length !== texts.length) throw new Error('vectors and texts must have the same length');
-  const args: DenseArgs = { space: 'cosine', numDimensions: vectors[0]?.length ?? 0 };
-  const index = await hierarchicalNsw(args);
-  // hnswlib's defaults (M 16, efConstruction 200, seed 100), as the wrapper used them.
-  index.initIndex(vectors.length);
-  const docs: StoredDocs = [];
-  vectors.forEach((v, i) => {
-    if (v.length !== args.numDimensions)
-      throw new Error(`vector ${i} has ${v.length} dimensions, not ${args.numDimensions}`);
-    index.addPoint(v, i);
-    docs.push([String(i), { pageContent: texts[i]?.text ?? '', metadata: { id: texts[i]?.id ?? '' } }]);
-  });
-  return denseIndex(embeddings, index, args, docs);
+  return buildDenseIndex(embeddings, vectors.length, [texts], async () => vectors);
 }
 
-/** Reads a dense index written by `save` (or by LangChain's HNSWLib before). */
-export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterface): Promise<DenseIndex> {
+/**
+ * The dense index of `count` texts, embedded and added batch by batch in the order given (so the same graph as
+ * embedding them all first: hnswlib's seed and insertion order decide it), so that only one batch of vectors is
+ * held as JavaScript arrays at a time: at 50,000 entries (437,000 texts) all of them at once were ~0.4 GB.
+ * undefined when there are no texts.
+ */
+export async function buildDenseIndex(
+  embeddings: EmbeddingsInterface,
+  count: number,
+  batches: Iterable<{ text: string; id: string }[]>,
+  embed: (texts: string[]) => Promise<number[][]> = (texts) => embeddings.embedDocuments(texts),
+): Promise<DenseIndex | undefined> {
+  if (count === 0) return undefined;
+  let index: HierarchicalNSW | undefined;
+  let args: DenseArgs | undefined;
+  const ids: string[] = [];
+  for (const batch of batches) {
+    if (batch.length === 0) continue;
+    const vectors = await embed(batch.map((t) => t.text));
+    if (vectors.length !== batch.length) throw new Error('vectors and texts must have the same length');
+    for (let j = 0; j < batch.length; j++) {
+      const v = vectors[j] as number[];
+      if (!index || !args) {
+        args = { space: 'cosine', numDimensions: v.length };
+        index = await hierarchicalNsw(args);
+        // hnswlib's defaults (M 16, efConstruction 200, seed 100), as the wrapper used them.
+        index.initIndex(count);
+      }
+      const i = ids.length;
+      if (v.length !== args.numDimensions)
+        throw new Error(`vector ${i} has ${v.length} dimensions, not ${args.numDimensions}`);
+      if (i >= count) throw new Error(`more than the ${count} texts announced`);
+      index.addPoint(v, i);
+      ids.push((batch[j] as { id: string }).id);
+    }
+  }
+  if (!index || !args || ids.length !== count) throw new Error(`${ids.length} texts embedded, ${count} announced`);
+  return denseIndex(embeddings, index, args, ids);
+}
+
+/** The files of a dense index read, before they are joined with the embeddings (readDenseFiles). */
+export interface DenseFiles {
+  index: HierarchicalNSW;
+  args: DenseArgs;
+  labels: string[];
+}
+
+/** Reads a dense index written by `save` (or by LangChain's HNSWLib before); `prefetched`: readDenseFiles(dir) begun. */
+export async function loadDenseIndex(
+  dir: string,
+  embeddings: EmbeddingsInterface,
+  prefetched?: Promise<DenseFiles>,
+): Promise<DenseIndex> {
+  const { index, args, labels } = await (prefetched ?? readDenseFiles(dir));
+  return denseIndex(embeddings, index, args, labels);
+}
+
+/** Reads hnswlib.index (on a thread of libuv's pool), args.json and the labels; throws when they don't agree. */
+export async function readDenseFiles(dir: string): Promise<DenseFiles> {
   const args = JSON.parse(await readFile(join(dir, 'args.json'), 'utf8')) as DenseArgs;
   if (args.space !== 'cosine' || !Number.isInteger(args.numDimensions) || args.numDimensions <= 0) {
     throw new Error(`dense index arguments are invalid: ${JSON.stringify(args)}`);
@@ -133,15 +187,14 @@ export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterfac
         const ids = JSON.parse(t) as unknown;
         if (!Array.isArray(ids) || ids.some((id) => typeof id !== 'string'))
           throw new Error(`${labelsPath} is invalid`);
-        return ids.map((id, label): StoredDocs[number] => [String(label), { pageContent: '', metadata: { id } }]);
+        return ids as string[];
       },
       async (err: NodeJS.ErrnoException) => {
         if (err.code !== 'ENOENT') throw err;
         const docs = JSON.parse(await readFile(join(dir, 'docstore.json'), 'utf8')) as StoredDocs;
-        return docs.map(([label, doc]): StoredDocs[number] => [
-          label,
-          { pageContent: '', metadata: { id: doc.metadata.id } },
-        ]);
+        const ids: string[] = [];
+        for (const [label, doc] of docs) ids[Number(label)] = String(doc.metadata.id);
+        return ids;
       },
     ),
     index.readIndex(join(dir, 'hnswlib.index')),
@@ -149,5 +202,5 @@ export async function loadDenseIndex(dir: string, embeddings: EmbeddingsInterfac
   if (labels.length !== index.getCurrentCount()) {
     throw new Error(`dense index has ${index.getCurrentCount()} vectors but ${labels.length} labels`);
   }
-  return denseIndex(embeddings, index, args, labels);
+  return { index, args, labels };
 }

@@ -1,5 +1,8 @@
 // The compact lexical index must score exactly as MiniSearch did (answers must not change when it replaced it):
 // same documents, same scores to the last bit, same matched terms and head-field matches.
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildCompactLexical, compactFromBuffer } from '../../src/retrieval/compact-lexical.ts';
 import { toLexicalDoc } from '../../src/retrieval/documents.ts';
@@ -104,6 +107,22 @@ describe('compact lexical index', () => {
         const terms = queryTerms({}, q);
         expect(compactResults(loaded, terms, () => 1)).toEqual(compactResults(lexical, terms, () => 1));
       }
+    }
+  });
+
+  it('writes to a file the same bytes as its binary form', () => {
+    const analyzer = analyzerFor(kb, {});
+    const lexical = buildCompactLexical(kb.entries.map(toLexicalDoc), {
+      tokenize: (text) => indexTerms(analyzer, text, {}),
+    });
+    const dir = mkdtempSync(join(tmpdir(), 'mlg-lex-'));
+    try {
+      for (const l of [lexical, buildCompactLexical([], { tokenize: (t) => t.split(' ') })]) {
+        l.writeTo(join(dir, 'lexical.bin'));
+        expect(readFileSync(join(dir, 'lexical.bin')).equals(l.toBuffer())).toBe(true);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeEmbeddings } from '@langchain/core/utils/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createDenseIndex, loadDenseIndex } from '../../src/retrieval/dense.ts';
+import { buildDenseIndex, createDenseIndex, loadDenseIndex } from '../../src/retrieval/dense.ts';
 
 const unit = (v: number[]) => {
   const n = Math.hypot(...v);
@@ -42,5 +42,25 @@ describe('dense index', () => {
     await index?.save(dir);
     const loaded = await loadDenseIndex(dir, new FakeEmbeddings());
     expect(loaded.similarity(unit([1, 0, 0]), 'a')).toBeCloseTo(Math.SQRT1_2, 5);
+  });
+
+  it('built batch by batch, is the same index as built from all vectors at once (same file, same answers)', async () => {
+    const many = Array.from({ length: 40 }, (_, i) => unit([Math.sin(i) + 1.5, Math.cos(i * 0.7), (i % 5) / 5 + 0.1]));
+    const labels = many.map((_, i) => ({ text: `t${i}`, id: `e${Math.floor(i / 3)}` }));
+    const whole = await createDenseIndex(new FakeEmbeddings(), many, labels);
+    const batches = [labels.slice(0, 7), labels.slice(7, 8), labels.slice(8, 31), labels.slice(31)];
+    const vectorOf = new Map(labels.map((l, i) => [l.text, many[i] as number[]]));
+    const embed = async (texts: string[]) => texts.map((t) => vectorOf.get(t) as number[]);
+    const batched = await buildDenseIndex(new FakeEmbeddings(), many.length, batches, embed);
+    if (!whole || !batched) throw new Error('no index');
+    await whole.save(join(dir, 'whole'));
+    await batched.save(join(dir, 'batched'));
+    for (const f of ['hnswlib.index', 'labels.json', 'docstore.json']) {
+      expect(readFileSync(join(dir, 'batched', f)).equals(readFileSync(join(dir, 'whole', f)))).toBe(true);
+    }
+    const q = unit([1, 0.2, 0.3]);
+    expect(batched.search(q, 5)).toEqual(whole.search(q, 5));
+    await expect(buildDenseIndex(new FakeEmbeddings(), many.length + 1, batches, embed)).rejects.toThrow(/announced/);
+    expect(await buildDenseIndex(new FakeEmbeddings(), 0, [], embed)).toBeUndefined();
   });
 });

@@ -8,7 +8,13 @@ import type { Logger } from '../../src/base/index.ts';
 import { kbBuild, progressLine } from '../../src/cli/kb-build.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createEmbeddings } from '../../src/retrieval/embeddings.ts';
-import { buildIndex, indexDir, loadOrBuildIndex, readManifest } from '../../src/retrieval/index-store.ts';
+import {
+  buildIndex,
+  indexDir,
+  loadOrBuildIndex,
+  prefetchIndex,
+  readManifest,
+} from '../../src/retrieval/index-store.ts';
 import type { BuildProgress } from '../../src/retrieval/types.ts';
 import { fixtureEntries, fixtureKb, writeFixtureKnowledge, writeTinyVectors } from '../fixtures/retrieval/kb.ts';
 
@@ -53,6 +59,56 @@ describe('index persistence', () => {
     expect(loaded.index.source).toBe('loaded');
     const q = 'When should I use the sidecar pattern?';
     expect((await loaded.search(q)).map((h) => h.entry.id)).toEqual((await built.search(q)).map((h) => h.entry.id));
+  });
+
+  it("stores the entries' names (names.json) and searches the same with them, without them and with a broken file", async () => {
+    const built = await buildIndex(kb, config());
+    const path = join(indexDir(config()), 'names.json');
+    const stored = JSON.parse(readFileSync(path, 'utf8')) as { entries: [string, string[][]][] };
+    expect(stored.entries.map(([id]) => id)).toEqual(kb.entries.map((e) => e.id));
+    const q = 'When should I use the sidecar pattern?';
+    const want = (await built.search(q)).map((h) => [h.entry.id, h.score]);
+    for (const damage of [() => {}, () => rmSync(path), () => writeFileSync(path, '{"entries": [')]) {
+      damage();
+      const loaded = await loadOrBuildIndex(kb, config(), recordingLogger().logger);
+      expect(loaded.index.source).toBe('loaded');
+      expect((await loaded.search(q)).map((h) => [h.entry.id, h.score])).toEqual(want);
+    }
+  });
+
+  it('uses the dense index read ahead (prefetchIndex) when it is of the index loaded, and drops it when stale', async () => {
+    const built = await buildIndex(kb, config());
+    const q = 'When should I use the sidecar pattern?';
+    const want = (await built.search(q)).map((h) => h.entry.id);
+    const prefetched = prefetchIndex(config());
+    expect(prefetched?.dense).toBeDefined();
+    const loaded = await loadOrBuildIndex(kb, config(), recordingLogger().logger, prefetched ? { prefetched } : {});
+    expect(loaded.index.source).toBe('loaded');
+    expect((await loaded.search(q)).map((h) => h.entry.id)).toEqual(want);
+    // Read ahead, then the index turns out stale (other knowledge): rebuilt, the prefetch unused.
+    const stale = prefetchIndex(config());
+    const other = fixtureKb().entries.slice(1);
+    const { createKnowledgeBase } = await import('../../src/knowledge/load.ts');
+    const smaller = createKnowledgeBase('x', other);
+    const rebuilt = await loadOrBuildIndex(
+      smaller,
+      config(),
+      recordingLogger().logger,
+      stale ? { prefetched: stale } : {},
+    );
+    expect(rebuilt.index.source).toBe('built');
+    expect(rebuilt.counts.entries).toBe(other.length);
+    // A prefetch of files that turn out broken fails like a load without one: the index is rebuilt.
+    writeFileSync(join(indexDir(config()), 'dense', 'hnswlib.index'), 'garbage');
+    const broken = prefetchIndex(config());
+    const again = await loadOrBuildIndex(
+      smaller,
+      config(),
+      recordingLogger().logger,
+      broken ? { prefetched: broken } : {},
+    );
+    expect(again.index.source).toBe('built');
+    expect(prefetchIndex({ dataDir: join(data, 'nothing-here') })).toBeUndefined();
   });
 
   it('builds when there is no index yet', async () => {

@@ -493,7 +493,13 @@ class Sender {
     return `1715000000.${String(this.#seq).padStart(6, '0')}`;
   }
   /** A signed Slack event (a mention in a channel, or a DM); the answer is awaited at the stand-in. */
-  async slack(user: string, channel: string, text: string, dm = false): Promise<HttpSample & { reply?: string }> {
+  async slack(
+    user: string,
+    channel: string,
+    text: string,
+    dm = false,
+    replyTimeoutMs = REPLY_TIMEOUT_MS,
+  ): Promise<HttpSample & { reply?: string }> {
     const ts = this.nextTs();
     const event = dm
       ? { type: 'message', channel_type: 'im', user, text, ts, channel, event_ts: ts }
@@ -509,7 +515,7 @@ class Sender {
     });
     const stamp = Math.floor(Date.now() / 1000);
     const sig = createHmac('sha256', SECRET).update(`v0:${stamp}:${body}`).digest('hex');
-    const reply = this.#standIn.wait(`slack|${channel}|${dm ? '' : ts}`, REPLY_TIMEOUT_MS);
+    const reply = this.#standIn.wait(`slack|${channel}|${dm ? '' : ts}`, replyTimeoutMs);
     const t0 = performance.now();
     const sample: HttpSample & { reply?: string } = { kind: 'slack', at: t0 };
     try {
@@ -651,7 +657,11 @@ async function httpRun(o: {
     SLACK_SIGNING_SECRET: SECRET,
     SLACK_API_URL: `http://127.0.0.1:${apiPort}/api/`,
   };
-  const execArgv = o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : [];
+  // BENCH_SERVICE_ARGS: more Node flags for the service (e.g. --trace-gc), space-separated.
+  const execArgv = [
+    ...(o.profDir ? ['--cpu-prof', `--cpu-prof-dir=${o.profDir}`] : []),
+    ...(process.env.BENCH_SERVICE_ARGS ?? '').split(' ').filter(Boolean),
+  ];
   const child = new Child(env, execArgv);
   let sender: Sender | undefined;
   try {
@@ -709,7 +719,8 @@ async function httpRun(o: {
         await waitFor(() => builds.length > before, REPLY_TIMEOUT_MS * 10);
       } else {
         // The operator types the command right after saving; its reply comes when the reload is done.
-        const admin = await s.slack(ADMIN, 'D0ADMIN', 'admin reload', true);
+        // Its reply waits for the reload (a minute or more at 15,000 entries on a loaded machine).
+        const admin = await s.slack(ADMIN, 'D0ADMIN', 'admin reload', true, REPLY_TIMEOUT_MS * 10);
         adminReply = admin.reply ?? admin.error;
         await waitFor(() => builds.length > before, REPLY_TIMEOUT_MS * 10);
         // The watcher's reload (same edit) may start a second build after the first: wait until quiet for 2 s.

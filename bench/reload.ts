@@ -14,8 +14,8 @@
 // stores in a private DATA_DIR, the knowledge watcher on) in a child process; this process sends signed Slack
 // mentions and Teams messages open-loop at a fixed rate (20 a second) and stands in for the Slack Web API and the
 // Teams connector. During the load an operator's reloads: an edit of one entry file (the watcher reloads it), and an
-// edit followed by `admin reload` from a maintainer in a Slack DM (the watcher's reload and the command's share one
-// build; the runtime then rebuilds once more, as it does for any edit that arrives during a build). Counted per
+// edit followed by `admin reload` from a maintainer in a Slack DM (one build: the watcher does not build again for a
+// change the command's build already reads; src/core/runtime.ts). Counted per
 // request: the HTTP latency (Slack: the ack; Teams: the round trip, which carries the answer), the answer latency
 // (until the reply reaches the stand-in), connection resets and other errors, answers lost (acked, no reply).
 // Targets (issue 12): no HTTP request over 500 ms, 0 connection resets, 0 lost answers. Prints; asserts nothing.

@@ -13,7 +13,10 @@ export interface RuntimeHolder<R extends KnowledgeRuntime = KnowledgeRuntime> {
   current(): R;
   /** Rebuilds and swaps. Concurrent calls share one rebuild. */
   reload(): Promise<ReloadResult>;
-  /** Watches a directory and reloads (debounced) when something in it changes. Returns a stop function. */
+  /**
+   * Watches a directory and reloads (debounced) when something in it changes, unless a build that started after the
+   * change (an `admin reload` meanwhile) already covers it. Returns a stop function.
+   */
   watch(dir: string, options?: { debounceMs?: number }): () => void;
   readonly reloads: { ok: number; failed: number };
   /** The last reload's result (its `kb check` problems when it failed); undefined before the first reload. */
@@ -23,7 +26,13 @@ export interface RuntimeHolder<R extends KnowledgeRuntime = KnowledgeRuntime> {
 export function createRuntimeHolder<R extends KnowledgeRuntime>(
   initial: R,
   build: () => Promise<R>,
-  options: { logger?: Logger; clock?: Clock; onReload?: (result: ReloadResult) => void } = {},
+  options: {
+    logger?: Logger;
+    clock?: Clock;
+    onReload?: (result: ReloadResult) => void;
+    /** fs.watch, or a stand-in that tests drive. */
+    watchFs?: typeof watch;
+  } = {},
 ): RuntimeHolder<R> {
   const logger = options.logger ?? silentLogger;
   const clock = options.clock ?? Date.now;
@@ -32,9 +41,14 @@ export function createRuntimeHolder<R extends KnowledgeRuntime>(
   let again = false;
   const reloads = { ok: 0, failed: 0 };
   let last: ReloadResult | undefined;
+  // Changes the watcher has seen, and how many of them the newest build had seen when it started: a build reads the
+  // files after it starts, so it covers every change seen before (see `watch`).
+  let changesSeen = 0;
+  let changesCovered = 0;
 
   async function rebuild(): Promise<ReloadResult> {
     const started = clock();
+    changesCovered = changesSeen;
     try {
       const next = await build();
       current = next;
@@ -92,9 +106,14 @@ export function createRuntimeHolder<R extends KnowledgeRuntime>(
       let timer: NodeJS.Timeout | undefined;
       let watcher: FSWatcher | undefined;
       try {
-        watcher = watch(dir, { recursive: true }, () => {
+        watcher = (options.watchFs ?? watch)(dir, { recursive: true }, () => {
+          changesSeen++;
           clearTimeout(timer);
-          timer = setTimeout(() => void reload(), debounceMs);
+          // A build that started after the last change (`admin reload` typed right after saving) already reads it:
+          // reloading again would build the same knowledge twice (at 15,000 entries a second full load and swap).
+          timer = setTimeout(() => {
+            if (changesSeen > changesCovered) void reload();
+          }, debounceMs);
         });
         watcher.on('error', (err) => logger.warn({ err: String(err) }, 'knowledge watcher error'));
       } catch (err) {

@@ -51,6 +51,14 @@ const WORKER_URL = new URL('./index-worker.ts', import.meta.url);
  */
 export const INDEX_WORKER_IDLE_MS = 0;
 
+/**
+ * The build thread's niceness (Linux: a thread has its own; 0 is normal, 19 the lowest). A build at 15,000 entries
+ * keeps a core busy for 40-70 s; on two cores shared with the answering thread, its GC helpers and whatever else
+ * runs there, the answering thread must win the CPU, or acks wait behind the build. Lowered by the thread itself
+ * (index-worker.ts); where the platform has no per-thread priority it is left alone.
+ */
+export const INDEX_WORKER_NICE = 10;
+
 /** A build thread (index-worker.ts), started on demand and ended after `idleMs` without work. */
 export interface IndexWorker {
   /** One build at a time (the runtime holder serialises reloads); a worker that dies rejects and is replaced. */

@@ -2,11 +2,14 @@
 // index and the dense vectors and writes them to DATA_DIR/index/ (atomically, as `kb build` does), then posts the
 // checked entries back. Everything CPU-heavy of a reload happens here, so the main thread keeps answering meanwhile.
 // A thread can serve several requests while it lives (createIndexWorker's idleMs; the app ends it after each build).
+import { readlinkSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { setPriority } from 'node:os';
 import { parentPort } from 'node:worker_threads';
 import type { Logger } from '../base/index.ts';
 import { asCodedError } from '../errors.ts';
 import { checkKnowledge, createKnowledgeBase } from '../knowledge/load.ts';
-import type { IndexBuildReply, IndexBuildRequest, WorkerLog } from './build-in-worker.ts';
+import { INDEX_WORKER_NICE, type IndexBuildReply, type IndexBuildRequest, type WorkerLog } from './build-in-worker.ts';
 import { createEmbeddings, type NamedEmbeddings } from './embeddings.ts';
 import { buildIndex, INDEX_FORMAT_VERSION, indexDir, readManifest } from './index-store.ts';
 import { LocalEmbeddings } from './local-embeddings.ts';
@@ -26,6 +29,23 @@ const logger: Logger = {
   warn: forward('warn'),
   error: forward('error'),
 };
+
+// Lower this thread's priority so the answering thread wins the CPU during a build (INDEX_WORKER_NICE). On Linux
+// /proc/thread-self names this thread's id, and setpriority on a thread id sets that thread only; elsewhere there
+// is no such link and the build keeps the normal priority. A thread started by a niced thread inherits its
+// niceness, and libuv starts its thread pool (shared by the whole process) on first use: one file-system call first,
+// so the pool is never started from here at the lower priority.
+const lowered = stat(import.meta.dirname).then(
+  () => {
+    try {
+      const tid = Number(readlinkSync('/proc/thread-self').split('/').pop());
+      if (Number.isInteger(tid) && tid > 0) setPriority(tid, INDEX_WORKER_NICE);
+    } catch {
+      // no per-thread priority here: builds at normal priority
+    }
+  },
+  () => undefined,
+);
 
 /** The embeddings, kept while the thread lives: the vectors are read once, not for every build. */
 let cached: { key: string; embeddings: NamedEmbeddings } | undefined;
@@ -90,13 +110,15 @@ async function run(request: IndexBuildRequest): Promise<IndexBuildReply> {
 export const ENTRY_SLICE = 500;
 
 port.on('message', (m: { id: number; request: IndexBuildRequest }) => {
-  void run(m.request).then((result) => {
-    if (!result.ok) return port.postMessage({ id: m.id, result });
-    // The entries first, in slices (the parent answers questions between them), then the rest of the reply.
-    const slice = Math.max(1, Math.floor(m.request.entrySlice ?? ENTRY_SLICE));
-    for (let i = 0; i < result.entries.length; i += slice) {
-      port.postMessage({ id: m.id, entries: result.entries.slice(i, i + slice) });
-    }
-    port.postMessage({ id: m.id, result: { ...result, entries: [] } });
-  });
+  void lowered
+    .then(() => run(m.request))
+    .then((result) => {
+      if (!result.ok) return port.postMessage({ id: m.id, result });
+      // The entries first, in slices (the parent answers questions between them), then the rest of the reply.
+      const slice = Math.max(1, Math.floor(m.request.entrySlice ?? ENTRY_SLICE));
+      for (let i = 0; i < result.entries.length; i += slice) {
+        port.postMessage({ id: m.id, entries: result.entries.slice(i, i + slice) });
+      }
+      port.postMessage({ id: m.id, result: { ...result, entries: [] } });
+    });
 });

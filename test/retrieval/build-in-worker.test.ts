@@ -1,7 +1,7 @@
 // Reload off the request path (issue 12): the knowledge is parsed, checked and indexed in a worker thread, and the
 // main thread only loads the finished index. These tests check what runs where, never how fast (that is
 // bench/reload.ts): a main thread that only loads logs no "building the search index" and gets `source: 'loaded'`.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type App, createApp } from '../../src/app.ts';
@@ -9,7 +9,12 @@ import { silentLogger } from '../../src/base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
 import { KnowledgeError } from '../../src/knowledge/errors.ts';
 import { loadKnowledge } from '../../src/knowledge/load.ts';
-import { buildInWorker, createIndexWorker, runIndexWorker } from '../../src/retrieval/build-in-worker.ts';
+import {
+  buildInWorker,
+  createIndexWorker,
+  INDEX_WORKER_NICE,
+  runIndexWorker,
+} from '../../src/retrieval/build-in-worker.ts';
 import { readManifest } from '../../src/retrieval/index-store.ts';
 import { LocalEmbeddings } from '../../src/retrieval/local-embeddings.ts';
 import { ensureWordVectors } from '../../src/retrieval/word-vectors.ts';
@@ -121,6 +126,41 @@ describe('the build worker thread', () => {
       expect(brief.started).toBe(2);
     } finally {
       await brief.close();
+    }
+  });
+});
+
+/** Linux: the niceness of each thread of this process (field 19 of /proc/self/task/<tid>/stat). */
+function threadNiceness(): Map<number, number> {
+  const out = new Map<number, number>();
+  for (const tid of readdirSync('/proc/self/task')) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      // Fields after the command name (which is in parentheses and may hold spaces): state is field 3, nice 19.
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(Number(tid), Number(fields[16]));
+    } catch {
+      // the thread ended meanwhile
+    }
+  }
+  return out;
+}
+
+describe.runIf(existsSync('/proc/thread-self'))('the build thread priority (Linux)', () => {
+  it('runs at a lower priority than the thread that answers, which keeps its own', async () => {
+    dirs = tempDirs();
+    const config = testConfig(dirs);
+    const mine = threadNiceness().get(Number(readlinkSync('/proc/thread-self').split('/').pop()));
+    const before = new Set(threadNiceness().keys());
+    const warm = createIndexWorker(silentLogger, { idleMs: 60_000 });
+    try {
+      expect((await warm.build({ knowledgeDir: config.knowledgeDir, config })).ok).toBe(true);
+      // The build thread is alive (warm): one thread that was not there before runs at the build's niceness.
+      const niced = [...threadNiceness()].filter(([tid, nice]) => !before.has(tid) && nice === INDEX_WORKER_NICE);
+      expect(niced).toHaveLength(1);
+      expect(threadNiceness().get(Number(readlinkSync('/proc/thread-self').split('/').pop()))).toBe(mine);
+    } finally {
+      await warm.close();
     }
   });
 });

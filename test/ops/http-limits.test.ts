@@ -240,7 +240,7 @@ describe('configuration of the limits', () => {
       keepAliveTimeoutMs: 5000,
       maxConnections: 1000,
     });
-    expect(loadConfig({}).slackQueue).toEqual({ maxJobs: 1000, maxWaitMs: 30_000 });
+    expect(loadConfig({}).slackQueue).toEqual({ maxJobs: 1000, maxWaitMs: 30_000, shedLagMs: 50 });
     expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' })).toThrow(
       /HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
     );

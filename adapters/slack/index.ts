@@ -68,6 +68,9 @@ export interface SlackChannelDeps {
   hashId?: (id: string) => string;
 }
 
+/** Answers running at once while the event loop lags (instead of maxConcurrentReplies). */
+export const OVERLOAD_CONCURRENCY = 4;
+
 const unsaltedHash = (id: string) => createHash('sha256').update(`slack:${id}`).digest('hex').slice(0, 32);
 
 function apiBaseUrl(url: string | undefined): string | undefined {
@@ -100,11 +103,14 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   // Without a proxy the Web API goes through http-fetch.ts (node:http keep-alive agents), cheaper per call than
   // Node's fetch on the thread that also makes the acks.
   const httpFetch = proxiedFetch ? undefined : createHttpFetch();
+  const busyHttpFetch = proxiedFetch ? undefined : createHttpFetch();
   const apiFetch = proxiedFetch ?? httpFetch;
+  const busyFetch = proxiedFetch ?? busyHttpFetch;
+  const retryConfig = deps.options?.retryConfig ?? SLACK_RETRY_CONFIG;
   const clientOptions: webApi.WebClientOptions = {
     ...(apiFetch ? { fetch: apiFetch } : {}),
     logger: boltLogger,
-    retryConfig: deps.options?.retryConfig ?? SLACK_RETRY_CONFIG,
+    retryConfig,
     rejectRateLimitedCalls: false,
     timeout: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
     ...(slackApiUrl ? { slackApiUrl } : {}),
@@ -136,6 +142,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   let mount: Channel['mount'];
   let socket: SocketSupervisor | undefined;
   let lag: LoopLag | undefined;
+  let lagLimitMs = 0;
   if (slack.mode === 'http') {
     const receiver = new ExpressReceiver({
       signingSecret: slack.signingSecret,
@@ -154,13 +161,18 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     const shedLagMs = deps.options?.shedLagMs ?? deps.config.slackQueue.shedLagMs;
     const loopLag = shedLagMs > 0 ? (deps.options?.loopLag ?? createLoopLag()) : undefined;
     lag = loopLag;
+    lagLimitMs = shedLagMs;
     const busy = renderBusy(BUSY_MESSAGES[0] as (typeof BUSY_MESSAGES)[number]);
     const postBusy = createBusyPoster({
       apiUrl: slackApiUrl ?? 'https://slack.com/api/',
       token: slack.botToken,
       timeoutMs: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
       logger,
-      ...(apiFetch ? { fetch: apiFetch } : {}),
+      // Its own connections: a flood of busy replies must not hold the answers' sockets.
+      ...(busyFetch ? { fetch: busyFetch } : {}),
+      // The WebClient's retry policy (SLACK_RETRY_CONFIG unless a test passes a fast one).
+      attempts: (retryConfig.retries ?? 0) + 1,
+      retryDelayMs: retryConfig.minTimeout ?? 1000,
     });
     // Lag sheds only while every worker is busy: a loop slowed by something else (start-up, a GC pause, another
     // channel) is not helped by refusing Slack work, and a quiet bot must never answer "busy".
@@ -217,8 +229,12 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     socket = createSocketSupervisor(() => app.start(), receiver.client, logger, deps.options?.socketReconnect);
   }
 
+  // While the event loop lags, at most OVERLOAD_CONCURRENCY answers run at once (see WorkQueueOptions.limit).
+  const concurrency = deps.options?.maxConcurrentReplies ?? 16;
+  const lagging = () => lag !== undefined && lagLimitMs > 0 && lag.current() > lagLimitMs;
   const work = createWorkQueue({
-    concurrency: deps.options?.maxConcurrentReplies ?? 16,
+    concurrency,
+    ...(lag ? { limit: () => (lagging() ? Math.min(concurrency, OVERLOAD_CONCURRENCY) : concurrency) } : {}),
     maxQueued: deps.options?.maxQueuedReplies ?? deps.config.slackQueue.maxJobs,
     maxWaitMs: deps.options?.maxQueueWaitMs ?? deps.config.slackQueue.maxWaitMs,
     logger,
@@ -269,6 +285,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
         await drain();
         lag?.stop();
         httpFetch?.destroy();
+        busyHttpFetch?.destroy();
       },
       abandon,
       // Events arrive over HTTP: the channel is ready when the server is. A rejected token is reported beside it.
@@ -286,6 +303,7 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       await supervisor?.stop();
       await drain();
       httpFetch?.destroy();
+      busyHttpFetch?.destroy();
     },
     abandon,
     status: () => supervisor?.status() ?? { state: 'stopped' },

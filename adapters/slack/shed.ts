@@ -99,9 +99,11 @@ export function shedDecision(
 }
 
 /**
- * Posts busy replies: one fetch each with the bot token, a deadline, no retries (a "busy" that arrives late or not
- * at all matters less than the acks it would hold up). Resolves true when Slack accepted it; failures are logged
- * with Slack's error code, at most once per `logIntervalMs`.
+ * Posts busy replies: one fetch each with the bot token and a deadline per attempt. A network error, a timeout, a
+ * 5xx or a 429 is tried again (at most `attempts` in all; after Retry-After for a 429, else `retryDelayMs` × the
+ * attempt), as the WebClient would: under overload many replies wait for a connection, and a refused message must
+ * still be told. Platform errors (`ok: false`, e.g. `channel_not_found`) are not retried. Resolves true when Slack
+ * accepted it; failures are logged with Slack's error code, at most once per `logIntervalMs`.
  */
 export function createBusyPoster(options: {
   apiUrl: string;
@@ -111,6 +113,10 @@ export function createBusyPoster(options: {
   fetch?: typeof fetch;
   logIntervalMs?: number;
   clock?: () => number;
+  /** Tries in all (default 4). */
+  attempts?: number;
+  /** Back-off before a retry, times the attempt number (default 1,000 ms). */
+  retryDelayMs?: number;
 }): (post: BusyPost) => Promise<boolean> {
   const doFetch = options.fetch ?? fetch;
   const headers = {
@@ -119,6 +125,8 @@ export function createBusyPoster(options: {
   };
   const clock = options.clock ?? Date.now;
   const logIntervalMs = options.logIntervalMs ?? 60_000;
+  const attempts = Math.max(1, options.attempts ?? 4);
+  const retryDelayMs = options.retryDelayMs ?? 1000;
   let lastLogAt = Number.NEGATIVE_INFINITY;
   let failedSinceLog = 0;
   const failed = (method: string, code: string) => {
@@ -132,7 +140,8 @@ export function createBusyPoster(options: {
     lastLogAt = now;
     failedSinceLog = 0;
   };
-  return async (post) => {
+  /** One attempt: `ok`, a final error code, or a code worth another try (with its delay). */
+  const attempt = async (post: BusyPost): Promise<{ ok: true } | { ok: false; code: string; retryInMs?: number }> => {
     try {
       const res = await doFetch(`${options.apiUrl}${post.method}`, {
         method: 'POST',
@@ -141,19 +150,31 @@ export function createBusyPoster(options: {
         signal: AbortSignal.timeout(options.timeoutMs),
       });
       const text = await res.text();
-      if (!res.ok) {
-        failed(post.method, `http_${res.status}`);
-        return false;
+      if (res.status === 429) {
+        const after = Number(res.headers.get('retry-after'));
+        return { ok: false, code: 'ratelimited', retryInMs: Number.isFinite(after) && after > 0 ? after * 1000 : 0 };
       }
+      if (res.status >= 500) return { ok: false, code: `http_${res.status}`, retryInMs: 0 };
+      if (!res.ok) return { ok: false, code: `http_${res.status}` };
       const reply = JSON.parse(text) as { ok?: unknown; error?: unknown };
-      if (reply.ok !== true) {
-        failed(post.method, typeof reply.error === 'string' ? reply.error : 'platform_error');
+      if (reply.ok !== true)
+        return { ok: false, code: typeof reply.error === 'string' ? reply.error : 'platform_error' };
+      return { ok: true };
+    } catch (err) {
+      const timeout = err instanceof Error && err.name === 'TimeoutError';
+      return { ok: false, code: timeout ? 'timeout' : 'request_failed', retryInMs: 0 };
+    }
+  };
+  return async (post) => {
+    for (let i = 1; ; i++) {
+      const result = await attempt(post);
+      if (result.ok) return true;
+      if (result.retryInMs === undefined || i >= attempts) {
+        failed(post.method, result.code);
         return false;
       }
-      return true;
-    } catch (err) {
-      failed(post.method, err instanceof Error && err.name === 'TimeoutError' ? 'timeout' : 'request_failed');
-      return false;
+      const delay = Math.max(result.retryInMs, retryDelayMs * i);
+      await new Promise((r) => setTimeout(r, delay));
     }
   };
 }

@@ -32,6 +32,11 @@ export interface WorkQueueObserver {
 
 export interface WorkQueueOptions {
   concurrency: number;
+  /**
+   * A lower cap on running jobs for now, asked before each start (default: none). Under overload fewer answers at
+   * once keep each turn of the event loop short, so acks are not held behind sixteen answers' work.
+   */
+  limit?: () => number;
   /** Jobs that may wait; beyond this a new job gets its busy reply at once. */
   maxQueued: number;
   /** A job that waited longer than this gets its busy reply instead of running. */
@@ -93,7 +98,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   let abandoned = false;
 
   const isIdle = () => running === 0 && replying === 0 && queue.length === 0;
-  const isFull = () => queue.length >= maxQueued && running >= concurrency;
+  const limit = options.limit;
+  const cap = () => (limit ? Math.max(1, Math.min(concurrency, limit())) : concurrency);
+  const isFull = () => queue.length >= maxQueued && running >= cap();
   const settleIdle = () => {
     if (!isIdle()) return;
     const waiters = idle;
@@ -189,7 +196,8 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const pump = () => {
     expire();
     let started = false;
-    while (running < concurrency && queue.length > 0) {
+    const max = cap();
+    while (running < max && queue.length > 0) {
       const next = queue.shift() as Waiting;
       started = true;
       track(next.job.name, () => next.job.run(), 'worker');
@@ -215,7 +223,7 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
       return isFull();
     },
     get saturated() {
-      return running >= concurrency;
+      return running >= cap();
     },
     refuse(name, busy, reason) {
       if (abandoned) return;

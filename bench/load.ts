@@ -985,9 +985,16 @@ async function overloadRun(
   const mainElu = activeMs / Math.max(1, activeMs + idleMs);
   const droppedBefore = await scrapeDropped(port);
   const rate = capacity * o.factor;
+  const overloadCpuBefore = await service.cpu();
   const t0 = performance.now();
   const results = await openLoop(load, rate, o.seconds, 99);
   const settled = (performance.now() - t0) / 1000;
+  const overloadCpuAfter = await service.cpu();
+  const overloadMainUs =
+    overloadCpuAfter.main.user +
+    overloadCpuAfter.main.system -
+    overloadCpuBefore.main.user -
+    overloadCpuBefore.main.system;
   const dropped = (await scrapeDropped(port)) - droppedBefore;
   const count = (k: OpenLoopResult['outcome']) => results.filter((r) => r.outcome === k).length;
   const accepted = results.length - count('not accepted');
@@ -1018,6 +1025,7 @@ async function overloadRun(
     `accepted     ${accepted} (HTTP 200); not accepted ${count('not accepted')}${errors.size ? ` (${[...errors].map(([k, n]) => `${k} ×${n}`).join('; ')})` : ''}`,
     `outcome      answered ${count('answered')}, told "busy" ${count('busy')}, LOST (accepted, no reply in ${OVERLOAD_REPLY_TIMEOUT_MS / 1000} s) ${count('lost')}`,
     `dropped      mlops_guide_dropped_total +${dropped} vs busy replies ${count('busy')}: ${dropped === count('busy') ? 'equal' : 'NOT equal'}`,
+    `  cpu        main thread ${(overloadMainUs / 1000 / Math.max(1, results.length)).toFixed(2)} ms CPU per offered mention (ack + answer or busy reply; ${(overloadMainUs / 1e6 / settled).toFixed(2)} cores until all settled)`,
     `ack          ${line(acks)}`,
     `answer       ${line(answerMs)} (from sending)`,
     `busy reply   ${line(busyMs)} (from sending)`,

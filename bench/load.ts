@@ -11,7 +11,10 @@
 //                          --answer-workers N: the service's ANSWER_WORKERS, default its own default)
 //   npm run bench:load -- --overload 4 --seconds 20     (back-pressure: measures the capacity in Slack mentions/s,
 //                          then sends 4× that rate open-loop; counts answered / "busy" / lost, checks
-//                          mlops_guide_dropped_total against the busy replies, ack p99; --capacity-seconds S)
+//                          mlops_guide_dropped_total against the busy replies, ack p99; --capacity-seconds S;
+//                          --open-sockets N: connections the open-loop sender may open, default 256 — Slack posts
+//                          each event as its own request, and a few keep-alive sockets would queue acks in the
+//                          sender, timing the bench's own queue; --open-sockets 32 is the sender before 2 Dec 2026)
 //
 // Memory is read in the service after a full GC, once after the warm-up and once at the end. Under load V8 first
 // grows its heap (young generation and a pool of 256 KB pages it keeps after GC) for ~10–20 s; the warm-up lets
@@ -404,18 +407,28 @@ class Load {
   #seq = 0;
   #users = 0;
   readonly #agent: Agent;
+  /** The open-loop sender's connections: Slack delivers each event as its own request, not over a few sockets. */
+  readonly #openAgent: Agent;
   readonly port: number;
   readonly standIn: StandIn;
-  constructor(port: number, standIn: StandIn, concurrency: number) {
+  constructor(port: number, standIn: StandIn, concurrency: number, openSockets = concurrency * 2) {
     this.port = port;
     this.standIn = standIn;
     this.#agent = new Agent({ keepAlive: true, maxSockets: concurrency * 2 });
+    this.#openAgent = new Agent({ keepAlive: true, maxSockets: openSockets });
   }
   destroy() {
     this.#agent.destroy();
+    this.#openAgent.destroy();
   }
 
-  #post(path: string, contentType: string, body: string, headers: Record<string, string> = {}) {
+  #post(
+    path: string,
+    contentType: string,
+    body: string,
+    headers: Record<string, string> = {},
+    agent: Agent = this.#agent,
+  ) {
     return new Promise<{ status: number; body: string }>((resolve, reject) => {
       const req = request(
         {
@@ -423,7 +436,7 @@ class Load {
           port: this.port,
           path,
           method: 'POST',
-          agent: this.#agent,
+          agent,
           timeout: REQUEST_TIMEOUT_MS,
           headers: { 'content-type': contentType, 'content-length': Buffer.byteLength(body), ...headers },
         },
@@ -439,13 +452,16 @@ class Load {
     });
   }
 
-  #slackSigned(body: string, contentType: string) {
+  #slackSigned(body: string, contentType: string, open = false) {
     const ts = Math.floor(Date.now() / 1000);
     const sig = createHmac('sha256', SECRET).update(`v0:${ts}:${body}`).digest('hex');
-    return this.#post('/slack/events', contentType, body, {
-      'x-slack-signature': `v0=${sig}`,
-      'x-slack-request-timestamp': String(ts),
-    });
+    return this.#post(
+      '/slack/events',
+      contentType,
+      body,
+      { 'x-slack-signature': `v0=${sig}`, 'x-slack-request-timestamp': String(ts) },
+      open ? this.#openAgent : this.#agent,
+    );
   }
 
   #record(kind: Kind, started: number, error?: string) {
@@ -496,7 +512,7 @@ class Load {
     const started = performance.now();
     let ack: { status: number } | undefined;
     try {
-      ack = await this.#slackSigned(body, 'application/json');
+      ack = await this.#slackSigned(body, 'application/json', true);
     } catch (err) {
       waiter.cancel();
       return { outcome: 'not accepted', ackMs: performance.now() - started, error: String(err) };
@@ -786,6 +802,7 @@ async function main() {
       'answer-workers': { type: 'string' },
       overload: { type: 'string' },
       'capacity-seconds': { type: 'string', default: '15' },
+      'open-sockets': { type: 'string', default: '256' },
     },
   });
   const seconds = Math.max(1, Math.min(3600, Number(values.seconds)));
@@ -845,7 +862,8 @@ async function main() {
     const ready = await service.next('ready');
     const port = Number(ready.port);
     const atStart = ready.memory as MemorySample;
-    load = new Load(port, standIn, concurrency);
+    const openSockets = Math.max(1, Math.min(900, Number(values['open-sockets'])));
+    load = new Load(port, standIn, concurrency, openSockets);
 
     if (values.overload) {
       await overloadRun(load, service, port, {
@@ -853,6 +871,7 @@ async function main() {
         capacitySeconds: Number(values['capacity-seconds']),
         seconds,
         concurrency,
+        openSockets,
       });
       return;
     }
@@ -935,11 +954,11 @@ async function overloadRun(
   load: Load,
   service: ServiceProcess,
   port: number,
-  o: { factor: number; capacitySeconds: number; seconds: number; concurrency: number },
+  o: { factor: number; capacitySeconds: number; seconds: number; concurrency: number; openSockets: number },
 ) {
   if (!(o.factor > 0 && o.capacitySeconds > 0)) throw new Error('--overload and --capacity-seconds must be > 0');
   process.stdout.write(
-    `overload benchmark: capacity over ${o.capacitySeconds} s (${o.concurrency} closed-loop clients, Slack mentions), then ${o.factor}× that rate open-loop for ${o.seconds} s\n`,
+    `overload benchmark: capacity over ${o.capacitySeconds} s (${o.concurrency} closed-loop clients, Slack mentions), then ${o.factor}× that rate open-loop for ${o.seconds} s over up to ${o.openSockets} connections\n`,
   );
   await runPhase(load, { concurrency: o.concurrency, seconds: 3, maxMessages: 1e9, seed: 7, platforms: 'slack' });
   // The service and this process (load and stand-in) share the machine's cores: both CPU figures are printed, so
@@ -966,9 +985,16 @@ async function overloadRun(
   const mainElu = activeMs / Math.max(1, activeMs + idleMs);
   const droppedBefore = await scrapeDropped(port);
   const rate = capacity * o.factor;
+  const overloadCpuBefore = await service.cpu();
   const t0 = performance.now();
   const results = await openLoop(load, rate, o.seconds, 99);
   const settled = (performance.now() - t0) / 1000;
+  const overloadCpuAfter = await service.cpu();
+  const overloadMainUs =
+    overloadCpuAfter.main.user +
+    overloadCpuAfter.main.system -
+    overloadCpuBefore.main.user -
+    overloadCpuBefore.main.system;
   const dropped = (await scrapeDropped(port)) - droppedBefore;
   const count = (k: OpenLoopResult['outcome']) => results.filter((r) => r.outcome === k).length;
   const accepted = results.length - count('not accepted');
@@ -999,6 +1025,7 @@ async function overloadRun(
     `accepted     ${accepted} (HTTP 200); not accepted ${count('not accepted')}${errors.size ? ` (${[...errors].map(([k, n]) => `${k} ×${n}`).join('; ')})` : ''}`,
     `outcome      answered ${count('answered')}, told "busy" ${count('busy')}, LOST (accepted, no reply in ${OVERLOAD_REPLY_TIMEOUT_MS / 1000} s) ${count('lost')}`,
     `dropped      mlops_guide_dropped_total +${dropped} vs busy replies ${count('busy')}: ${dropped === count('busy') ? 'equal' : 'NOT equal'}`,
+    `  cpu        main thread ${(overloadMainUs / 1000 / Math.max(1, results.length)).toFixed(2)} ms CPU per offered mention (ack + answer or busy reply; ${(overloadMainUs / 1e6 / settled).toFixed(2)} cores until all settled)`,
     `ack          ${line(acks)}`,
     `answer       ${line(answerMs)} (from sending)`,
     `busy reply   ${line(busyMs)} (from sending)`,

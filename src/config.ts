@@ -54,6 +54,11 @@ const envSchema = z.object({
   /** Slack work that waited longer than this is answered "busy" instead (an answer minutes late helps nobody). */
   SLACK_QUEUE_MAX_WAIT_MS: int(30_000, 100, 3_600_000),
   /**
+   * When the main thread's event loop lags more than this (ms, a moving average), new Slack mentions and DMs are
+   * answered "busy" at once, before Bolt and without store writes, so acks stay fast under overload. 0 = off.
+   */
+  SLACK_SHED_LAG_MS: int(50, 0, 60_000),
+  /**
    * Worker threads that answer questions (`serve`), so the main thread only reads, acks and posts. 0 answers on the
    * main thread as before. Default 1: on 2 cores the main thread (HTTP, Slack and Teams calls, stores) needs one
    * core and answering the other; more workers than cores minus one take CPU from the acks.
@@ -170,7 +175,8 @@ export interface Config {
         apiUrl: string | undefined;
       }
     | undefined;
-  slackQueue: { maxJobs: number; maxWaitMs: number };
+  /** shedLagMs: SLACK_SHED_LAG_MS (0 = shed only when the queue is full). */
+  slackQueue: { maxJobs: number; maxWaitMs: number; shedLagMs: number };
   /** ANSWER_WORKERS: answer threads for `serve` (0 = on the main thread; ignored with an LLM, which stays there). */
   answerWorkers: number;
   /** Deadline of each Slack Web API call (SLACK_API_TIMEOUT_MS). */
@@ -425,7 +431,11 @@ export function loadConfig(env: Env = process.env, cwd: string = process.cwd()):
       timeoutMs: e.LLM_TIMEOUT_MS,
     },
     slack,
-    slackQueue: { maxJobs: e.SLACK_QUEUE_MAX_JOBS, maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS },
+    slackQueue: {
+      maxJobs: e.SLACK_QUEUE_MAX_JOBS,
+      maxWaitMs: e.SLACK_QUEUE_MAX_WAIT_MS,
+      shedLagMs: e.SLACK_SHED_LAG_MS,
+    },
     answerWorkers: e.ANSWER_WORKERS,
     slackApiTimeoutMs: e.SLACK_API_TIMEOUT_MS,
     slackAssistant: e.SLACK_ASSISTANT,

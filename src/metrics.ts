@@ -58,7 +58,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 
   const dropped = new Counter({
     name: 'mlops_guide_dropped_total',
-    help: 'Accepted work not done because the bot was overloaded; each one got a "busy" reply. By reason (queue_full | queue_timeout).',
+    help: 'Accepted work not done because the bot was overloaded; each one got a "busy" reply. By reason (queue_full | queue_timeout | loop_lag).',
     labelNames: ['reason'] as const,
     registers: [registry],
   });

@@ -4,6 +4,7 @@
 
 import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, SocketModeReceiver, type webApi } from '@slack/bolt';
+import type { RequestHandler } from 'express';
 import { EnvHttpProxyAgent, fetch as undiciFetch } from 'undici';
 import type { Logger } from '../../src/base/index.ts';
 import { silentLogger } from '../../src/base/index.ts';
@@ -13,11 +14,13 @@ import { ErrorCode, MlopsGuideError } from '../../src/errors.ts';
 import type { Channel } from '../../src/server.ts';
 import type { KeyValueStore } from '../../src/store/types.ts';
 import { SLACK_REQUEST_TIMEOUT_MS, SLACK_RETRY_CONFIG, slackErrorCode, toBoltLogger } from './api.ts';
+import { createHttpFetch } from './http-fetch.ts';
 import { createBotIdentityCache } from './identity.ts';
-import { registerListeners } from './listeners.ts';
+import { BUSY_MESSAGES, registerListeners } from './listeners.ts';
+import { createBusyPoster, createLoopLag, type LoopLag, renderBusy, shedDecision } from './shed.ts';
 import { createSocketSupervisor, type SocketSupervisor, type SocketSupervisorOptions } from './socket.ts';
 import { slackVerification } from './verify.ts';
-import { createWorkQueue, type WorkQueueObserver } from './work-queue.ts';
+import { createWorkQueue, type DropReason, type WorkQueueObserver } from './work-queue.ts';
 
 export type { SlackBlock, SlackMessage } from './render.ts';
 export { escapeMrkdwn, homeView, markdownToMrkdwn, replyToBlockKit } from './render.ts';
@@ -44,6 +47,10 @@ export interface SlackChannelOptions {
   queueLogIntervalMs?: number;
   /** How long an unsigned request body may take to arrive (default BODY_READ_TIMEOUT_MS). */
   bodyTimeoutMs?: number;
+  /** Shed mentions and DMs before Bolt when the event loop lags more than this (default: config.slackQueue.shedLagMs). */
+  shedLagMs?: number;
+  /** The event-loop lag source (tests pass a fake one; default: a timer, shed.ts createLoopLag). */
+  loopLag?: LoopLag;
 }
 
 export interface SlackChannelDeps {
@@ -60,6 +67,9 @@ export interface SlackChannelDeps {
    */
   hashId?: (id: string) => string;
 }
+
+/** Answers running at once while the event loop lags (instead of maxConcurrentReplies). */
+export const OVERLOAD_CONCURRENCY = 4;
 
 const unsaltedHash = (id: string) => createHash('sha256').update(`slack:${id}`).digest('hex').slice(0, 32);
 
@@ -90,10 +100,17 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
   const proxiedFetch: typeof fetch | undefined = dispatcher
     ? (input, init) => undiciFetch(input as string, { ...(init as object), dispatcher }) as unknown as Promise<Response>
     : undefined;
+  // Without a proxy the Web API goes through http-fetch.ts (node:http keep-alive agents), cheaper per call than
+  // Node's fetch on the thread that also makes the acks.
+  const httpFetch = proxiedFetch ? undefined : createHttpFetch();
+  const busyHttpFetch = proxiedFetch ? undefined : createHttpFetch();
+  const apiFetch = proxiedFetch ?? httpFetch;
+  const busyFetch = proxiedFetch ?? busyHttpFetch;
+  const retryConfig = deps.options?.retryConfig ?? SLACK_RETRY_CONFIG;
   const clientOptions: webApi.WebClientOptions = {
-    ...(proxiedFetch ? { fetch: proxiedFetch } : {}),
+    ...(apiFetch ? { fetch: apiFetch } : {}),
     logger: boltLogger,
-    retryConfig: deps.options?.retryConfig ?? SLACK_RETRY_CONFIG,
+    retryConfig,
     rejectRateLimitedCalls: false,
     timeout: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
     ...(slackApiUrl ? { slackApiUrl } : {}),
@@ -124,6 +141,8 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
 
   let mount: Channel['mount'];
   let socket: SocketSupervisor | undefined;
+  let lag: LoopLag | undefined;
+  let lagLimitMs = 0;
   if (slack.mode === 'http') {
     const receiver = new ExpressReceiver({
       signingSecret: slack.signingSecret,
@@ -138,9 +157,58 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     const verification = slackVerification(slack.signingSecret, logger, {
       ...(deps.options?.bodyTimeoutMs === undefined ? {} : { bodyTimeoutMs: deps.options.bodyTimeoutMs }),
     });
+    // Overload: mentions and DMs are acked and told "busy" before Bolt runs (shed.ts).
+    const shedLagMs = deps.options?.shedLagMs ?? deps.config.slackQueue.shedLagMs;
+    const loopLag = shedLagMs > 0 ? (deps.options?.loopLag ?? createLoopLag()) : undefined;
+    lag = loopLag;
+    lagLimitMs = shedLagMs;
+    const busy = renderBusy(BUSY_MESSAGES[0] as (typeof BUSY_MESSAGES)[number]);
+    const postBusy = createBusyPoster({
+      apiUrl: slackApiUrl ?? 'https://slack.com/api/',
+      token: slack.botToken,
+      timeoutMs: deps.config.slackApiTimeoutMs ?? SLACK_REQUEST_TIMEOUT_MS,
+      logger,
+      // Its own connections: a flood of busy replies must not hold the answers' sockets.
+      ...(busyFetch ? { fetch: busyFetch } : {}),
+      // The WebClient's retry policy (SLACK_RETRY_CONFIG unless a test passes a fast one).
+      attempts: (retryConfig.retries ?? 0) + 1,
+      retryDelayMs: retryConfig.minTimeout ?? 1000,
+    });
+    // Lag sheds only while every worker is busy: a loop slowed by something else (start-up, a GC pause, another
+    // channel) is not helped by refusing Slack work, and a quiet bot must never answer "busy". (Tried: shedding on
+    // until the waiting work had started; in 2 runs each at load average 7-8 acks were slower, p50 0.5-3.2 s
+    // against 70 ms, so the rule stays this simple.)
+    const overloaded = (): DropReason | undefined =>
+      work.full ? 'queue_full' : loopLag && work.saturated && loopLag.current() > shedLagMs ? 'loop_lag' : undefined;
+    const shed: RequestHandler = (req, res, next) => {
+      const reason = overloaded();
+      const raw = (req as typeof req & { rawBody?: Buffer }).rawBody;
+      if (!reason || !raw) return next();
+      const retry = req.headers['x-slack-retry-num'];
+      const decision = shedDecision(
+        raw,
+        { retryNum: Array.isArray(retry) ? retry[0] : retry, contentType: req.headers['content-type'] },
+        { botUserId: identity.known()?.botUserId, assistant: deps.config.slackAssistant },
+        busy,
+      );
+      if (decision.action === 'pass') return next();
+      // The ack Bolt would send for an event: HTTP 200, empty body.
+      res.status(200).end();
+      if (decision.action === 'busy') {
+        const post = decision.post;
+        work.refuse(
+          'message',
+          async () => {
+            await postBusy(post);
+            return true;
+          },
+          reason,
+        );
+      }
+    };
     mount = (server) => {
       // The signature covers the raw body, so no JSON/urlencoded parser may run before these.
-      server.post(SLACK_EVENTS_PATH, verification);
+      server.post(SLACK_EVENTS_PATH, verification, shed);
       server.use(receiver.router);
     };
   } else {
@@ -163,8 +231,12 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     socket = createSocketSupervisor(() => app.start(), receiver.client, logger, deps.options?.socketReconnect);
   }
 
+  // While the event loop lags, at most OVERLOAD_CONCURRENCY answers run at once (see WorkQueueOptions.limit).
+  const concurrency = deps.options?.maxConcurrentReplies ?? 16;
+  const lagging = () => lag !== undefined && lagLimitMs > 0 && lag.current() > lagLimitMs;
   const work = createWorkQueue({
-    concurrency: deps.options?.maxConcurrentReplies ?? 16,
+    concurrency,
+    ...(lag ? { limit: () => (lagging() ? Math.min(concurrency, OVERLOAD_CONCURRENCY) : concurrency) } : {}),
     maxQueued: deps.options?.maxQueuedReplies ?? deps.config.slackQueue.maxJobs,
     maxWaitMs: deps.options?.maxQueueWaitMs ?? deps.config.slackQueue.maxWaitMs,
     logger,
@@ -213,6 +285,9 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       },
       async stop() {
         await drain();
+        lag?.stop();
+        httpFetch?.destroy();
+        busyHttpFetch?.destroy();
       },
       abandon,
       // Events arrive over HTTP: the channel is ready when the server is. A rejected token is reported beside it.
@@ -229,6 +304,8 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
     async stop() {
       await supervisor?.stop();
       await drain();
+      httpFetch?.destroy();
+      busyHttpFetch?.destroy();
     },
     abandon,
     status: () => supervisor?.status() ?? { state: 'stopped' },

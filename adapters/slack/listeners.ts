@@ -97,7 +97,7 @@ const BUSY: Reply = noticeReply('warning', BUSY_TEXT);
  * Rendered once: under overload most messages get this reply, and the main thread's time per refused message is
  * what keeps acks fast (issue 12).
  */
-const BUSY_MESSAGES: SlackMessage[] = replyToBlockKit(BUSY);
+export const BUSY_MESSAGES: SlackMessage[] = replyToBlockKit(BUSY);
 
 const GENERIC_FAILURE: Reply = noticeReply(
   'error',

@@ -11,7 +11,7 @@
 import type { Clock, Logger } from '../../src/base/index.ts';
 
 /** Why a job was not run; the `reason` label of mlops_guide_dropped_total. */
-export type DropReason = 'queue_full' | 'queue_timeout';
+export type DropReason = 'queue_full' | 'queue_timeout' | 'loop_lag';
 
 export interface WorkJob {
   name: string;
@@ -32,6 +32,11 @@ export interface WorkQueueObserver {
 
 export interface WorkQueueOptions {
   concurrency: number;
+  /**
+   * A lower cap on running jobs for now, asked before each start (default: none). Under overload fewer answers at
+   * once keep each turn of the event loop short, so acks are not held behind sixteen answers' work.
+   */
+  limit?: () => number;
   /** Jobs that may wait; beyond this a new job gets its busy reply at once. */
   maxQueued: number;
   /** A job that waited longer than this gets its busy reply instead of running. */
@@ -51,6 +56,13 @@ export interface WorkQueue {
   push(job: WorkJob): boolean;
   /** True when a push now would be refused. */
   readonly full: boolean;
+  /** True when every worker is busy (a new job would wait). */
+  readonly saturated: boolean;
+  /**
+   * Refuses work without queueing it (the caller decided early, e.g. shed.ts before Bolt): `busy` runs as a tracked
+   * busy reply, counted by `reason` when it resolves true. Ignored after abandon().
+   */
+  refuse(name: string, busy: () => Promise<boolean>, reason: DropReason): void;
   /** Resolves when every queued and running job (and busy reply) has finished, or after timeoutMs. */
   drain(timeoutMs: number): Promise<void>;
   /** Running and waiting jobs and busy replies in flight. */
@@ -82,12 +94,13 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   let expiryTimer: NodeJS.Timeout | undefined;
   /** The waiting job the timer is set for: re-armed only when the head of the queue changes. */
   let expiryFor: Waiting | undefined;
-  let lastFullLogAt = Number.NEGATIVE_INFINITY;
+  const refusedLog: Partial<Record<DropReason, { lastAt: number; since: number }>> = {};
   let abandoned = false;
-  let refusedSinceLog = 0;
 
   const isIdle = () => running === 0 && replying === 0 && queue.length === 0;
-  const isFull = () => queue.length >= maxQueued && running >= concurrency;
+  const limit = options.limit;
+  const cap = () => (limit ? Math.max(1, Math.min(concurrency, limit())) : concurrency);
+  const isFull = () => queue.length >= maxQueued && running >= cap();
   const settleIdle = () => {
     if (!isIdle()) return;
     const waiters = idle;
@@ -126,16 +139,25 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     );
   };
 
-  const logFull = () => {
-    refusedSinceLog++;
+  const logFull = () => logRefused('queue_full');
+  /** At most one warning per reason and interval, with the number refused meanwhile. */
+  const logRefused = (reason: DropReason) => {
+    const state = (refusedLog[reason] ??= { lastAt: Number.NEGATIVE_INFINITY, since: 0 });
+    state.since++;
     const now = clock();
-    if (now - lastFullLogAt < logIntervalMs) return;
-    logger.warn(
-      { queued: queue.length, maxQueued, refused: refusedSinceLog, intervalMs: logIntervalMs },
-      'Slack work queue full; answering "busy" (logged at most once per interval)',
-    );
-    lastFullLogAt = now;
-    refusedSinceLog = 0;
+    if (now - state.lastAt < logIntervalMs) return;
+    if (reason === 'loop_lag')
+      logger.warn(
+        { refused: state.since, intervalMs: logIntervalMs },
+        'Slack event loop lagging; answering "busy" (logged at most once per interval)',
+      );
+    else
+      logger.warn(
+        { queued: queue.length, maxQueued, refused: state.since, intervalMs: logIntervalMs },
+        'Slack work queue full; answering "busy" (logged at most once per interval)',
+      );
+    state.lastAt = now;
+    state.since = 0;
   };
 
   /** Refuses the jobs at the head that waited too long (the queue is FIFO: the head is the oldest). */
@@ -174,7 +196,8 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const pump = () => {
     expire();
     let started = false;
-    while (running < concurrency && queue.length > 0) {
+    const max = cap();
+    while (running < max && queue.length > 0) {
       const next = queue.shift() as Waiting;
       started = true;
       track(next.job.name, () => next.job.run(), 'worker');
@@ -198,6 +221,14 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     },
     get full() {
       return isFull();
+    },
+    get saturated() {
+      return running >= cap();
+    },
+    refuse(name, busy, reason) {
+      if (abandoned) return;
+      logRefused(reason);
+      refuse({ name, run: async () => {}, busy }, reason);
     },
     async drain(timeoutMs) {
       if (isIdle()) return;

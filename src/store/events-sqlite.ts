@@ -5,6 +5,7 @@ import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { validateEvent, validateFilter, validateTime } from './events-schema.ts';
 import { openSqlite } from './sqlite.ts';
+import { createSqliteBatcher } from './sqlite-batch.ts';
 import type { BotEvent, EventStore } from './types.ts';
 
 const SCHEMA = `
@@ -50,16 +51,29 @@ export function createSqliteEventStore(path: string, options: { clock?: Clock } 
     }
   };
 
+  // Events recorded in one event-loop turn share one transaction (sqlite-batch.ts): one commit, not one each.
+  const batch = createSqliteBatcher(db, (err) =>
+    err instanceof MlopsGuideError
+      ? err
+      : unavailable(`event store record failed: ${err instanceof Error ? err.message : String(err)}`, err),
+  );
+
   return {
     async record(event) {
-      run('record', () => {
-        const e = validateEvent(event, clock());
-        insert.run(e.at, e.type, JSON.stringify(e));
+      // Validated and encoded now (invalid input is refused at once; a caller may change the object later).
+      const e = validateEvent(event, clock());
+      const payload = JSON.stringify(e);
+      if (!db.open) throw unavailable(`event store at ${path} is closed`);
+      await batch.run(() => {
+        if (!db.open) throw unavailable(`event store at ${path} is closed`);
+        insert.run(e.at, e.type, payload);
       });
     },
     async list(filter) {
       return run('list', () => {
         validateFilter(filter);
+        // Events recorded just before are part of the answer.
+        batch.flush();
         const where: string[] = [];
         const params: (number | string)[] = [];
         if (filter?.since !== undefined) {
@@ -88,7 +102,9 @@ export function createSqliteEventStore(path: string, options: { clock?: Clock } 
       run('write probe', () => probe.run(clock()));
     },
     async close() {
-      if (db.open) db.close();
+      if (!db.open) return;
+      batch.flush();
+      db.close();
     },
   };
 }

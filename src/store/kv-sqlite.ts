@@ -3,6 +3,7 @@
 import type { Clock } from '../base/index.ts';
 import { ErrorCode, MlopsGuideError } from '../errors.ts';
 import { openSqlite } from './sqlite.ts';
+import { createSqliteBatcher } from './sqlite-batch.ts';
 import type { KeyValueStore } from './types.ts';
 
 const KV_SCHEMA = `CREATE TABLE IF NOT EXISTS kv (
@@ -38,31 +39,72 @@ export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now)
   const assertOpen = () => {
     if (closed || !db.open) throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database ${path} is closed`);
   };
-  const wrap = <T>(fn: () => T): T => {
-    assertOpen();
+  const wrapError = (err: unknown) =>
+    err instanceof MlopsGuideError
+      ? err
+      : new MlopsGuideError(ErrorCode.StoreUnavailable, `state database error: ${(err as Error).message}`, {
+          cause: err,
+        });
+  // Writes of one event-loop turn share one transaction (sqlite-batch.ts); reads go straight to the file unless
+  // writes are pending.
+  const batch = createSqliteBatcher(db, wrapError);
+  const write = <T>(op: () => T, alone?: () => T): Promise<T> => {
     try {
-      return fn();
+      assertOpen();
     } catch (err) {
-      throw new MlopsGuideError(ErrorCode.StoreUnavailable, `state database error: ${(err as Error).message}`, {
-        cause: err,
-      });
+      return Promise.reject(err);
     }
+    return batch.run(
+      () => {
+        assertOpen();
+        return op();
+      },
+      alone
+        ? {
+            alone: () => {
+              assertOpen();
+              return alone();
+            },
+          }
+        : {},
+    );
+  };
+  const read = <T>(op: () => T): Promise<T> => {
+    try {
+      assertOpen();
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return batch.run(
+      () => {
+        assertOpen();
+        return op();
+      },
+      { read: true },
+    );
   };
   const afterWrite = () => {
     writes += 1;
     if (writes % PURGE_EVERY_WRITES === 0) purgeStmt.run(clock());
   };
-  const encode = (value: unknown): string => JSON.stringify(value === undefined ? null : value);
+  /** Encoded when called (a caller may change the object before the batch commits). */
+  const encode = (value: unknown): string => {
+    try {
+      return JSON.stringify(value === undefined ? null : value);
+    } catch (err) {
+      throw wrapError(err);
+    }
+  };
   const expiry = (ttlMs: number | undefined): number | null => (ttlMs === undefined ? null : clock() + ttlMs);
 
-  // Transactions make check-then-write atomic (better-sqlite3 runs them synchronously; IMMEDIATE takes the
-  // write lock first so another process can't slip in between).
-  const setIfAbsentTx = db.transaction((key: string, value: string, expiresAt: number): boolean => {
+  // Check-then-write must be atomic: inside a group commit the batch's transaction holds it; run on its own, an
+  // IMMEDIATE transaction takes the write lock first so another process can't slip in between.
+  const setIfAbsentOp = (key: string, value: string, expiresAt: number): boolean => {
     if (selectStmt.get(key, clock())) return false;
     upsertStmt.run(key, value, expiresAt);
     return true;
-  });
-  const incrementTx = db.transaction((key: string, ttlMs: number): number => {
+  };
+  const incrementOp = (key: string, ttlMs: number): number => {
     const row = selectStmt.get(key, clock());
     if (!row) {
       upsertStmt.run(key, '1', clock() + ttlMs);
@@ -71,45 +113,59 @@ export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now)
     const next = Number(JSON.parse(row.value)) + 1;
     upsertStmt.run(key, String(next), row.expires_at);
     return next;
-  });
+  };
+  const setIfAbsentTx = db.transaction(setIfAbsentOp);
+  const incrementTx = db.transaction(incrementOp);
 
   return {
     async get<T>(key: string) {
-      return wrap(() => {
+      return read(() => {
         const row = selectStmt.get(key, clock());
         return row === undefined ? undefined : (JSON.parse(row.value) as T);
       });
     },
     async set<T>(key: string, value: T, ttlMs?: number) {
-      wrap(() => {
-        upsertStmt.run(key, encode(value), expiry(ttlMs));
+      const encoded = encode(value);
+      const expiresAt = expiry(ttlMs);
+      await write(() => {
+        upsertStmt.run(key, encoded, expiresAt);
         afterWrite();
       });
     },
     async delete(key: string) {
-      wrap(() => {
+      await write(() => {
         deleteStmt.run(key);
       });
     },
     async setIfAbsent<T>(key: string, value: T, ttlMs: number) {
-      return wrap(() => {
-        const set = setIfAbsentTx.immediate(key, encode(value), clock() + ttlMs);
+      const encoded = encode(value);
+      const expiresAt = clock() + ttlMs;
+      const after = (set: boolean) => {
         afterWrite();
         return set;
-      });
+      };
+      return write(
+        () => after(setIfAbsentOp(key, encoded, expiresAt)),
+        () => after(setIfAbsentTx.immediate(key, encoded, expiresAt)),
+      );
     },
     async increment(key: string, ttlMs: number) {
-      return wrap(() => {
-        const n = incrementTx.immediate(key, ttlMs);
+      const after = (n: number) => {
         afterWrite();
         return n;
-      });
+      };
+      return write(
+        () => after(incrementOp(key, ttlMs)),
+        () => after(incrementTx.immediate(key, ttlMs)),
+      );
     },
     async ping() {
-      wrap(() => pingStmt.get());
+      await read(() => pingStmt.get());
     },
     async close() {
       if (closed) return;
+      // What this turn wrote is committed first.
+      batch.flush();
       closed = true;
       // Clean up expired rows and fold the WAL back into the main file before closing.
       try {

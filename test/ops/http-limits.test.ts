@@ -240,9 +240,19 @@ describe('configuration of the limits', () => {
       keepAliveTimeoutMs: 5000,
       maxConnections: 1000,
     });
-    expect(loadConfig({}).slackQueue).toEqual({ maxJobs: 1000, maxWaitMs: 30_000 });
+    expect(loadConfig({}).slackQueue).toEqual({ maxJobs: 1000, maxWaitMs: 30_000, shedLagMs: 50 });
     expect(() => loadConfig({ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' })).toThrow(
       /HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS/,
     );
+  });
+
+  it('SLACK_SHED_LAG_MS: a whole number of milliseconds, 0 turns shedding on lag off', () => {
+    expect(loadConfig({ SLACK_SHED_LAG_MS: '0' }).slackQueue.shedLagMs).toBe(0);
+    expect(loadConfig({ SLACK_SHED_LAG_MS: '200' }).slackQueue.shedLagMs).toBe(200);
+    // Empty means unset (the default).
+    expect(loadConfig({ SLACK_SHED_LAG_MS: '' }).slackQueue.shedLagMs).toBe(50);
+    for (const bad of ['-1', '1.5', 'fast', '60001']) {
+      expect(() => loadConfig({ SLACK_SHED_LAG_MS: bad })).toThrow(/SLACK_SHED_LAG_MS/);
+    }
   });
 });

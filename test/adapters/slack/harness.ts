@@ -158,7 +158,13 @@ export async function startHarness(
     bot,
     kv,
     logger,
-    options: { progressDelayMs: 60_000, retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 1 }, ...options },
+    // Shedding on event-loop lag is off unless a test asks for it (with a fake lag): a real lag depends on speed.
+    options: {
+      progressDelayMs: 60_000,
+      retryConfig: { retries: 2, minTimeout: 0, maxTimeout: 1 },
+      shedLagMs: 0,
+      ...options,
+    },
     ...(extra.observer ? { observer: extra.observer } : {}),
     ...(extra.hashId ? { hashId: extra.hashId } : {}),
   });

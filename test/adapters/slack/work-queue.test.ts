@@ -51,6 +51,66 @@ describe('work queue (work after the ack)', () => {
     expect(q.size).toBe(0);
   });
 
+  it('a lower `limit` caps the running jobs while it holds; raised again, waiting jobs start', async () => {
+    let cap = 1;
+    const q = createWorkQueue({
+      concurrency: 3,
+      limit: () => cap,
+      maxQueued: 10,
+      maxWaitMs: 60_000,
+      logger: memoryLogger(),
+    });
+    let running = 0;
+    let peak = 0;
+    const gates = Array.from({ length: 4 }, deferred);
+    for (const [i, g] of gates.entries()) {
+      q.push(
+        job(`job${i}`, async () => {
+          running++;
+          peak = Math.max(peak, running);
+          await g.promise;
+          running--;
+        }),
+      );
+    }
+    await until(() => running === 1, 'one running job');
+    expect(q.saturated).toBe(true);
+    cap = 3;
+    gates[0]?.resolve();
+    await until(() => running === 3, 'three running once the cap is raised');
+    for (const g of gates) g.resolve();
+    await q.drain(5000);
+    expect(peak).toBe(3);
+    expect(q.size).toBe(0);
+  });
+
+  it('refuse(): work refused before queueing gets its busy reply, is counted and drained', async () => {
+    const dropped: DropReason[] = [];
+    const q = createWorkQueue({
+      concurrency: 1,
+      maxQueued: 10,
+      maxWaitMs: 60_000,
+      logger: memoryLogger(),
+      observer: { dropped: (r) => dropped.push(r) },
+    });
+    const told = deferred();
+    q.refuse(
+      'message',
+      async () => {
+        await told.promise;
+        return true;
+      },
+      'loop_lag',
+    );
+    expect(q.size).toBe(1);
+    told.resolve();
+    await q.drain(5000);
+    expect(dropped).toEqual(['loop_lag']);
+    q.abandon();
+    q.refuse('message', async () => true, 'loop_lag');
+    expect(q.size).toBe(0);
+  });
+
   it('answers "busy" beyond maxQueued instead of dropping, counts it, and logs "queue full" once per interval', async () => {
     const logger = memoryLogger();
     const dropped: DropReason[] = [];

@@ -142,7 +142,8 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
   const logFull = () => logRefused('queue_full');
   /** At most one warning per reason and interval, with the number refused meanwhile. */
   const logRefused = (reason: DropReason) => {
-    const state = (refusedLog[reason] ??= { lastAt: Number.NEGATIVE_INFINITY, since: 0 });
+    const state = refusedLog[reason] ?? { lastAt: Number.NEGATIVE_INFINITY, since: 0 };
+    refusedLog[reason] = state;
     state.since++;
     const now = clock();
     if (now - state.lastAt < logIntervalMs) return;

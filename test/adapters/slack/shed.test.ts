@@ -260,7 +260,7 @@ describe('createBusyPoster: one JSON post, tried again on transient failures', (
     expect(await poster(post)).toBe(true);
     expect(ok.calls).toHaveLength(3);
     expect(ok.calls[0]?.body).toBe(post.body);
-    expect((ok.calls[0]?.headers as Record<string, string>).authorization).toBe('Bearer xoxb-1');
+    expect((ok.calls[0]?.headers as Record<string, string> | undefined)?.authorization).toBe('Bearer xoxb-1');
 
     const platform = responses([[200, { ok: false, error: 'channel_not_found' }]]);
     const p2 = createBusyPoster({

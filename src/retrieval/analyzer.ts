@@ -153,6 +153,8 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
   }
 
   for (const [phrase, token] of phraseToken) if (!tokenPhrase.has(token)) tokenPhrase.set(token, phrase);
+  /** Every word of a phrase of several words ("ground", "truth", "system", "record"). */
+  const phraseWords = new Set([...phraseToken.keys()].flatMap((p) => p.split(' ')));
   const phraseTokens: ReadonlySet<string> = new Set(phraseToken.values());
 
   // One alternation, longest phrases first, so "own data center" wins over "data center".
@@ -306,12 +308,17 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
       );
     }
     if (!correct || !phraseRe) return out;
+    // Only a word next to a word of some phrase can complete one: the others are left to the word loop (a
+    // correction scans the knowledge's words, too slow to try on every word of every question).
     const fixes = new Map<string, string>();
-    for (const w of new Set(splitWords(out))) {
-      if (w.length < 4 || STOP_WORDS.has(w) || GERMAN_STOP.has(w) || isOurs(w)) continue;
+    const ws = splitWords(out);
+    ws.forEach((w, i) => {
+      if (w.length < 4 || fixes.has(w) || STOP_WORDS.has(w) || GERMAN_STOP.has(w) || isOurs(w)) return;
+      const near = [ws[i - 1], ws[i + 1], ws[i - 2], ws[i + 2]];
+      if (!near.some((n) => n !== undefined && phraseWords.has(n))) return;
       const fix = correct(w);
-      if (fix && fix !== w) fixes.set(w, fix);
-    }
+      if (fix && fix !== w && phraseWords.has(fix)) fixes.set(w, fix);
+    });
     if (fixes.size === 0) return out;
     let candidate = out;
     for (const [w, fix] of fixes) candidate = replaceWord(candidate, w, fix);

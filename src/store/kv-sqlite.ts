@@ -48,41 +48,26 @@ export function createSqliteKeyValueStore(path: string, clock: Clock = Date.now)
   // Writes of one event-loop turn share one transaction (sqlite-batch.ts); reads go straight to the file unless
   // writes are pending.
   const batch = createSqliteBatcher(db, wrapError);
-  const write = <T>(op: () => T, alone?: () => T): Promise<T> => {
+  /** Runs `op` through the batcher, failing fast (and again at run time) when the database is closed. */
+  const guarded = <T>(op: () => T, options: { read?: boolean; alone?: () => T } = {}): Promise<T> => {
     try {
       assertOpen();
     } catch (err) {
       return Promise.reject(err);
     }
-    return batch.run(
+    const checked =
+      <R>(f: () => R) =>
       () => {
         assertOpen();
-        return op();
-      },
-      alone
-        ? {
-            alone: () => {
-              assertOpen();
-              return alone();
-            },
-          }
-        : {},
-    );
+        return f();
+      };
+    return batch.run(checked(op), {
+      ...(options.read ? { read: true } : {}),
+      ...(options.alone ? { alone: checked(options.alone) } : {}),
+    });
   };
-  const read = <T>(op: () => T): Promise<T> => {
-    try {
-      assertOpen();
-    } catch (err) {
-      return Promise.reject(err);
-    }
-    return batch.run(
-      () => {
-        assertOpen();
-        return op();
-      },
-      { read: true },
-    );
-  };
+  const write = <T>(op: () => T, alone?: () => T): Promise<T> => guarded(op, alone ? { alone } : {});
+  const read = <T>(op: () => T): Promise<T> => guarded(op, { read: true });
   const afterWrite = () => {
     writes += 1;
     if (writes % PURGE_EVERY_WRITES === 0) purgeStmt.run(clock());

@@ -51,7 +51,7 @@ for (const c of cases) {
     }
   }
   const stems = new Set(r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]));
-  const hits = withIntentPrior(r.hits, stems, prefer);
+  const hits = withIntentPrior(r.hits, stems, prefer, withoutPreamble(c.question));
   const f: Features | undefined = featuresOf(hits, r.signals);
   const d = decide(hits, r.signals);
   if (!f) continue;

@@ -166,7 +166,7 @@ async function assembleRuntime(
 async function isKnowledgeQuestion(retriever: LoadedIndex, text: string): Promise<boolean> {
   const r = await retriever.retrieve(text, { k: 6 });
   const stems = new Set(r.analysis.terms.flatMap((t) => [t.stem, ...t.expansions.keys()]));
-  const hits = withIntentPrior(r.hits, stems);
+  const hits = withIntentPrior(r.hits, stems, undefined, text);
   return decide(hits, r.signals).kind === 'answer' && hits[0]?.entry.type !== 'dataset';
 }
 

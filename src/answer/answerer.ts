@@ -17,6 +17,7 @@ import { type Decision, decide } from './decide.ts';
 import { DATA_STEMS, DATA_WITH_DATA_STEMS, INFRA_STEMS } from './intents.ts';
 import { type ChatModel, generateAnswer, type LlmSettings } from './llm.ts';
 import { loadPrompts } from './prompts.ts';
+import { questionForm } from './question-form.ts';
 import { sourceRefOf } from './sources.ts';
 import type { Answer, Answerer, ConversationContext, Suggestion } from './types.ts';
 
@@ -106,15 +107,20 @@ export function withIntentPrior(
   hits: readonly SearchHit[],
   stems: ReadonlySet<string>,
   prefer?: ReadonlyMap<string, number>,
+  question?: string,
 ): SearchHit[] {
   const dataIntent =
     [...stems].some((s) => DATA_STEMS.has(s)) ||
     (stems.has('data') && [...stems].some((s) => DATA_WITH_DATA_STEMS.has(s)));
-  if (dataIntent) return [...hits];
+  // The question's form ("what is …", "how do we …", "why …") says which kind of entry it wants.
+  const form = question === undefined ? undefined : questionForm(question);
+  const kinds: Partial<Record<string, number>> = form ? CALIBRATION.formPrior[form] : {};
   return hits
-    .map((h) =>
-      h.entry.type === 'dataset' && !prefer?.has(h.entry.id) ? { ...h, score: h.score * CALIBRATION.datasetPrior } : h,
-    )
+    .map((h) => {
+      let factor = kinds[h.entry.type] ?? 1;
+      if (!dataIntent && h.entry.type === 'dataset' && !prefer?.has(h.entry.id)) factor *= CALIBRATION.datasetPrior;
+      return factor === 1 ? h : { ...h, score: h.score * factor };
+    })
     .sort((a, b) => b.score - a.score);
 }
 
@@ -181,7 +187,7 @@ export function createAnswerer(deps: AnswererDeps): Answerer {
       ...(prefer ? { prefer } : {}),
       ...(context ? { context: { text: context, weight: CONTEXT_WEIGHT } } : {}),
     });
-    const hits = withIntentPrior(r.hits, stemsOf(r, query), prefer);
+    const hits = withIntentPrior(r.hits, stemsOf(r, query), prefer, query);
     return { r, hits, decision: decide(hits, r.signals) };
   }
 

@@ -35,6 +35,12 @@ export const CALIBRATION = {
   minIdf: 1.2,
   /** Fused score factor for data-set entries when the question does not ask for data. */
   datasetPrior: 0.75,
+  /** Fused score factors by entry type for a question's form (question-form.ts): a definition, a way, a reason. */
+  formPrior: {
+    define: { glossary: 1.2 },
+    howto: { guideline: 1.2, solution: 1.2 },
+    why: { property: 1.2, challenge: 1.2 },
+  } as Record<'define' | 'howto' | 'why', Partial<Record<string, number>>>,
   /** The second entry's matched words count, at this discount, when it brings a specific word of its own. */
   unionDiscount: 0.85,
 } as const;

@@ -4,9 +4,7 @@
 // question is left alone unless the context makes it clearly better understood.
 import type { KnowledgeBase } from '../knowledge/types.ts';
 import type { Retrieval } from '../retrieval/hybrid.ts';
-import { CALIBRATION } from './calibration.ts';
 import type { Decision } from './decide.ts';
-import { questionForm } from './question-form.ts';
 import type { ConversationContext } from './types.ts';
 
 /** Words that point back at something said before (English and German). */
@@ -83,26 +81,10 @@ export function followUpPlan(
 
   const prefer = new Map<string, number>();
   const add = (id: string, bonus: number) => prefer.set(id, Math.max(prefer.get(id) ?? 0, bonus));
-  // "What is a model registry?" then "how do I set one up?": the user has read the definition and now asks for a way
-  // (or a reason). Then the definition is not preferred again, its related entries of the kind asked for are (a
-  // guideline or solution for a way, a property or challenge for a reason). Only after a definition: a data set's
-  // own entry holds its access procedure, so "how do I get access to it?" stays with the data set.
-  const form = questionForm(own);
-  const wanted: Partial<Record<string, number>> = form ? CALIBRATION.formPrior[form] : {};
-  const previousType = kb.get(last.entryIds[0] ?? '')?.type;
-  const moveOn = form !== undefined && form !== 'define' && previousType === 'glossary';
   last.entryIds.forEach((id, i) => {
-    if (!(moveOn && i === 0)) add(id, i === 0 ? PREFER.previousBest : PREFER.previousOther);
+    add(id, i === 0 ? PREFER.previousBest : PREFER.previousOther);
     const e = kb.get(id);
-    if (e && i === 0) {
-      for (const rel of e.related) {
-        const relType = kb.get(rel)?.type;
-        add(
-          rel,
-          moveOn && relType !== undefined && wanted[relType] !== undefined ? PREFER.previousBest : PREFER.related,
-        );
-      }
-    }
+    if (e && i === 0) for (const rel of e.related) add(rel, PREFER.related);
   });
   // The previous question, and the one before when the previous was itself a short follow-up.
   const earlier = context.turns.slice(-2).map((t) => t.question);

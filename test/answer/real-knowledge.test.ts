@@ -149,21 +149,6 @@ describe("understanding questions in the users' own words", () => {
   });
 
   it.each([
-    ['What is a model registry?', 'how do I set one up?', 'guideline-model-versioning-registry'],
-    ['What is a data catalog?', 'how do we introduce one?', 'solution-data-catalog'],
-  ])(
-    'after a definition ("%s"), a way ("%s") is answered from the how-to entry, not the definition again',
-    async (before, question, id) => {
-      const earlier = await ask(before);
-      expect(earlier.entryIds[0]).toMatch(/^glossary-/);
-      const a = await ask(question, { turns: [{ question: before, entryIds: earlier.entryIds }] });
-      expect(a.followUp).toBe(true);
-      expect(a.abstained).toBe(false);
-      expect(a.entryIds[0]).toBe(id);
-    },
-  );
-
-  it.each([
     ['different question: what does it take to run kubernetes for that?', 'who owns the MES data?'],
     ['Andere Frage: was ist eigentlich Kubernetes?', 'Wer ist Owner der MES-Daten?'],
     ['switching gears: what does it take to run kubernetes for that?', 'who owns the MES data?'],

@@ -30,6 +30,18 @@ describe('answers on the shipped knowledge', () => {
     expect(answer.sources[0]?.id).toBe(id);
   });
 
+  it('reads "always right" as asking for a guarantee (vocabulary phrase): predictions come with error rates', async () => {
+    const answer = await ask('Will the inspection model always be right?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.sources[0]?.id).toBe('property-probabilistic-output');
+  });
+
+  it('reads "locked down too much" as over-classification (vocabulary phrase)', async () => {
+    const answer = await ask('Our process data is locked down too much, what can we do?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.entryIds.slice(0, 3)).toContain('challenge-over-conservative-classification');
+  });
+
   it('explains to a manager why results cannot be guaranteed', async () => {
     const answer = await ask('My manager wants a guarantee the model will work. How do I explain?');
     expect(answer.abstained).toBe(false);

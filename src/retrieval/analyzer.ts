@@ -198,6 +198,11 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
       else if (e && !g) en++;
       if (/[äöüß]/.test(w)) de += 0.5;
     }
+    if (de === en) {
+      // No stop word decides ("Was bedeutet Konzeptdrift?": "was" is both): words of the German dictionary that are
+      // not also English terms of it ("Deployment", "GPU") say German.
+      for (const w of splitWords(text)) if (germanForms.has(w) && !stemConcepts.has(stem(w))) de++;
+    }
     return de > en ? 'de' : 'en';
   }
 

@@ -42,6 +42,22 @@ describe('answers on the shipped knowledge', () => {
     expect(answer.entryIds.slice(0, 3)).toContain('challenge-over-conservative-classification');
   });
 
+  it('answers a short German question whose only stop word is also English ("Was bedeutet Konzeptdrift?")', async () => {
+    const answer = await ask('Was bedeutet Konzeptdrift?');
+    expect(answer.abstained).toBe(false);
+    expect(answer.sources[0]?.id).toBe('glossary-concept-drift');
+  });
+
+  it('reads "tool proliferation" as too many tools (vocabulary: sprawl, proliferation)', async () => {
+    const answer = await ask('we suffer from tool proliferation across teams');
+    expect(answer.abstained).toBe(false);
+    expect([
+      'study-insight-tool-multiplicity',
+      'challenge-tool-multiplicity',
+      'solution-tool-standardization',
+    ]).toContain(answer.sources[0]?.id);
+  });
+
   it('explains to a manager why results cannot be guaranteed', async () => {
     const answer = await ask('My manager wants a guarantee the model will work. How do I explain?');
     expect(answer.abstained).toBe(false);

@@ -38,6 +38,14 @@ describe('German questions', () => {
     expect(words('Warum liefert das training mit dem Datensatz andere Werte?')).not.toContain('liefert');
   });
 
+  it('detects German when no stop word decides, from words of the German dictionary', () => {
+    // "Was" is an English and a German stop word; "Datensatz" is only German. "Owner" is English in both lists.
+    expect(analyzer.detectLanguage('Was bedeutet Datensatz?')).toBe('de');
+    expect(analyzer.query('Was bedeutet Datensatz?', hooks).language).toBe('de');
+    expect(analyzer.detectLanguage('Was owner?')).toBe('en');
+    expect(analyzer.detectLanguage('What is the dataset owner?')).toBe('en');
+  });
+
   it('reads an all-lower-case chat question as before (no capitals, no hint)', () => {
     expect(words('wie komme ich an einen datensatz ran, wem gehört der?')).toEqual(
       expect.arrayContaining(['komme', 'datensatz', 'gehört']),

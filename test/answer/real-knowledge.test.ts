@@ -58,6 +58,15 @@ describe('answers on the shipped knowledge', () => {
     ]).toContain(answer.sources[0]?.id);
   });
 
+  it.each([
+    ['should we use the MLflow model registry?', 'guideline-model-versioning-registry'],
+    ['can we take a network from a model hub?', 'guideline-model-supply-chain-security'],
+  ])('reads a product name of the aliases (%s)', async (question, id) => {
+    const answer = await ask(question);
+    expect(answer.abstained).toBe(false);
+    expect(answer.sources[0]?.id).toBe(id);
+  });
+
   it('explains to a manager why results cannot be guaranteed', async () => {
     const answer = await ask('My manager wants a guarantee the model will work. How do I explain?');
     expect(answer.abstained).toBe(false);

@@ -3,8 +3,8 @@
 // and per size: the index build (`kb build`), start-up from DATA_DIR (the first start after `kb build`, and a
 // second one; `kb build` leaves the parsed knowledge in DATA_DIR/cache, so both read it from there), RSS, and
 // answer p50/p95 through the full path (`bot.handle`, memory stores, rendering) over the dev set's questions.
-// Every phase runs in its own child process, so RSS and start-up
-// are each phase's own; a phase that runs past --timeout-min is killed and reported. Prints; asserts nothing.
+// Every phase runs in its own child process, so RSS and start-up are each phase's own; a phase that runs past
+// --timeout-min is killed and reported. Prints; asserts nothing.
 //
 //   npm run bench:scale                                  (150,1500,15000,50000)
 //   npm run bench:scale -- --sizes 150,1500 [--questions 300] [--timeout-min 10] [--cpu-prof]
@@ -62,12 +62,11 @@ async function runPhase(phase: string, knowledgeDir: string, dataDir: string, qu
   if (phase === 'build') {
     // What `kb build` does (src/cli/kb-build.ts): parse and check the knowledge (kept in DATA_DIR/cache, as the
     // CLI does), build the lexical index and the vectors, write index/.
-    const { join: joinPath } = await import('node:path');
     const { loadKnowledge } = await import('../src/knowledge/load.ts');
     const { buildIndex } = await import('../src/retrieval/index-store.ts');
     const kb = await loadKnowledge(config.knowledgeDir, {
       logger: silentLogger,
-      cacheDir: joinPath(config.dataDir, 'cache'),
+      cacheDir: join(config.dataDir, 'cache'),
     });
     await buildIndex(kb, config, { logger: silentLogger });
     report({ ms: performance.now(), entries: kb.entries.length });

@@ -191,18 +191,18 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
   function detectLanguage(text: string): Language {
     let de = 0;
     let en = 0;
+    // Words of the German dictionary that are not also English terms of it ("Deployment", "GPU"): they decide when
+    // no stop word does ("Was bedeutet Konzeptdrift?": "was" is in both lists).
+    let dictionary = 0;
     for (const w of splitWords(text)) {
       const g = GERMAN_STOP.has(w);
       const e = STOP_WORDS.has(w);
       if (g && !e) de++;
       else if (e && !g) en++;
       if (/[äöüß]/.test(w)) de += 0.5;
+      if (germanForms.has(w) && !stemConcepts.has(stem(w))) dictionary++;
     }
-    if (de === en) {
-      // No stop word decides ("Was bedeutet Konzeptdrift?": "was" is both): words of the German dictionary that are
-      // not also English terms of it ("Deployment", "GPU") say German.
-      for (const w of splitWords(text)) if (germanForms.has(w) && !stemConcepts.has(stem(w))) de++;
-    }
+    if (de === en) de += dictionary;
     return de > en ? 'de' : 'en';
   }
 

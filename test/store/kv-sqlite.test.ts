@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ErrorCode } from '../../src/errors.ts';
 import { createWalkthroughs, type FlowKey } from '../../src/flows/index.ts';
@@ -118,6 +119,55 @@ describe('SQLite key/value store', () => {
     expect(() => createSqliteKeyValueStore(garbage, clock)).toThrow(
       expect.objectContaining({ code: ErrorCode.StoreUnavailable }),
     );
+  });
+
+  it('upgrades a state database of the old WITHOUT ROWID layout in place, keeping its rows and expiries', async () => {
+    const path = join(dir, 'old.sqlite');
+    const old = new Database(path);
+    old.exec(
+      'CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID; ' +
+        'CREATE INDEX kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;',
+    );
+    const insert = old.prepare('INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)');
+    insert.run('flow:abc', JSON.stringify({ step: 'classification' }), null);
+    insert.run('rate:u:1', '3', now + 60_000);
+    insert.run('gone', '"expired"', now - 1);
+    old.close();
+
+    const s = openStore(path);
+    expect(await s.get('flow:abc')).toEqual({ step: 'classification' });
+    expect(await s.increment('rate:u:1', 60_000)).toBe(4);
+    expect(await s.get('gone')).toBeUndefined();
+    await s.set('new', { x: 1 }, 1000);
+    await s.close();
+
+    const check = new Database(path, { readonly: true });
+    const sql = (name: string) =>
+      (check.prepare('SELECT sql FROM sqlite_master WHERE name = ?').get(name) as { sql: string } | undefined)?.sql;
+    expect(sql('kv')).not.toMatch(/WITHOUT ROWID/i);
+    expect(sql('kv_expires')).toBeDefined();
+    expect(sql('kv_without_rowid')).toBeUndefined();
+    check.close();
+    // Opening again changes nothing.
+    const again = openStore(path);
+    expect(await again.get('new')).toEqual({ x: 1 });
+    expect(await again.get('flow:abc')).toEqual({ step: 'classification' });
+  });
+
+  it('reports an upgrade that cannot run as StoreUnavailable and keeps the old rows', () => {
+    const path = join(dir, 'stuck.sqlite');
+    const old = new Database(path);
+    old.exec('CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL, expires_at INTEGER) WITHOUT ROWID;');
+    old.prepare('INSERT INTO kv (key, value, expires_at) VALUES (?, ?, ?)').run('flow:abc', '1', null);
+    // A table in the way of the rename (as another tool might leave behind): the upgrade fails and rolls back.
+    old.exec('CREATE TABLE kv_without_rowid (x)');
+    old.close();
+    expect(() => createSqliteKeyValueStore(path, clock)).toThrow(
+      expect.objectContaining({ code: ErrorCode.StoreUnavailable, remedy: expect.stringContaining('DATA_DIR') }),
+    );
+    const check = new Database(path, { readonly: true });
+    expect(check.prepare('SELECT value FROM kv WHERE key = ?').get('flow:abc')).toEqual({ value: '1' });
+    check.close();
   });
 
   it('keeps a walkthrough across a process restart (close, reopen the same file, continue)', async () => {

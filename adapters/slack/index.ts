@@ -174,12 +174,22 @@ export function createSlackChannel(deps: SlackChannelDeps): Channel {
       attempts: (retryConfig.retries ?? 0) + 1,
       retryDelayMs: retryConfig.minTimeout ?? 1000,
     });
-    // Lag sheds only while every worker is busy: a loop slowed by something else (start-up, a GC pause, another
-    // channel) is not helped by refusing Slack work, and a quiet bot must never answer "busy". (Tried: shedding on
-    // until the waiting work had started; in 2 runs each at load average 7-8 acks were slower, p50 0.5-3.2 s
-    // against 70 ms, so the rule stays this simple.)
+    // Lag sheds only while every worker is busy and work is already waiting for them (as many jobs as answer at
+    // once while the loop lags): a loop slowed by something else (start-up, a GC pause, another channel, the swap
+    // of a reload) is not helped by refusing Slack work, and neither a quiet bot nor a short stall under light load
+    // may answer "busy" (one message at 20/s was told so during a 15,000-entry reload, bench:reload --http, when
+    // every worker being busy was enough). Under real overload the backlog is there within milliseconds. (Tried:
+    // shedding on until the waiting work had started; in 2 runs each at load average 7-8 acks were slower, p50
+    // 0.5-3.2 s against 70 ms.)
     const overloaded = (): DropReason | undefined =>
-      work.full ? 'queue_full' : loopLag && work.saturated && loopLag.current() > shedLagMs ? 'loop_lag' : undefined;
+      work.full
+        ? 'queue_full'
+        : loopLag &&
+            work.saturated &&
+            work.waiting >= Math.min(concurrency, OVERLOAD_CONCURRENCY) &&
+            loopLag.current() > shedLagMs
+          ? 'loop_lag'
+          : undefined;
     const shed: RequestHandler = (req, res, next) => {
       const reason = overloaded();
       const raw = (req as typeof req & { rawBody?: Buffer }).rawBody;

@@ -58,6 +58,8 @@ export interface WorkQueue {
   readonly full: boolean;
   /** True when every worker is busy (a new job would wait). */
   readonly saturated: boolean;
+  /** Jobs waiting for a worker (not counting running ones). */
+  readonly waiting: number;
   /**
    * Refuses work without queueing it (the caller decided early, e.g. shed.ts before Bolt): `busy` runs as a tracked
    * busy reply, counted by `reason` when it resolves true. Ignored after abandon().
@@ -225,6 +227,9 @@ export function createWorkQueue(options: WorkQueueOptions): WorkQueue {
     },
     get saturated() {
       return running >= cap();
+    },
+    get waiting() {
+      return queue.length;
     },
     refuse(name, busy, reason) {
       if (abandoned) return;

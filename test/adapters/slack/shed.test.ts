@@ -152,7 +152,7 @@ function mention(i: number): Json {
 const isBusy = (args: Json) => args.text === BUSY_TEXT;
 
 describe('shedding on event-loop lag, through the channel', () => {
-  it('with every worker busy and the loop lagging, a mention is acked, told "busy" and counted as loop_lag, without touching the store', async () => {
+  it('with every worker busy, work waiting and the loop lagging, a mention is acked, told "busy" and counted as loop_lag, without touching the store', async () => {
     const store = countingStore();
     h = await startHarness(
       fakeBot,
@@ -164,26 +164,55 @@ describe('shedding on event-loop lag, through the channel', () => {
     await until(() => fakeBot.inbounds.length === 1, 'the first mention is being answered');
 
     lagMs = 80;
+    // Nothing waits yet: the next mention waits for the worker (a short stall is no overload)…
+    expect((await h.event(mention(1))).status).toBe(200);
+    await until(
+      async () => (await metricValue('mlops_guide_queue_depth')) === 1 || undefined,
+      'the second mention waiting',
+    );
+    // …and with that backlog, the third is shed.
     store.counting.on = true;
-    const res = await h.event(mention(1));
+    const res = await h.event(mention(2));
     expect(res.status).toBe(200);
     await until(() => posted.some((p) => isBusy(p.args)), 'the busy reply');
     store.counting.on = false;
     const reply = posted.find((p) => isBusy(p.args));
     expect(reply?.method).toBe('chat.postEphemeral');
-    expect(reply?.args).toMatchObject({ channel: 'C0CHAN1', user: 'U0USER1', thread_ts: '1715000300.000001' });
+    expect(reply?.args).toMatchObject({ channel: 'C0CHAN1', user: 'U0USER1', thread_ts: '1715000300.000002' });
     expect(reply?.auth).toBe('Bearer xoxb-test-token');
     expect(store.calls).toEqual([]);
     expect(await metricValue('mlops_guide_dropped_total', { reason: 'loop_lag' })).toBe(1);
     expect(h.logger.lines.filter((l) => /event loop lagging/.test(l.msg ?? ''))).toHaveLength(1);
 
-    // The lag gone, the next mention is queued and answered as usual.
+    // The lag gone, the next mention is queued and answered as usual; so is the one that waited.
     lagMs = 0;
-    expect((await h.event(mention(2))).status).toBe(200);
+    expect((await h.event(mention(3))).status).toBe(200);
     release();
-    await until(() => posted.length === 3, 'both mentions answered');
+    await until(() => posted.length === 4, 'three mentions answered, one told busy');
     expect(posted.filter((p) => isBusy(p.args))).toHaveLength(1);
     expect(await metricValue('mlops_guide_dropped_total')).toBe(1);
+  });
+
+  it('does not shed on lag while nothing waits: a stall with every worker busy under light load answers everyone', async () => {
+    h = await startHarness(
+      fakeBot,
+      { maxConcurrentReplies: 2, maxQueuedReplies: 100, shedLagMs: 50, loopLag: fakeLag },
+      { observer: metrics.queue },
+    );
+    expect((await h.event(mention(0))).status).toBe(200);
+    expect((await h.event(mention(1))).status).toBe(200);
+    await until(() => fakeBot.inbounds.length === 2, 'both workers answering');
+    // A long stall (a reload's swap, a GC pause) while both workers are busy: the next message waits its turn.
+    lagMs = 10_000;
+    expect((await h.event(mention(2))).status).toBe(200);
+    await until(
+      async () => (await metricValue('mlops_guide_queue_depth')) === 1 || undefined,
+      'the third mention waiting',
+    );
+    release();
+    await until(() => posted.length === 3, 'all three answered');
+    expect(posted.filter((p) => isBusy(p.args))).toHaveLength(0);
+    expect(await metricValue('mlops_guide_dropped_total')).toBe(0);
   });
 
   it('does not shed on lag while a worker is free: a quiet bot never answers "busy"', async () => {

@@ -8,6 +8,7 @@ import { busyPost, createBusyPoster, type LoopLag, renderBusy, shedDecision } fr
 import { createMetrics, type Metrics } from '../../../src/metrics.ts';
 import { createMemoryKeyValueStore } from '../../../src/store/kv-memory.ts';
 import type { KeyValueStore } from '../../../src/store/types.ts';
+import { until as untilValue } from '../../helpers/until.ts';
 import {
   API,
   BOT_USER,
@@ -166,7 +167,7 @@ describe('shedding on event-loop lag, through the channel', () => {
     lagMs = 80;
     // Nothing waits yet: the next mention waits for the worker (a short stall is no overload)…
     expect((await h.event(mention(1))).status).toBe(200);
-    await until(
+    await untilValue(
       async () => (await metricValue('mlops_guide_queue_depth')) === 1 || undefined,
       'the second mention waiting',
     );
@@ -205,7 +206,7 @@ describe('shedding on event-loop lag, through the channel', () => {
     // A long stall (a reload's swap, a GC pause) while both workers are busy: the next message waits its turn.
     lagMs = 10_000;
     expect((await h.event(mention(2))).status).toBe(200);
-    await until(
+    await untilValue(
       async () => (await metricValue('mlops_guide_queue_depth')) === 1 || undefined,
       'the third mention waiting',
     );

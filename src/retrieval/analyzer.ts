@@ -47,6 +47,11 @@ export interface QueryHooks {
   correct?: (word: string) => string | undefined;
   /** Is the word general English (the word vectors' vocabulary)? German questions mix in English words. */
   english?: (word: string) => boolean;
+  /**
+   * An everyday English word close to a word nobody knows ("lrtting" → "letting"), asked when `correct` has none:
+   * the word then counts as that word (a stop word is dropped), not as a rare topic word.
+   */
+  everyday?: (word: string) => string | undefined;
 }
 
 export interface Analyzer {
@@ -407,7 +412,7 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
         add(en);
         continue;
       }
-      const fixed = hooks.correct?.(w);
+      const fixed = hooks.correct?.(w) ?? hooks.everyday?.(w);
       if (fixed) {
         // "teh" → "the": a corrected stop word is dropped, not counted as a topic.
         if (isContentWord(fixed)) add({ ...englishTerm(fixed), word: w, origin: 'typo', corrected: fixed });

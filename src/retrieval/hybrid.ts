@@ -16,7 +16,7 @@ import {
 import { buildCompactLexical, type CompactLexical } from './compact-lexical.ts';
 import { createDenseIndex, type DenseIndex } from './dense.ts';
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
-import { createSpeller } from './speller.ts';
+import { createEverydayTypo, createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
 import type { OnBuildProgress, Retriever, SearchHit } from './types.ts';
 import { RERANK, TERM_WEIGHTS } from './weights.ts';
@@ -448,15 +448,22 @@ export function retrieverFromParts(
   const PHRASE_SPECIFICITY = weights.phraseSpecificity;
   const unknownWeight = (t: QueryTerm): number => {
     if (t.untranslated) return weights.untranslatedGerman;
-    const rank = options.generalRank?.(t.word);
+    const rank = options.generalRank?.(t.corrected ?? t.word);
     if (rank === undefined) return weights.unknownRare;
     return rank < weights.fillerRank ? weights.unknownCommon : weights.unknownRare;
   };
 
   const general = options.generalRank;
   const english = general ? (w: string) => general(w) !== undefined : undefined;
+  // A word nobody knows that is one edit from a common English word is that word mistyped (issue 10).
+  const everyday = general ? createEverydayTypo(general, weights.fillerRank) : undefined;
   const analyse = (query: string): QueryAnalysis =>
-    analyzer.query(query, { known, correct: speller, ...(english ? { english } : {}) });
+    analyzer.query(query, {
+      known,
+      correct: speller,
+      ...(english ? { english } : {}),
+      ...(everyday ? { everyday } : {}),
+    });
 
   // One question's signals are read by the search and by the caller: computed once per analysis.
   const signalsCache = new WeakMap<QueryAnalysis, QuerySignals>();

@@ -70,3 +70,39 @@ export function createSpeller(
     return best;
   };
 }
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyz';
+
+/**
+ * Returns `everyday(word)`: the most common general-English word one edit away (a letter dropped, added, changed,
+ * or two swapped) when its frequency rank is below `maxRank`, else undefined. Asked only for words neither the
+ * knowledge nor general English knows: "coms", "lrtting", "actulaly" are typos of everyday words and count as
+ * those words do (chat filler, a stop word), not as a rare topic word the knowledge lacks.
+ */
+export function createEverydayTypo(
+  generalRank: (word: string) => number | undefined,
+  maxRank: number,
+): (word: string) => string | undefined {
+  const cache = new Map<string, string | undefined>();
+  return (word) => {
+    if (word.length < MIN_LENGTH || !/^[a-z]+$/.test(word) || generalRank(word) !== undefined) return undefined;
+    if (cache.has(word)) return cache.get(word);
+    let best: string | undefined;
+    let bestRank = maxRank;
+    const consider = (candidate: string) => {
+      const rank = generalRank(candidate);
+      if (rank !== undefined && rank < bestRank) {
+        bestRank = rank;
+        best = candidate;
+      }
+    };
+    for (let i = 0; i < word.length; i++) {
+      consider(word.slice(0, i) + word.slice(i + 1));
+      if (i + 1 < word.length) consider(word.slice(0, i) + word[i + 1] + word[i] + word.slice(i + 2));
+      for (const c of LETTERS) if (c !== word[i]) consider(word.slice(0, i) + c + word.slice(i + 1));
+    }
+    for (let i = 0; i <= word.length; i++) for (const c of LETTERS) consider(word.slice(0, i) + c + word.slice(i));
+    if (cache.size < 10_000) cache.set(word, best);
+    return best;
+  };
+}

@@ -37,6 +37,19 @@ describe('answers on the shipped knowledge', () => {
     expect(answer.sources[0]?.id).toBe(id);
   });
 
+  it('counts a mistyped everyday word as that word: a typo does not make the bot less sure', async () => {
+    // "officailly" is in neither the knowledge nor the word vectors' vocabulary; one swap from "officially".
+    const right = await ask(
+      'Finance wonders why the model still costs money though the project officially ended in March.',
+    );
+    const typo = await ask(
+      'Finance wonders why the model still costs money though the project officailly ended in March.',
+    );
+    expect(typo.confidence).toBe(right.confidence);
+    expect(typo.abstained).toBe(right.abstained);
+    expect((typo.sources[0] ?? typo.offered?.[0])?.id).toBe('property-continuous-maintenance');
+  });
+
   it('reads "locked down too much" as over-classification (vocabulary phrase)', async () => {
     const answer = await ask('Our process data is locked down too much, what can we do?');
     expect(answer.abstained).toBe(false);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildVocabulary, parseVocabularyFile } from '../../src/knowledge/vocabulary.ts';
 import { createAnalyzer } from '../../src/retrieval/analyzer.ts';
+import { createEverydayTypo } from '../../src/retrieval/speller.ts';
 
 const vocabulary = buildVocabulary([
   parseVocabularyFile(
@@ -132,5 +133,49 @@ describe('German compounds and typos against the German vocabulary', () => {
   it('corrects a typo against the German vocabulary ("Ansprechpatner" → contact)', () => {
     const t = german.query('Wer ist der Ansprechpatner dafür?', { known: () => false }).terms;
     expect(t.find((x) => x.word === 'ansprechpatner')).toMatchObject({ stem: 'contact', origin: 'typo' });
+  });
+});
+
+describe('typos of everyday words (general English, not the knowledge)', () => {
+  // A tiny general-English vocabulary with frequency ranks (lower = more common).
+  const ranks: Record<string, number> = {
+    the: 0,
+    letting: 4_000,
+    officially: 6_000,
+    offcially: 90_000,
+    lettuce: 9_000,
+  };
+  const everyday = createEverydayTypo((w) => ranks[w], 12_000);
+
+  it('finds the most common word one edit away: a swap, a dropped, an added or a changed letter', () => {
+    expect(everyday('lrtting')).toBe('letting');
+    expect(everyday('officailly')).toBe('officially');
+    expect(everyday('leting')).toBe('letting');
+    expect(everyday('lettting')).toBe('letting');
+  });
+
+  it('leaves alone words general English knows, rare neighbours, short words and non-letters', () => {
+    expect(everyday('offcially')).toBeUndefined(); // known to general English (if rare): not a typo
+    expect(createEverydayTypo((w) => ranks[w], 5_000)('officailly')).toBeUndefined(); // the neighbour is too rare
+    expect(everyday('thr')).toBeUndefined();
+    expect(everyday('l3tting')).toBeUndefined();
+    expect(everyday('zzzzqqq')).toBeUndefined();
+  });
+
+  it('reads the word as its correction: a content word counts as that word, a stop word is dropped', () => {
+    const plain = createAnalyzer(buildVocabulary([]).vocabulary);
+    const mended: Record<string, string> = { lrtting: 'letting', thhe: 'the' };
+    const read = plain.query('lrtting thhe drift', { known: (s) => s === 'drift', everyday: (w) => mended[w] });
+    expect(read.terms.map((t) => [t.word, t.corrected, t.origin])).toEqual([
+      ['lrtting', 'letting', 'typo'],
+      ['drift', undefined, 'word'],
+    ]);
+    // The knowledge's own speller comes first.
+    const both = plain.query('drfit', {
+      known: (s) => s === 'drift',
+      correct: (w) => (w === 'drfit' ? 'drift' : undefined),
+      everyday: () => 'draft',
+    });
+    expect(both.terms.map((t) => t.corrected)).toEqual(['drift']);
   });
 });

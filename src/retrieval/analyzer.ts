@@ -318,14 +318,19 @@ export function createAnalyzer(vocabulary: VocabularyData, options: AnalyzerOpti
       );
     }
     if (!correct || !phraseRe) return out;
-    // Only a word next to a word of some phrase can complete one: the others are left to the word loop (a
-    // correction scans the knowledge's words, too slow to try on every word of every question).
+    // Only a word next to a word of some phrase can complete one, or next to another unknown word (both words of
+    // a phrase mistyped: "cocept shitf"): the others are left to the word loop (a correction scans the
+    // knowledge's words, too slow to try on every word of every question).
     const fixes = new Map<string, string>();
     const ws = splitWords(out);
+    const unknownAt = (i: number) => {
+      const w = ws[i];
+      return w !== undefined && w.length >= 4 && !STOP_WORDS.has(w) && !GERMAN_STOP.has(w) && !isOurs(w);
+    };
     ws.forEach((w, i) => {
-      if (w.length < 4 || fixes.has(w) || STOP_WORDS.has(w) || GERMAN_STOP.has(w) || isOurs(w)) return;
+      if (fixes.has(w) || !unknownAt(i)) return;
       const near = [ws[i - 1], ws[i + 1], ws[i - 2], ws[i + 2]];
-      if (!near.some((n) => n !== undefined && phraseWords.has(n))) return;
+      if (!near.some((n) => n !== undefined && phraseWords.has(n)) && !unknownAt(i - 1) && !unknownAt(i + 1)) return;
       const fix = correct(w);
       if (fix && fix !== w && phraseWords.has(fix)) fixes.set(w, fix);
     });

@@ -31,6 +31,8 @@ describe('answers on the shipped knowledge', () => {
     // Product names of the aliases.
     ['should we use the MLflow model registry?', 'guideline-model-versioning-registry'],
     ['can we take a network from a model hub?', 'guideline-model-supply-chain-security'],
+    // Both words of a vocabulary phrase mistyped.
+    ['what does covarite shfit mean', 'glossary-data-drift'],
   ])('%s → %s', async (question, id) => {
     const answer = await ask(question);
     expect(answer.abstained).toBe(false);

@@ -72,7 +72,7 @@ describe('typos and split words inside a vocabulary phrase', () => {
   );
   // The knowledge knows "ground", "system", "pattern", "sidecar" and the folded phrases; a speller for two typos.
   const knownStems = new Set(['ground', 'system', 'pattern', 'sidecar', 'groundtruth', 'systemofrecord', 'side']);
-  const fixes: Record<string, string> = { truht: 'truth', recrod: 'record', pattren: 'pattern' };
+  const fixes: Record<string, string> = { truht: 'truth', recrod: 'record', pattren: 'pattern', grond: 'ground' };
   const phraseHooks = { known: (s: string) => knownStems.has(s), correct: (w: string) => fixes[w] };
   const read = (q: string) =>
     phrases.query(q, phraseHooks).terms.map((t) => `${t.stem}${t.origin === 'typo' ? ' (typo)' : ''}`);
@@ -80,6 +80,10 @@ describe('typos and split words inside a vocabulary phrase', () => {
   it('finds a phrase whose word was mistyped ("ground truht", "system of recrod")', () => {
     expect(read('Definition of ground truht?')).toContain('groundtruth');
     expect(read('Whats a system of recrod')).toEqual(['systemofrecord']);
+  });
+
+  it('finds a phrase whose every word was mistyped ("grond truht")', () => {
+    expect(read('what is grond truht')).toEqual(['groundtruth']);
   });
 
   it('joins two words that make one the knowledge knows ("side car" → "sidecar")', () => {

@@ -16,10 +16,11 @@ import {
 import { buildCompactLexical, type CompactLexical } from './compact-lexical.ts';
 import { createDenseIndex, type DenseIndex } from './dense.ts';
 import { denseTexts, entryNames, FIELD_BOOSTS, LEXICAL_FIELDS, type LexicalDoc, toLexicalDoc } from './documents.ts';
+import { splitBackground } from './focus.ts';
 import { createEverydayTypo, createSpeller } from './speller.ts';
 import { stem, words } from './text.ts';
 import type { OnBuildProgress, Retriever, SearchHit } from './types.ts';
-import { RERANK, TERM_WEIGHTS } from './weights.ts';
+import { BACKGROUND, RERANK, TERM_WEIGHTS } from './weights.ts';
 
 export type Fusion = 'rrf' | 'blend';
 
@@ -743,14 +744,39 @@ export function retrieverFromParts(
     return hits;
   }
 
+  /**
+   * A question after background sentences: the question's terms at full weight, the background's at
+   * BACKGROUND.weight (see focus.ts). Only when the question alone says something specific to the knowledge ("How
+   * do I stop that?" needs its background). The dense side still reads the whole message.
+   */
+  function withBackground(query: string): QueryAnalysis | undefined {
+    const focus = splitBackground(query);
+    if (!focus) return undefined;
+    const question = analyse(focus.question);
+    const specific = signalsOf(question).terms.filter((t) => t.known && t.specificity >= BACKGROUND.minSpecificity);
+    if (specific.length < BACKGROUND.minTerms) return undefined;
+    const background = analyse(focus.background);
+    const seen = new Set(question.terms.map((t) => t.stem));
+    const extra = background.terms
+      .filter((t) => !seen.has(t.stem))
+      .map((t) => ({ ...t, scale: BACKGROUND.weight * (t.scale ?? 1) }));
+    const mended =
+      background.mended || question.mended
+        ? { mended: `${background.mended ?? focus.background} ${question.mended ?? focus.question}` }
+        : {};
+    return { language: question.language, terms: [...question.terms, ...extra], ...mended };
+  }
+
   return {
     analyzer,
     search: (query, opts) => searchAnalysed(query, analyse(query), opts),
     signals: (query) => signalsOf(analyse(query)),
     async retrieve(query, opts) {
       const own = analyse(query);
-      if (!opts?.context)
-        return { hits: await searchAnalysed(query, own, opts), signals: signalsOf(own), analysis: own };
+      if (!opts?.context) {
+        const focused = withBackground(query) ?? own;
+        return { hits: await searchAnalysed(query, focused, opts), signals: signalsOf(focused), analysis: focused };
+      }
       // The question's language decides; the context's terms come after its own, scaled down.
       const context = analyse(opts.context.text);
       const seen = new Set(own.terms.map((t) => t.stem));

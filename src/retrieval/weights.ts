@@ -16,3 +16,11 @@ export const TERM_WEIGHTS = {
 
 /** Reranking by coverage (see RetrievalOptions.coverageWeight/headWeight); fitted on the tuning half. */
 export const RERANK = { coverage: 0.4, head: 0.2, named: 0 } as const;
+
+/**
+ * Background sentences before a question (focus.ts): their terms count at `weight` of the question's, when the
+ * question alone has `minTerms` words at least `minSpecificity` specific to the knowledge. Fitted on the tuning half
+ * and on its background variants (bench/background-variants.ts); weights 0.2-0.6 were tried. With one word, "My
+ * manager wants a guarantee the model will work. How do I explain?" lost its topic (guarantee) to "explain".
+ */
+export const BACKGROUND = { weight: 0.4, minSpecificity: 0.5, minTerms: 2 } as const;

@@ -33,6 +33,17 @@ describe('answers on the shipped knowledge', () => {
     ['can we take a network from a model hub?', 'guideline-model-supply-chain-security'],
     // Both words of a vocabulary phrase mistyped.
     ['what does covarite shfit mean', 'glossary-data-drift'],
+    // Background before the question: its words (defect classifier, polishing line) count less than the question's.
+    [
+      "We're three people building a defect classifier at the polishing line. How do we version our training data?",
+      'guideline-data-versioning',
+    ],
+    [
+      'Our team at the polishing line has a yield model. Who owns the shift logs and how do I get access?',
+      'dataset-shift-logs',
+    ],
+    // A question that says little on its own keeps its background at full weight.
+    ['Since maintenance swapped a sensor, the model quietly got worse. How do we stop that?', 'property-drift'],
   ])('%s → %s', async (question, id) => {
     const answer = await ask(question);
     expect(answer.abstained).toBe(false);

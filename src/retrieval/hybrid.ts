@@ -756,15 +756,19 @@ export function retrieverFromParts(
     const specific = signalsOf(question).terms.filter((t) => t.known && t.specificity >= BACKGROUND.minSpecificity);
     if (specific.length < BACKGROUND.minTerms) return undefined;
     const background = analyse(focus.background);
-    const seen = new Set(question.terms.map((t) => t.stem));
-    const extra = background.terms
-      .filter((t) => !seen.has(t.stem))
-      .map((t) => ({ ...t, scale: BACKGROUND.weight * (t.scale ?? 1) }));
     const mended =
       background.mended || question.mended
         ? { mended: `${background.mended ?? focus.background} ${question.mended ?? focus.question}` }
         : {};
-    return { language: question.language, terms: [...question.terms, ...extra], ...mended };
+    const terms = joinTerms(question, background, (t) => BACKGROUND.weight * (t.scale ?? 1));
+    return { language: question.language, terms, ...mended };
+  }
+
+  /** The question's terms, then those of `other` it does not have, each at `scaleOf(term)`. */
+  function joinTerms(own: QueryAnalysis, other: QueryAnalysis, scaleOf: (t: QueryTerm) => number): QueryTerm[] {
+    const seen = new Set(own.terms.map((t) => t.stem));
+    const extra = other.terms.filter((t) => !seen.has(t.stem)).map((t) => ({ ...t, scale: scaleOf(t) }));
+    return [...own.terms, ...extra];
   }
 
   return {
@@ -772,19 +776,20 @@ export function retrieverFromParts(
     search: (query, opts) => searchAnalysed(query, analyse(query), opts),
     signals: (query) => signalsOf(analyse(query)),
     async retrieve(query, opts) {
-      const own = analyse(query);
       if (!opts?.context) {
-        const focused = withBackground(query) ?? own;
+        const focused = withBackground(query) ?? analyse(query);
         return { hits: await searchAnalysed(query, focused, opts), signals: signalsOf(focused), analysis: focused };
       }
       // The question's language decides; the context's terms come after its own, scaled down.
+      const own = analyse(query);
       const context = analyse(opts.context.text);
-      const seen = new Set(own.terms.map((t) => t.stem));
-      const extra = context.terms
-        .filter((t) => !seen.has(t.stem))
-        .map((t) => ({ ...t, scale: opts.context?.weight ?? 0.5 }));
+      const weight = opts.context.weight ?? 0.5;
       const text = `${own.mended ?? query}\n${context.mended ?? opts.context.text}`;
-      const analysis: QueryAnalysis = { language: own.language, terms: [...own.terms, ...extra], mended: text };
+      const analysis: QueryAnalysis = {
+        language: own.language,
+        terms: joinTerms(own, context, () => weight),
+        mended: text,
+      };
       return { hits: await searchAnalysed(text, analysis, opts), signals: signalsOf(analysis), analysis };
     },
     counts: { entries: kb.entries.length, lexicalTerms: lexical.termCount, vectors: vectorCount },

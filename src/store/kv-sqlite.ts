@@ -9,16 +9,15 @@ import type { KeyValueStore } from './types.ts';
 
 // An ordinary (rowid) table with the key in its own index. It was a WITHOUT ROWID table, which keeps whole rows in
 // the key's b-tree: with random keys (event ids, UUIDs) and values of a few kB (a shareable reply, a remembered
-// answer) an insert among random keys rewrote leaf pages full of other rows' values, and the state database took ~19 % of the main thread
-// under load (432 µs per group commit of ~12 writes, bench:load --overload, issue 12). Now a row is appended to the
-// table and only the short key goes into the index: ~30 % less CPU per write (bench/kv-write.ts), and 312 µs per
-// group commit in the same load run.
-const KV_TABLE = `CREATE TABLE IF NOT EXISTS kv (
+// answer) an insert rewrote leaf pages full of other rows' values, and the state database took ~19 % of the main
+// thread under load (432 µs per group commit of ~12 writes, bench:load --overload, issue 12). Now a row is appended
+// to the table and only the short key goes into the index: ~30 % less CPU per write (bench/kv-write.ts), and 312 µs
+// per group commit in the same load run.
+const KV_SCHEMA = `CREATE TABLE IF NOT EXISTS kv (
   key TEXT PRIMARY KEY,
   value TEXT NOT NULL,
   expires_at INTEGER
-);`;
-const KV_SCHEMA = `${KV_TABLE}
+);
 CREATE INDEX IF NOT EXISTS kv_expires ON kv (expires_at) WHERE expires_at IS NOT NULL;`;
 
 /** A state database written before the change keeps its rows: they are copied into the new table once, at open. */
